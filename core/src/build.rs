@@ -1,0 +1,326 @@
+//! Fills a voter index from roll rows: the code `index-builder` and
+//! `voter-lookup demo` share.
+//!
+//! Rows stream in one at a time; only the rows of the two complementary lists
+//! (EU citizens, a small share of any roll) are held back until the end, so
+//! that a person registered on both lists becomes one voter with two
+//! memberships rather than two results.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+
+use tantivy::indexer::NoMergePolicy;
+use tantivy::{Index, IndexSettings, IndexWriter, TantivyDocument};
+
+use crate::model::{Address, BirthDate, RollRow, Station, Voter};
+use crate::normalise::{analyse_name, fold};
+use crate::phonetic::phonetic_key_into;
+use crate::schema::{NameField, VoterSchema, station_order_term};
+use crate::stations::StationInfo;
+
+/// Why an index could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// tantivy refused an operation.
+    #[error("index error: {0}")]
+    Index(#[from] tantivy::TantivyError),
+    /// A voter record could not be serialised.
+    #[error("cannot serialise a voter record: {0}")]
+    Record(#[from] serde_json::Error),
+    /// The roll held no voter at all.
+    #[error("the roll holds no voter: refusing to build an empty index")]
+    EmptyRoll,
+}
+
+/// Where the index is written.
+#[derive(Debug, Clone, Copy)]
+pub enum IndexTarget<'a> {
+    /// In memory (the demo, tests).
+    Ram,
+    /// In an empty directory on disk.
+    Directory(&'a Path),
+}
+
+/// What the build saw, for the summary line and the manifest.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BuildStats {
+    /// Rows accepted from the roll.
+    pub rows: u64,
+    /// Voters indexed (persons: an EU citizen on two lists counts once).
+    pub voters: u64,
+    /// Rows folded into an existing voter as a second list membership.
+    pub merged_memberships: u64,
+    /// Voters the roll gives no polling station.
+    pub voters_without_station: u64,
+    /// `(station, order number)` pairs that occur more than once.
+    pub duplicate_order_numbers: Vec<(String, u32)>,
+    /// Station codes of the roll that the stations file does not list.
+    pub stations_missing_from_file: Vec<String>,
+}
+
+/// A finished index with its stations.
+#[derive(Debug)]
+pub struct BuiltIndex {
+    /// The tantivy index, merged into a single segment.
+    pub index: Index,
+    /// Every station, with its voter count, sorted by code.
+    pub stations: Vec<Station>,
+    /// What the build saw.
+    pub stats: BuildStats,
+}
+
+/// Identity of a person on a complementary list: two rows that agree on all of
+/// it but differ in list are one EU citizen on both lists. Homonyms on the same
+/// list are never merged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct PersonKey {
+    birth_name: String,
+    usage_name: Option<String>,
+    first_names: String,
+    birth_date: BirthDate,
+    birth_place: Option<String>,
+    address: Address,
+}
+
+impl PersonKey {
+    fn of(voter: &Voter) -> PersonKey {
+        PersonKey {
+            birth_name: voter.birth_name.clone(),
+            usage_name: voter.usage_name.clone(),
+            first_names: voter.first_names.clone(),
+            birth_date: voter.birth_date,
+            birth_place: voter.birth_place.clone(),
+            address: voter.address.clone(),
+        }
+    }
+}
+
+/// Streams roll rows into a tantivy index.
+pub struct VoterIndexWriter {
+    schema: VoterSchema,
+    index: Index,
+    writer: IndexWriter<TantivyDocument>,
+    complementary: HashMap<PersonKey, Vec<Voter>>,
+    stations: BTreeMap<String, (String, u64)>,
+    seen_station_orders: HashSet<(String, u32)>,
+    stats: BuildStats,
+    scratch: String,
+}
+
+impl VoterIndexWriter {
+    /// Creates an empty index at `target`. `memory_budget` bytes are shared by
+    /// the indexing threads (at least 15 MB per thread).
+    pub fn create(target: IndexTarget<'_>, memory_budget: usize) -> Result<Self, BuildError> {
+        let schema = VoterSchema::new();
+        let builder = Index::builder()
+            .schema(schema.schema.clone())
+            .settings(IndexSettings::default());
+        let index = match target {
+            IndexTarget::Ram => builder.create_in_ram()?,
+            IndexTarget::Directory(path) => builder.create_in_dir(path)?,
+        };
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .clamp(1, 4);
+        let writer =
+            index.writer_with_num_threads(threads, memory_budget.max(threads * 20_000_000))?;
+        // Segments are merged once, at the end, into one: merging on the way
+        // would redo the work several times.
+        writer.set_merge_policy(Box::new(NoMergePolicy));
+        Ok(VoterIndexWriter {
+            schema,
+            index,
+            writer,
+            complementary: HashMap::new(),
+            stations: BTreeMap::new(),
+            seen_station_orders: HashSet::new(),
+            stats: BuildStats::default(),
+            scratch: String::new(),
+        })
+    }
+
+    /// Adds one row of the roll.
+    pub fn add_row(&mut self, row: RollRow) -> Result<(), BuildError> {
+        self.stats.rows += 1;
+        let voter = Voter::from_row(row);
+        if voter.primary_membership().list.is_complementary() {
+            let key = PersonKey::of(&voter);
+            let candidates = self.complementary.entry(key).or_default();
+            let list = &voter.primary_membership().list;
+            // The same person on the other complementary list: one more membership.
+            if let Some(person) = candidates
+                .iter_mut()
+                .find(|person| person.memberships.iter().all(|m| &m.list != list))
+            {
+                person.memberships.extend(voter.memberships);
+                self.stats.merged_memberships += 1;
+                return Ok(());
+            }
+            candidates.push(voter);
+            return Ok(());
+        }
+        self.add_voter(voter)
+    }
+
+    fn add_voter(&mut self, mut voter: Voter) -> Result<(), BuildError> {
+        voter.memberships.sort_by(|a, b| a.list.cmp(&b.list));
+        let mut has_station = false;
+        for membership in &voter.memberships {
+            let Some(code) = &membership.station_code else {
+                continue;
+            };
+            has_station = true;
+            let label = membership.station_label.clone().unwrap_or_default();
+            let entry = self.stations.entry(code.clone()).or_insert((label, 0));
+            entry.1 += 1;
+            if let Some(order) = membership.order_number
+                && !self.seen_station_orders.insert((code.clone(), order))
+            {
+                self.stats
+                    .duplicate_order_numbers
+                    .push((code.clone(), order));
+            }
+        }
+        if !has_station {
+            self.stats.voters_without_station += 1;
+        }
+        let document = voter_document(&self.schema, &voter, &mut self.scratch)?;
+        self.writer.add_document(document)?;
+        self.stats.voters += 1;
+        Ok(())
+    }
+
+    /// Flushes the held-back rows, commits, merges into one segment and joins
+    /// the stations file (when given) to the stations seen in the roll.
+    pub fn finish(
+        mut self,
+        station_file: Option<&[StationInfo]>,
+    ) -> Result<BuiltIndex, BuildError> {
+        let mut held_back: Vec<Voter> = std::mem::take(&mut self.complementary)
+            .into_values()
+            .flatten()
+            .collect();
+        // HashMap order is random: sort so that builds are reproducible.
+        held_back.sort_by_cached_key(|voter| {
+            let first = voter.primary_membership();
+            (
+                voter.birth_name.clone(),
+                voter.first_names.clone(),
+                voter.birth_date,
+                first.station_code.clone(),
+                first.order_number,
+                first.list.clone(),
+            )
+        });
+        for voter in held_back {
+            self.add_voter(voter)?;
+        }
+        if self.stats.voters == 0 {
+            return Err(BuildError::EmptyRoll);
+        }
+        self.writer.commit()?;
+        let segments = self.index.searchable_segment_ids()?;
+        if segments.len() > 1 {
+            self.writer.merge(&segments).wait()?;
+        }
+        self.writer.garbage_collect_files().wait()?;
+        self.writer.wait_merging_threads()?;
+
+        let mut stats = self.stats;
+        let stations = join_stations(self.stations, station_file, &mut stats);
+        Ok(BuiltIndex {
+            index: self.index,
+            stations,
+            stats,
+        })
+    }
+}
+
+fn join_stations(
+    from_roll: BTreeMap<String, (String, u64)>,
+    station_file: Option<&[StationInfo]>,
+    stats: &mut BuildStats,
+) -> Vec<Station> {
+    let mut stations: BTreeMap<String, Station> = from_roll
+        .into_iter()
+        .map(|(code, (label, voter_count))| {
+            let station = Station {
+                code: code.clone(),
+                label,
+                address: None,
+                voter_count,
+            };
+            (code, station)
+        })
+        .collect();
+    let Some(file) = station_file else {
+        return stations.into_values().collect();
+    };
+    let listed: HashSet<&str> = file.iter().map(|info| info.code.as_str()).collect();
+    stats.stations_missing_from_file = stations
+        .keys()
+        .filter(|code| !listed.contains(code.as_str()))
+        .cloned()
+        .collect();
+    for info in file {
+        let station = stations
+            .entry(info.code.clone())
+            .or_insert_with(|| Station {
+                code: info.code.clone(),
+                label: info.label.clone(),
+                address: None,
+                voter_count: 0,
+            });
+        if station.label.is_empty() {
+            station.label = info.label.clone();
+        }
+        station.address = info.address.clone();
+    }
+    stations.into_values().collect()
+}
+
+/// The tantivy document of one voter: analysed name terms, their phonetic
+/// keys, station/order terms, the packed birth date and the stored record.
+pub fn voter_document(
+    schema: &VoterSchema,
+    voter: &Voter,
+    scratch: &mut String,
+) -> Result<TantivyDocument, BuildError> {
+    let mut document = TantivyDocument::new();
+    // A usage name identical to the birth name (a known quirk of exports) is
+    // indexed once, as the birth name, so that a match does not count twice.
+    let usage_name = voter
+        .usage_name
+        .as_deref()
+        .filter(|usage| fold(usage) != fold(&voter.birth_name));
+    let names = [
+        (NameField::BirthName, Some(voter.birth_name.as_str())),
+        (NameField::UsageName, usage_name),
+        (NameField::GivenNames, Some(voter.first_names.as_str())),
+    ];
+    for (field, name) in names {
+        let Some(name) = name else { continue };
+        let terms = analyse_name(name);
+        let mut keys: Vec<String> = Vec::new();
+        for term in terms.all_terms() {
+            document.add_text(schema.names[field.index()], term);
+            document.add_text(schema.name_terms, term);
+            phonetic_key_into(term, scratch);
+            if !scratch.is_empty() && !keys.iter().any(|key| key == scratch) {
+                keys.push(scratch.clone());
+            }
+        }
+        for key in keys {
+            document.add_text(schema.phonetic[field.index()], key);
+        }
+    }
+    for membership in &voter.memberships {
+        if let (Some(code), Some(order)) = (&membership.station_code, membership.order_number) {
+            document.add_text(schema.station_order, station_order_term(code, order));
+        }
+    }
+    document.add_u64(schema.birth_date, voter.birth_date.to_packed());
+    document.add_bytes(schema.record, &serde_json::to_vec(voter)?);
+    Ok(document)
+}

@@ -1,0 +1,19 @@
+//! voter-core: the library that the index builder, the server and its demo share.
+//!
+//! - [`reu`] reads the REU roll export (and [`stations`] the polling-stations file);
+//! - [`normalise`] and [`phonetic`] turn names into search terms;
+//! - [`schema`] defines the tantivy index, [`build`] fills it from roll rows, and
+//!   [`artifact`] writes and verifies the versioned, checksummed artifact;
+//! - [`generator`] writes realistic synthetic rolls, so that no real personal
+//!   data ever enters tests, benches or demos.
+#![warn(missing_docs)]
+
+pub mod artifact;
+pub mod build;
+pub mod generator;
+pub mod model;
+pub mod normalise;
+pub mod phonetic;
+pub mod reu;
+pub mod schema;
+pub mod stations;

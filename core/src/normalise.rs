@@ -1,0 +1,217 @@
+//! Name normalisation: the one place where builder and server agree on what a
+//! name looks like to the search.
+//!
+//! Folding maps any text to upper-case ASCII letters and digits separated by
+//! single spaces: accents are dropped (`É` → `E`), ligatures expanded (`Œ` →
+//! `OE`, `Æ` → `AE`, `ß` → `SS`), other scripts transliterated, and every
+//! punctuation mark (hyphen, apostrophe, dot, comma…) becomes a token boundary.
+//! Analysis then splits a folded name into tokens and adds the *joined* forms,
+//! so that `SAINT-AMOUR`, `SAINT AMOUR` and `SAINTAMOUR` meet, and `D'ALMEIDA`
+//! is found as `DALMEIDA` as well as `ALMEIDA`.
+
+/// Folds `input` into `out` (which is cleared first): upper-case ASCII letters
+/// and digits, single spaces between tokens, no leading or trailing space.
+pub fn fold_into(input: &str, out: &mut String) {
+    out.clear();
+    let mut pending_space = false;
+    for ch in input.chars() {
+        if ch.is_ascii() {
+            push_folded_byte(ch as u8, out, &mut pending_space);
+            continue;
+        }
+        // deunicode transliterates accented letters, ligatures and other
+        // scripts to ASCII; characters it does not know become boundaries.
+        match deunicode::deunicode_char(ch) {
+            Some(ascii) => {
+                for byte in ascii.bytes() {
+                    push_folded_byte(byte, out, &mut pending_space);
+                }
+            }
+            None => pending_space = true,
+        }
+    }
+}
+
+/// Appends one ASCII byte to a folded string: letters and digits upper-cased,
+/// anything else remembered as a token boundary.
+fn push_folded_byte(byte: u8, out: &mut String, pending_space: &mut bool) {
+    if byte.is_ascii_alphanumeric() {
+        if *pending_space && !out.is_empty() {
+            out.push(' ');
+        }
+        *pending_space = false;
+        out.push(byte.to_ascii_uppercase() as char);
+    } else {
+        *pending_space = true;
+    }
+}
+
+/// Folds `input` into a new string. See [`fold_into`].
+pub fn fold(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    fold_into(input, &mut out);
+    out
+}
+
+/// Surname particles: articles and prepositions that stand before a name
+/// (`DE LA FONTAINE`, `LE GALL`, `D'ALMEIDA`, `VAN DER MEULEN`). A particle
+/// typed alone does not identify anyone, and one left out must not cost a match.
+const PARTICLES: &[&str] = &[
+    "A", "D", "DA", "DAL", "DAS", "DE", "DEGLI", "DEI", "DEL", "DELA", "DELLA", "DEN", "DER",
+    "DES", "DI", "DO", "DOS", "DU", "EL", "L", "LA", "LE", "LES", "TEN", "TER", "VAN", "VON", "Y",
+    "ZU",
+];
+
+/// True when a folded token is a particle such as `DE`, `LA`, `D` or `VAN`.
+pub fn is_particle(token: &str) -> bool {
+    PARTICLES.binary_search(&token).is_ok()
+}
+
+/// The search terms of one name field.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NameTerms {
+    /// Folded tokens in order, particles included: `DE LA FONTAINE` →
+    /// `DE`, `LA`, `FONTAINE`.
+    pub tokens: Vec<String>,
+    /// Joined forms of multi-token names: the whole name without spaces, and the
+    /// same after each leading particle is dropped: `DELAFONTAINE`,
+    /// `LAFONTAINE`. Never repeats a token.
+    pub joined: Vec<String>,
+}
+
+impl NameTerms {
+    /// Tokens and joined forms together, without duplicates.
+    pub fn all_terms(&self) -> impl Iterator<Item = &str> {
+        self.tokens
+            .iter()
+            .chain(self.joined.iter())
+            .map(String::as_str)
+    }
+
+    /// The tokens that are not particles.
+    pub fn significant_tokens(&self) -> impl Iterator<Item = &str> {
+        self.tokens
+            .iter()
+            .map(String::as_str)
+            .filter(|token| !is_particle(token))
+    }
+}
+
+/// Splits a name (surname or given names) into its search terms.
+pub fn analyse_name(name: &str) -> NameTerms {
+    let folded = fold(name);
+    let tokens: Vec<String> = folded
+        .split(' ')
+        .filter(|t| !t.is_empty())
+        .map(String::from)
+        .collect();
+    let mut joined = Vec::new();
+    if tokens.len() > 1 {
+        let mut start = 0;
+        while start + 1 < tokens.len() {
+            let form: String = tokens[start..].concat();
+            if !joined.contains(&form) && !tokens.contains(&form) {
+                joined.push(form);
+            }
+            if !is_particle(&tokens[start]) {
+                break;
+            }
+            start += 1;
+        }
+        // A hyphenated or spaced compound also meets its joined pairs, so that
+        // `JEAN-PIERRE MARIE` is found as `JEANPIERRE`.
+        for pair in tokens.windows(2) {
+            let form = pair.concat();
+            if !joined.contains(&form) && !tokens.contains(&form) {
+                joined.push(form);
+            }
+        }
+    }
+    NameTerms { tokens, joined }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn check_fold(input: &str, expected: &str) {
+        assert_eq!(fold(input), expected, "fold({input:?})");
+    }
+
+    #[test]
+    fn folds_case_accents_ligatures_and_punctuation() {
+        check_fold("Hélène", "HELENE");
+        check_fold("ÉLÉONORE-BLIN", "ELEONORE BLIN");
+        check_fold("SCHÖNBERGER", "SCHONBERGER");
+        check_fold("Œuvray", "OEUVRAY");
+        check_fold("LÆTITIA", "LAETITIA");
+        check_fold("Weiß", "WEISS");
+        check_fold("D'ALMEIDA", "D ALMEIDA");
+        check_fold("N’DIAYE", "N DIAYE");
+        check_fold("  de   la  Fontaine ", "DE LA FONTAINE");
+        check_fold("Jean-Pierre", "JEAN PIERRE");
+        check_fold("O'SULLIVAN", "O SULLIVAN");
+        check_fold("Çelik", "CELIK");
+        check_fold("Łukasz", "LUKASZ");
+        check_fold("", "");
+        check_fold("--", "");
+    }
+
+    #[test]
+    fn particles_are_recognised() {
+        for particle in ["DE", "LA", "LE", "D", "VAN", "DER", "DU", "DES"] {
+            assert!(is_particle(particle), "{particle}");
+        }
+        for name in ["FONTAINE", "GALL", "MARTIN", "SAINT"] {
+            assert!(!is_particle(name), "{name}");
+        }
+        let mut sorted = PARTICLES.to_vec();
+        sorted.sort_unstable();
+        assert_eq!(
+            sorted, PARTICLES,
+            "PARTICLES must stay sorted for binary search"
+        );
+    }
+
+    #[test]
+    fn joined_forms_drop_leading_particles_one_by_one() {
+        let terms = analyse_name("DE LA FONTAINE");
+        assert_eq!(terms.tokens, ["DE", "LA", "FONTAINE"]);
+        assert!(terms.joined.contains(&"DELAFONTAINE".to_string()));
+        assert!(terms.joined.contains(&"LAFONTAINE".to_string()));
+        assert_eq!(terms.significant_tokens().collect::<Vec<_>>(), ["FONTAINE"]);
+
+        let terms = analyse_name("D'ALMEIDA");
+        assert_eq!(terms.tokens, ["D", "ALMEIDA"]);
+        assert_eq!(terms.joined, ["DALMEIDA"]);
+
+        let terms = analyse_name("SAINT-AMOUR");
+        assert_eq!(terms.tokens, ["SAINT", "AMOUR"]);
+        assert_eq!(terms.joined, ["SAINTAMOUR"]);
+
+        let terms = analyse_name("Jean-Pierre Marie");
+        assert!(terms.joined.contains(&"JEANPIERRE".to_string()));
+
+        assert!(analyse_name("MARTIN").joined.is_empty());
+    }
+
+    proptest! {
+        #[test]
+        fn fold_is_idempotent_and_emits_only_allowed_characters(input in "\\PC*") {
+            let once = fold(&input);
+            prop_assert_eq!(fold(&once), once.clone());
+            prop_assert!(once.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b' '));
+            prop_assert!(!once.starts_with(' ') && !once.ends_with(' ') && !once.contains("  "));
+        }
+
+        #[test]
+        fn analysis_never_panics_and_terms_are_folded(input in "\\PC*") {
+            let terms = analyse_name(&input);
+            for term in terms.all_terms() {
+                prop_assert!(!term.is_empty());
+                prop_assert!(term.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()));
+            }
+        }
+    }
+}

@@ -1,0 +1,170 @@
+//! The tantivy schema of the voter index: the single definition that the
+//! builder writes with and the server reads with.
+//!
+//! Names are analysed by [`crate::normalise`] before they reach tantivy, so
+//! every text field uses the `raw` tokenizer: one value, one term. Each voter
+//! is one document:
+//!
+//! | field | content |
+//! |---|---|
+//! | `birth_name`, `usage_name`, `given_names` | folded tokens and joined forms of each name |
+//! | `birth_name_phonetic`, `usage_name_phonetic`, `given_names_phonetic` | French phonetic key of each of those terms |
+//! | `name_terms` | every term of the three name fields: the one dictionary fuzzy and prefix searches walk |
+//! | `station_order` | `CODE/ORDER` per membership, for lookups by signing-sheet number |
+//! | `birth_date` | fast field, packed `yyyymmdd` ([`crate::model::BirthDate::to_packed`]) |
+//! | `record` | stored JSON of [`crate::model::Voter`] |
+
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions,
+};
+
+/// Bumped whenever the schema or the analysis of names changes: a server
+/// refuses an artifact whose schema version differs from its own.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The three name fields a query token can match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum NameField {
+    /// `nom de naissance`
+    BirthName,
+    /// `nom d'usage`
+    UsageName,
+    /// `prénoms`
+    GivenNames,
+}
+
+impl NameField {
+    /// All name fields, in a fixed order (the index into per-field arrays).
+    pub const ALL: [NameField; 3] = [
+        NameField::BirthName,
+        NameField::UsageName,
+        NameField::GivenNames,
+    ];
+
+    /// Position in [`NameField::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The name clients see in a result's `match` description.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NameField::BirthName => "birth_name",
+            NameField::UsageName => "usage_name",
+            NameField::GivenNames => "first_names",
+        }
+    }
+
+    /// True for the two surname fields.
+    pub fn is_surname(self) -> bool {
+        !matches!(self, NameField::GivenNames)
+    }
+}
+
+/// Handles on the fields of the voter schema.
+#[derive(Debug, Clone)]
+pub struct VoterSchema {
+    /// The tantivy schema itself.
+    pub schema: Schema,
+    /// Exact terms of each name field, indexed by [`NameField::index`].
+    pub names: [Field; 3],
+    /// Phonetic keys of each name field, indexed by [`NameField::index`].
+    pub phonetic: [Field; 3],
+    /// The union dictionary of all name terms.
+    pub name_terms: Field,
+    /// `CODE/ORDER` of each membership.
+    pub station_order: Field,
+    /// Packed birth date, fast field.
+    pub birth_date: Field,
+    /// Stored voter record (JSON).
+    pub record: Field,
+}
+
+impl VoterSchema {
+    /// Builds the schema.
+    pub fn new() -> VoterSchema {
+        let mut builder = Schema::builder();
+        let term_options = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer("raw")
+                .set_index_option(IndexRecordOption::Basic)
+                .set_fieldnorms(false),
+        );
+        let names = [
+            builder.add_text_field("birth_name", term_options.clone()),
+            builder.add_text_field("usage_name", term_options.clone()),
+            builder.add_text_field("given_names", term_options.clone()),
+        ];
+        let phonetic = [
+            builder.add_text_field("birth_name_phonetic", term_options.clone()),
+            builder.add_text_field("usage_name_phonetic", term_options.clone()),
+            builder.add_text_field("given_names_phonetic", term_options.clone()),
+        ];
+        let name_terms = builder.add_text_field("name_terms", term_options.clone());
+        let station_order = builder.add_text_field("station_order", term_options);
+        let birth_date = builder.add_u64_field("birth_date", FAST | INDEXED);
+        let record = builder.add_bytes_field("record", STORED);
+        VoterSchema {
+            schema: builder.build(),
+            names,
+            phonetic,
+            name_terms,
+            station_order,
+            birth_date,
+            record,
+        }
+    }
+
+    /// Reads the field handles from an opened index's schema, failing when a
+    /// field is missing (an artifact of another schema).
+    pub fn from_schema(schema: &Schema) -> Result<VoterSchema, tantivy::TantivyError> {
+        let field = |name: &str| schema.get_field(name);
+        Ok(VoterSchema {
+            schema: schema.clone(),
+            names: [
+                field("birth_name")?,
+                field("usage_name")?,
+                field("given_names")?,
+            ],
+            phonetic: [
+                field("birth_name_phonetic")?,
+                field("usage_name_phonetic")?,
+                field("given_names_phonetic")?,
+            ],
+            name_terms: field("name_terms")?,
+            station_order: field("station_order")?,
+            birth_date: field("birth_date")?,
+            record: field("record")?,
+        })
+    }
+}
+
+impl Default for VoterSchema {
+    fn default() -> Self {
+        VoterSchema::new()
+    }
+}
+
+/// The `station_order` term of a membership: `0001/123`.
+pub fn station_order_term(station_code: &str, order_number: u32) -> String {
+    format!("{station_code}/{order_number}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schema_round_trips_through_field_names() {
+        let built = VoterSchema::new();
+        let read = VoterSchema::from_schema(&built.schema).expect("same schema");
+        assert_eq!(read.names, built.names);
+        assert_eq!(read.record, built.record);
+    }
+
+    #[test]
+    fn a_schema_without_our_fields_is_refused() {
+        let other = Schema::builder().build();
+        assert!(VoterSchema::from_schema(&other).is_err());
+    }
+}

@@ -1,0 +1,1 @@
+//! voter-lookup: the server (being written).
