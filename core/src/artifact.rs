@@ -5,6 +5,7 @@
 //! ARTIFACT/
 //!   manifest.json     format and schema versions, build time, inputs, counts, checksums
 //!   stations.json     every polling station with its voter count
+//!   names.bin         every voter's analysed names ([`crate::name_records`])
 //!   index/            the tantivy index (one segment)
 //! ```
 //!
@@ -25,6 +26,7 @@ use tantivy::Index;
 use tantivy::directory::{Directory, RamDirectory};
 
 use crate::model::Station;
+use crate::name_records::{NameRecords, NameRecordsError};
 use crate::schema::{SCHEMA_VERSION, VoterSchema};
 
 /// Version of the artifact layout (this module); bumped when it changes.
@@ -34,6 +36,8 @@ pub const FORMAT_VERSION: u32 = 1;
 pub const MANIFEST_FILE: &str = "manifest.json";
 /// File name of the stations list inside an artifact.
 pub const STATIONS_FILE: &str = "stations.json";
+/// File name of the name records inside an artifact.
+pub const NAMES_FILE: &str = "names.bin";
 /// Sub-directory holding the tantivy index.
 pub const INDEX_DIR: &str = "index";
 
@@ -110,8 +114,26 @@ pub struct Manifest {
     pub voters: u64,
     /// Polling stations.
     pub stations: u64,
+    /// Lookups a server runs on the artifact before serving it: each must
+    /// find its voter.
+    #[serde(default)]
+    pub canaries: Vec<Canary>,
     /// Every file of the artifact but the manifest, with its checksum.
     pub files: Vec<FileEntry>,
+}
+
+/// A lookup that must find a known voter of the roll.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Canary {
+    /// Query text, as a desk would type it: birth name then first given name.
+    pub query: String,
+    /// Birth date in ISO form, when the roll knows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birth_date: Option<String>,
+    /// Station code the voter must be found in.
+    pub station_code: String,
+    /// Order number the voter must have there.
+    pub order_number: u32,
 }
 
 /// What the caller knows about a build that the manifest records.
@@ -127,6 +149,8 @@ pub struct BuildInfo {
     pub skipped_rows: u64,
     /// Voters indexed.
     pub voters: u64,
+    /// Canary lookups for the manifest.
+    pub canaries: Vec<Canary>,
 }
 
 /// Why an artifact could not be written or loaded.
@@ -218,6 +242,24 @@ pub enum ArtifactError {
         /// Count in the index.
         found: u64,
     },
+    /// The name records are damaged.
+    #[error("{path}: {source}")]
+    BadNames {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: NameRecordsError,
+    },
+    /// The name records and the index disagree on the number of voters.
+    #[error("{path}: {found} name records for {expected} voters")]
+    NamesCount {
+        /// The file.
+        path: PathBuf,
+        /// Voters in the index.
+        expected: u64,
+        /// Records in the file.
+        found: u64,
+    },
     /// The output directory already exists.
     #[error("{0}: already exists; choose a new directory or remove it first")]
     Exists(PathBuf),
@@ -272,10 +314,16 @@ impl StagedArtifact {
         self.staging.path().join(INDEX_DIR)
     }
 
-    /// Writes the stations and the manifest, syncs everything to disk and
-    /// renames the staging directory into place.
-    pub fn commit(self, stations: &[Station], info: BuildInfo) -> Result<Manifest, ArtifactError> {
+    /// Writes the stations, the name records and the manifest, syncs
+    /// everything to disk and renames the staging directory into place.
+    pub fn commit(
+        self,
+        stations: &[Station],
+        names: &NameRecords,
+        info: BuildInfo,
+    ) -> Result<Manifest, ArtifactError> {
         let root = self.staging.path();
+        write_synced(&root.join(NAMES_FILE), &names.to_bytes())?;
         let stations_path = root.join(STATIONS_FILE);
         let stations_json =
             serde_json::to_vec_pretty(stations).map_err(|source| ArtifactError::BadStations {
@@ -310,6 +358,7 @@ impl StagedArtifact {
             skipped_rows: info.skipped_rows,
             voters: info.voters,
             stations: stations.len() as u64,
+            canaries: info.canaries,
             files,
         };
         let manifest_path = root.join(MANIFEST_FILE);
@@ -360,6 +409,8 @@ pub struct LoadedArtifact {
     pub index: Index,
     /// Its stations.
     pub stations: Vec<Station>,
+    /// Every voter's analysed names.
+    pub names: NameRecords,
 }
 
 /// Reads the manifest of an artifact without verifying the files.
@@ -401,6 +452,7 @@ pub fn load(dir: &Path) -> Result<LoadedArtifact, ArtifactError> {
     }
     let ram = RamDirectory::create();
     let mut stations_bytes = None;
+    let mut names_bytes = None;
     for entry in &manifest.files {
         let path = dir.join(&entry.path);
         if !present.contains(&entry.path) {
@@ -419,6 +471,8 @@ pub fn load(dir: &Path) -> Result<LoadedArtifact, ArtifactError> {
         }
         if entry.path == STATIONS_FILE {
             stations_bytes = Some(bytes);
+        } else if entry.path == NAMES_FILE {
+            names_bytes = Some(bytes);
         } else if let Some(name) = entry.path.strip_prefix(&format!("{INDEX_DIR}/")) {
             ram.atomic_write(Path::new(name), &bytes)
                 .map_err(|source| ArtifactError::io(&path, source))?;
@@ -448,10 +502,28 @@ pub fn load(dir: &Path) -> Result<LoadedArtifact, ArtifactError> {
             found,
         });
     }
+    let names_path = dir.join(NAMES_FILE);
+    let names = match names_bytes {
+        Some(bytes) => {
+            NameRecords::from_bytes(&bytes).map_err(|source| ArtifactError::BadNames {
+                path: names_path.clone(),
+                source,
+            })?
+        }
+        None => return Err(ArtifactError::MissingFile(names_path)),
+    };
+    if names.len() as u64 != found {
+        return Err(ArtifactError::NamesCount {
+            path: names_path,
+            expected: found,
+            found: names.len() as u64,
+        });
+    }
     Ok(LoadedArtifact {
         manifest,
         index,
         stations,
+        names,
     })
 }
 

@@ -12,8 +12,10 @@ use std::path::Path;
 use tantivy::indexer::NoMergePolicy;
 use tantivy::{Index, IndexSettings, IndexWriter, TantivyDocument};
 
+use crate::artifact::Canary;
 use crate::model::{Address, BirthDate, RollRow, Station, Voter};
-use crate::normalise::{analyse_name, fold};
+use crate::name_records::{NameRecords, NameRecordsBuilder, indexed_name};
+use crate::normalise::analyse_name;
 use crate::phonetic::phonetic_key_into;
 use crate::schema::{NameField, VoterSchema, station_order_term};
 use crate::stations::StationInfo;
@@ -65,6 +67,10 @@ pub struct BuiltIndex {
     pub index: Index,
     /// Every station, with its voter count, sorted by code.
     pub stations: Vec<Station>,
+    /// Every voter's analysed names, by `voter_id`.
+    pub names: NameRecords,
+    /// Lookups of voters spread over the roll, for the manifest.
+    pub canaries: Vec<Canary>,
     /// What the build saw.
     pub stats: BuildStats,
 }
@@ -104,6 +110,8 @@ pub struct VoterIndexWriter {
     stations: BTreeMap<String, (String, u64)>,
     seen_station_orders: HashSet<(String, u32)>,
     stats: BuildStats,
+    names: NameRecordsBuilder,
+    canaries: CanaryPool,
     scratch: String,
 }
 
@@ -136,6 +144,8 @@ impl VoterIndexWriter {
             stations: BTreeMap::new(),
             seen_station_orders: HashSet::new(),
             stats: BuildStats::default(),
+            names: NameRecordsBuilder::default(),
+            canaries: CanaryPool::default(),
             scratch: String::new(),
         })
     }
@@ -185,7 +195,9 @@ impl VoterIndexWriter {
         if !has_station {
             self.stats.voters_without_station += 1;
         }
-        let document = voter_document(&self.schema, &voter, &mut self.scratch)?;
+        let voter_id = self.names.push(&voter);
+        self.canaries.offer(voter_id, &voter);
+        let document = voter_document(&self.schema, &voter, voter_id, &mut self.scratch)?;
         self.writer.add_document(document)?;
         self.stats.voters += 1;
         Ok(())
@@ -232,9 +244,81 @@ impl VoterIndexWriter {
         Ok(BuiltIndex {
             index: self.index,
             stations,
+            names: self.names.finish(),
+            canaries: self.canaries.pick(CANARY_COUNT),
             stats,
         })
     }
+}
+
+/// Canary lookups written to the manifest.
+const CANARY_COUNT: usize = 16;
+
+/// Keeps a deterministic, evenly spread sample of voters while they stream
+/// past: every `step`-th voter, the step doubling whenever the pool fills.
+#[derive(Debug)]
+struct CanaryPool {
+    step: u64,
+    kept: Vec<(u64, Canary)>,
+}
+
+impl Default for CanaryPool {
+    fn default() -> Self {
+        CanaryPool {
+            step: 1,
+            kept: Vec::new(),
+        }
+    }
+}
+
+impl CanaryPool {
+    const CAPACITY: usize = 64;
+
+    fn offer(&mut self, voter_id: u64, voter: &Voter) {
+        if voter_id % self.step != 0 {
+            return;
+        }
+        let Some(canary) = canary_of(voter) else {
+            return;
+        };
+        self.kept.push((voter_id, canary));
+        if self.kept.len() > Self::CAPACITY {
+            self.step *= 2;
+            let step = self.step;
+            self.kept.retain(|(id, _)| id % step == 0);
+        }
+    }
+
+    fn pick(self, count: usize) -> Vec<Canary> {
+        let stride = self.kept.len().div_ceil(count.max(1)).max(1);
+        self.kept
+            .into_iter()
+            .step_by(stride)
+            .map(|(_, canary)| canary)
+            .collect()
+    }
+}
+
+/// The lookup a desk would make for `voter`: birth name and first given
+/// name, with the birth date when fully known. `None` for a voter without a
+/// station or order number, whom a lookup cannot place.
+fn canary_of(voter: &Voter) -> Option<Canary> {
+    let membership = voter.primary_membership();
+    let station_code = membership.station_code.clone()?;
+    let order_number = membership.order_number?;
+    let first_given = voter.first_names.split_whitespace().next().unwrap_or("");
+    let birth_date = match voter.birth_date {
+        BirthDate::Full { .. } => voter.birth_date.to_iso(),
+        _ => None,
+    };
+    Some(Canary {
+        query: format!("{} {first_given}", voter.birth_name)
+            .trim()
+            .to_string(),
+        birth_date,
+        station_code,
+        order_number,
+    })
 }
 
 fn join_stations(
@@ -281,26 +365,19 @@ fn join_stations(
 }
 
 /// The tantivy document of one voter: analysed name terms, their phonetic
-/// keys, station/order terms, the packed birth date and the stored record.
+/// keys, station/order terms, the packed birth date, the voter's number in
+/// the name records and the stored record.
 pub fn voter_document(
     schema: &VoterSchema,
     voter: &Voter,
+    voter_id: u64,
     scratch: &mut String,
 ) -> Result<TantivyDocument, BuildError> {
     let mut document = TantivyDocument::new();
-    // A usage name identical to the birth name (a known quirk of exports) is
-    // indexed once, as the birth name, so that a match does not count twice.
-    let usage_name = voter
-        .usage_name
-        .as_deref()
-        .filter(|usage| fold(usage) != fold(&voter.birth_name));
-    let names = [
-        (NameField::BirthName, Some(voter.birth_name.as_str())),
-        (NameField::UsageName, usage_name),
-        (NameField::GivenNames, Some(voter.first_names.as_str())),
-    ];
-    for (field, name) in names {
-        let Some(name) = name else { continue };
+    for field in NameField::ALL {
+        let Some(name) = indexed_name(voter, field) else {
+            continue;
+        };
         let terms = analyse_name(name);
         let mut keys: Vec<String> = Vec::new();
         for term in terms.all_terms() {
@@ -321,6 +398,7 @@ pub fn voter_document(
         }
     }
     document.add_u64(schema.birth_date, voter.birth_date.to_packed());
+    document.add_u64(schema.voter_id, voter_id);
     document.add_bytes(schema.record, &serde_json::to_vec(voter)?);
     Ok(document)
 }

@@ -1,7 +1,8 @@
 //! voter-core: the library that the index builder, the server and its demo share.
 //!
 //! - [`reu`] reads the REU roll export (and [`stations`] the polling-stations file);
-//! - [`normalise`] and [`phonetic`] turn names into search terms;
+//! - [`normalise`] and [`phonetic`] turn names into search terms, and
+//!   [`name_records`] keeps each voter's analysed names for ranking;
 //! - [`schema`] defines the tantivy index, [`build`] fills it from roll rows, and
 //!   [`artifact`] writes and verifies the versioned, checksummed artifact;
 //! - [`generator`] writes realistic synthetic rolls, so that no real personal
@@ -12,6 +13,7 @@ pub mod artifact;
 pub mod build;
 pub mod generator;
 pub mod model;
+pub mod name_records;
 pub mod normalise;
 pub mod phonetic;
 pub mod reu;

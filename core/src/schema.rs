@@ -12,6 +12,7 @@
 //! | `name_terms` | every term of the three name fields: the one dictionary fuzzy and prefix searches walk |
 //! | `station_order` | `CODE/ORDER` per membership, for lookups by signing-sheet number |
 //! | `birth_date` | fast field, packed `yyyymmdd` ([`crate::model::BirthDate::to_packed`]) |
+//! | `voter_id` | fast field, the voter's number in [`crate::name_records`] |
 //! | `record` | stored JSON of [`crate::model::Voter`] |
 
 use tantivy::schema::{
@@ -76,6 +77,9 @@ pub struct VoterSchema {
     pub station_order: Field,
     /// Packed birth date, fast field.
     pub birth_date: Field,
+    /// Insertion number of the voter, fast field: the key of its
+    /// [`crate::name_records::NameRecord`].
+    pub voter_id: Field,
     /// Stored voter record (JSON).
     pub record: Field,
 }
@@ -103,6 +107,7 @@ impl VoterSchema {
         let name_terms = builder.add_text_field("name_terms", term_options.clone());
         let station_order = builder.add_text_field("station_order", term_options);
         let birth_date = builder.add_u64_field("birth_date", FAST | INDEXED);
+        let voter_id = builder.add_u64_field("voter_id", FAST);
         let record = builder.add_bytes_field("record", STORED);
         VoterSchema {
             schema: builder.build(),
@@ -111,6 +116,7 @@ impl VoterSchema {
             name_terms,
             station_order,
             birth_date,
+            voter_id,
             record,
         }
     }
@@ -134,6 +140,7 @@ impl VoterSchema {
             name_terms: field("name_terms")?,
             station_order: field("station_order")?,
             birth_date: field("birth_date")?,
+            voter_id: field("voter_id")?,
             record: field("record")?,
         })
     }
