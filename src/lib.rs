@@ -1,1 +1,20 @@
-//! voter-lookup: the server (being written).
+//! voter-lookup: finds, from a name as it was heard or typed, the polling
+//! station a voter is registered in — over HTTP/JSON and gRPC, fast, on
+//! election morning.
+//!
+//! The request path: a door ([`http`] or [`grpc`]) decodes the request and
+//! calls [`service::LookupService`], which takes one snapshot of the live
+//! [`index`] and runs the one [`search`]; [`error`] maps its failures to
+//! each door's codes. [`server`] runs both doors and stops them cleanly;
+//! [`app`] holds the commands `main.rs` dispatches to.
+
+pub mod app;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod grpc;
+pub mod http;
+pub mod index;
+pub mod search;
+pub mod server;
+pub mod service;

@@ -1,1 +1,60 @@
-fn main() {}
+//! `voter-lookup`: parse the command line, start logging and the runtime,
+//! hand over to [`voter_lookup::app`].
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use clap::Parser;
+use voter_lookup::config::{Cli, Command, LogFormat, ServerArgs};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let server_args: &ServerArgs = match &cli.command {
+        Command::Serve(args) => &args.server,
+        Command::Demo(args) => &args.server,
+    };
+    init_tracing(server_args.log_format);
+    let config = match server_args.to_config() {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(config.workers.get())
+        .enable_all()
+        .build()
+        .expect("the tokio runtime starts");
+    let outcome = runtime.block_on(async move {
+        match cli.command {
+            Command::Serve(args) => voter_lookup::app::serve(args, config).await,
+            Command::Demo(args) => voter_lookup::app::demo(args, config).await,
+        }
+    });
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("VOTER_LOOKUP_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let json = match format {
+        LogFormat::Json => true,
+        LogFormat::Text => false,
+        LogFormat::Auto => !std::io::stderr().is_terminal(),
+    };
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}

@@ -275,7 +275,7 @@ impl CanaryPool {
     const CAPACITY: usize = 64;
 
     fn offer(&mut self, voter_id: u64, voter: &Voter) {
-        if voter_id % self.step != 0 {
+        if !voter_id.is_multiple_of(self.step) {
             return;
         }
         let Some(canary) = canary_of(voter) else {
@@ -285,7 +285,7 @@ impl CanaryPool {
         if self.kept.len() > Self::CAPACITY {
             self.step *= 2;
             let step = self.step;
-            self.kept.retain(|(id, _)| id % step == 0);
+            self.kept.retain(|(id, _)| id.is_multiple_of(step));
         }
     }
 
@@ -374,23 +374,26 @@ pub fn voter_document(
     scratch: &mut String,
 ) -> Result<TantivyDocument, BuildError> {
     let mut document = TantivyDocument::new();
+    let mut surname_keys: Vec<String> = Vec::new();
     for field in NameField::ALL {
         let Some(name) = indexed_name(voter, field) else {
             continue;
         };
         let terms = analyse_name(name);
-        let mut keys: Vec<String> = Vec::new();
         for term in terms.all_terms() {
             document.add_text(schema.names[field.index()], term);
-            document.add_text(schema.name_terms, term);
+            if !field.is_surname() {
+                continue;
+            }
+            document.add_text(schema.surname_terms, term);
             phonetic_key_into(term, scratch);
-            if !scratch.is_empty() && !keys.iter().any(|key| key == scratch) {
-                keys.push(scratch.clone());
+            if !scratch.is_empty() && !surname_keys.iter().any(|key| key == scratch) {
+                surname_keys.push(scratch.clone());
             }
         }
-        for key in keys {
-            document.add_text(schema.phonetic[field.index()], key);
-        }
+    }
+    for key in surname_keys {
+        document.add_text(schema.surname_phonetic, key);
     }
     for membership in &voter.memberships {
         if let (Some(code), Some(order)) = (&membership.station_code, membership.order_number) {

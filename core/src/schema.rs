@@ -8,8 +8,8 @@
 //! | field | content |
 //! |---|---|
 //! | `birth_name`, `usage_name`, `given_names` | folded tokens and joined forms of each name |
-//! | `birth_name_phonetic`, `usage_name_phonetic`, `given_names_phonetic` | French phonetic key of each of those terms |
-//! | `name_terms` | every term of the three name fields: the one dictionary fuzzy and prefix searches walk |
+//! | `surname_terms` | the terms of both surnames (birth and usage): the one dictionary exact, prefix and fuzzy searches walk to find candidates |
+//! | `surname_phonetic` | French phonetic key of each of those terms |
 //! | `station_order` | `CODE/ORDER` per membership, for lookups by signing-sheet number |
 //! | `birth_date` | fast field, packed `yyyymmdd` ([`crate::model::BirthDate::to_packed`]) |
 //! | `voter_id` | fast field, the voter's number in [`crate::name_records`] |
@@ -69,10 +69,10 @@ pub struct VoterSchema {
     pub schema: Schema,
     /// Exact terms of each name field, indexed by [`NameField::index`].
     pub names: [Field; 3],
-    /// Phonetic keys of each name field, indexed by [`NameField::index`].
-    pub phonetic: [Field; 3],
-    /// The union dictionary of all name terms.
-    pub name_terms: Field,
+    /// Terms of both surnames: the dictionary candidates are found in.
+    pub surname_terms: Field,
+    /// Phonetic keys of the surname terms.
+    pub surname_phonetic: Field,
     /// `CODE/ORDER` of each membership.
     pub station_order: Field,
     /// Packed birth date, fast field.
@@ -99,12 +99,8 @@ impl VoterSchema {
             builder.add_text_field("usage_name", term_options.clone()),
             builder.add_text_field("given_names", term_options.clone()),
         ];
-        let phonetic = [
-            builder.add_text_field("birth_name_phonetic", term_options.clone()),
-            builder.add_text_field("usage_name_phonetic", term_options.clone()),
-            builder.add_text_field("given_names_phonetic", term_options.clone()),
-        ];
-        let name_terms = builder.add_text_field("name_terms", term_options.clone());
+        let surname_terms = builder.add_text_field("surname_terms", term_options.clone());
+        let surname_phonetic = builder.add_text_field("surname_phonetic", term_options.clone());
         let station_order = builder.add_text_field("station_order", term_options);
         let birth_date = builder.add_u64_field("birth_date", FAST | INDEXED);
         let voter_id = builder.add_u64_field("voter_id", FAST);
@@ -112,8 +108,8 @@ impl VoterSchema {
         VoterSchema {
             schema: builder.build(),
             names,
-            phonetic,
-            name_terms,
+            surname_terms,
+            surname_phonetic,
             station_order,
             birth_date,
             voter_id,
@@ -132,12 +128,8 @@ impl VoterSchema {
                 field("usage_name")?,
                 field("given_names")?,
             ],
-            phonetic: [
-                field("birth_name_phonetic")?,
-                field("usage_name_phonetic")?,
-                field("given_names_phonetic")?,
-            ],
-            name_terms: field("name_terms")?,
+            surname_terms: field("surname_terms")?,
+            surname_phonetic: field("surname_phonetic")?,
             station_order: field("station_order")?,
             birth_date: field("birth_date")?,
             voter_id: field("voter_id")?,

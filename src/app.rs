@@ -1,0 +1,88 @@
+//! The bodies of the `serve` and `demo` commands: load or build the index,
+//! bind, print where to reach the service, run until told to stop.
+
+use std::sync::Arc;
+
+use crate::config::{DemoArgs, ServeArgs, ServerConfig};
+use crate::index::{IndexHandle, LoadedIndex};
+use crate::server::{AppState, Listeners, run, termination_signal};
+
+/// Why a command failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// A setting was refused.
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    /// The index could not be loaded.
+    #[error("cannot load the index: {0}")]
+    Load(#[from] crate::index::LoadError),
+    /// The demo index could not be built.
+    #[error(transparent)]
+    Demo(#[from] crate::demo::DemoError),
+    /// Serving failed.
+    #[error(transparent)]
+    Serve(#[from] crate::server::ServeError),
+    /// Local addresses could not be read.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// `voter-lookup serve`.
+pub async fn serve(args: ServeArgs, config: ServerConfig) -> Result<(), AppError> {
+    let listeners = Listeners::bind(config.http, config.grpc).await?;
+    let path = args.index.clone();
+    let index = tokio::task::spawn_blocking(move || LoadedIndex::from_artifact(&path))
+        .await
+        .map_err(crate::server::ServeError::from)??;
+    let (http, grpc) = listeners.local_addrs()?;
+    tracing::info!(%http, %grpc, version = %index.version(), "serving");
+    let state = Arc::new(AppState::new(IndexHandle::with_index(index)));
+    run(state, listeners, termination_signal(), config.drain).await?;
+    Ok(())
+}
+
+/// `voter-lookup demo`.
+pub async fn demo(args: DemoArgs, config: ServerConfig) -> Result<(), AppError> {
+    let listeners = Listeners::bind(config.http, config.grpc).await?;
+    let (voters, seed) = (args.voters, args.seed);
+    println!("voter-lookup demo: generating and indexing {voters} synthetic voters (seed {seed})…");
+    let index = tokio::task::spawn_blocking(move || crate::demo::build_demo_index(voters, seed))
+        .await
+        .map_err(crate::server::ServeError::from)??;
+    let (http, grpc) = listeners.local_addrs()?;
+    print_welcome(&index, http, grpc);
+    let state = Arc::new(AppState::new(IndexHandle::with_index(index)));
+    run(state, listeners, termination_signal(), config.drain).await?;
+    Ok(())
+}
+
+fn print_welcome(index: &LoadedIndex, http: std::net::SocketAddr, grpc: std::net::SocketAddr) {
+    println!(
+        "ready: {} voters in {} polling stations, index {}",
+        index.info().voters,
+        index.stations().len(),
+        index.version()
+    );
+    println!("  HTTP  http://{http}/v1/search?q=…   (also /v1/stations, /healthz, /readyz)");
+    println!("  gRPC  {grpc}   voterlookup.v1.VoterLookup");
+    if let Some(example) = crate::demo::example_query(index) {
+        let mut url_query = form_urlencoded::Serializer::new(String::new());
+        url_query.append_pair("q", &example.query);
+        if let Some(date) = &example.birth_date {
+            url_query.append_pair("birth_date", date);
+        }
+        let grpc_body = serde_json::json!({
+            "q": example.query,
+            "birth_date": example.birth_date.clone().unwrap_or_default(),
+        });
+        println!(
+            "Try (this voter is in station {}, order number {}):",
+            example.station_code, example.order_number
+        );
+        println!("  curl 'http://{http}/v1/search?{}'", url_query.finish());
+        println!(
+            "  grpcurl -plaintext -import-path proto -proto voterlookup/v1/voter_lookup.proto -d '{grpc_body}' {grpc} voterlookup.v1.VoterLookup/Search"
+        );
+    }
+    println!("Ctrl-C stops the server.");
+}

@@ -1,0 +1,65 @@
+//! `voter-lookup demo`: a synthetic roll generated in memory, indexed in RAM
+//! with the same code as `index-builder`, served at once. No file needed.
+
+use std::time::Instant;
+
+use voter_core::artifact::Canary;
+use voter_core::build::{BuildError, IndexTarget, VoterIndexWriter};
+use voter_core::generator::{Generator, GeneratorConfig};
+use voter_core::stations::StationInfo;
+
+use crate::index::{LoadError, LoadedIndex};
+
+/// Indexing memory for the in-memory build.
+const DEMO_INDEX_MEMORY: usize = 200_000_000;
+
+/// Why the demo index could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    /// Building failed.
+    #[error("cannot build the demo index: {0}")]
+    Build(#[from] BuildError),
+    /// Opening it failed.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+}
+
+/// Generates `voters` synthetic voters from `seed` and indexes them in RAM.
+pub fn build_demo_index(voters: usize, seed: u64) -> Result<LoadedIndex, DemoError> {
+    let started = Instant::now();
+    let config = GeneratorConfig {
+        seed,
+        voters,
+        ..GeneratorConfig::default()
+    };
+    let generator = Generator::new(config);
+    let stations: Vec<StationInfo> = generator
+        .stations()
+        .into_iter()
+        .map(|station| StationInfo {
+            code: station.code,
+            label: station.label,
+            address: Some(station.address),
+        })
+        .collect();
+    let mut writer = VoterIndexWriter::create(IndexTarget::Ram, DEMO_INDEX_MEMORY)?;
+    for row in generator {
+        writer.add_row(row)?;
+    }
+    let built = writer.finish(Some(&stations))?;
+    let version = format!("demo-seed{seed}-{voters}");
+    let index = LoadedIndex::from_built(built, &version)?;
+    tracing::info!(
+        voters = index.info().voters,
+        stations = index.stations().len(),
+        seconds = started.elapsed().as_secs_f64(),
+        "demo index built in memory"
+    );
+    Ok(index)
+}
+
+/// A lookup to paste: a voter of the demo roll, as a desk would type them.
+pub fn example_query(index: &LoadedIndex) -> Option<&Canary> {
+    let canaries = index.canaries();
+    canaries.get(canaries.len() / 2)
+}

@@ -1,0 +1,74 @@
+//! Domain types to `voterlookup.v1` messages.
+
+use voter_core::model::Station as RollStation;
+use voter_lookup_proto::v1;
+
+use crate::search::{Hit, LookupResponse, MatchDetail, MembershipView, StationView};
+
+pub fn search_response(response: &LookupResponse) -> v1::SearchResponse {
+    v1::SearchResponse {
+        results: response.hits.iter().map(search_result).collect(),
+        index_version: response.index_version.to_string(),
+        degraded: response.degraded,
+        ambiguous: response.ambiguous,
+        confidence: response.confidence.as_str().to_string(),
+    }
+}
+
+pub fn search_result(hit: &Hit) -> v1::SearchResult {
+    let voter = &hit.voter;
+    v1::SearchResult {
+        voter: Some(v1::Voter {
+            birth_name: voter.birth_name.clone(),
+            usage_name: voter.usage_name.clone().filter(|u| !u.is_empty()),
+            first_names: voter.first_names.clone(),
+            sex: voter.sex.map(|sex| sex.as_str().to_string()),
+            birth_date: voter.birth_date.to_iso(),
+            list: hit
+                .memberships
+                .first()
+                .map(|m| m.list.clone())
+                .unwrap_or_default(),
+        }),
+        station: hit.station.as_ref().map(station),
+        order_number: hit.order_number,
+        score: hit.score,
+        r#match: hit.matches.iter().map(match_detail).collect(),
+        confidence: hit.confidence.as_str().to_string(),
+        memberships: hit.memberships.iter().map(membership).collect(),
+    }
+}
+
+fn station(view: &StationView) -> v1::Station {
+    v1::Station {
+        code: view.code.clone(),
+        label: view.label.clone(),
+        address: view.address.clone(),
+    }
+}
+
+fn membership(view: &MembershipView) -> v1::Membership {
+    v1::Membership {
+        list: view.list.clone(),
+        station: view.station.as_ref().map(station),
+        order_number: view.order_number,
+    }
+}
+
+fn match_detail(detail: &MatchDetail) -> v1::Match {
+    v1::Match {
+        token: detail.token.clone(),
+        field: detail.field.to_string(),
+        kind: detail.kind.to_string(),
+        matched: detail.matched.clone(),
+    }
+}
+
+pub fn station_summary(station: &RollStation) -> v1::StationSummary {
+    v1::StationSummary {
+        code: station.code.clone(),
+        label: station.label.clone(),
+        address: station.address.clone(),
+        voter_count: station.voter_count,
+    }
+}

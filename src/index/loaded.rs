@@ -1,0 +1,213 @@
+//! One index ready to serve: the tantivy searcher, the readers a lookup
+//! needs opened once, the name records and the stations.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Instant, SystemTime};
+
+use tantivy::columnar::Column;
+use tantivy::index::InvertedIndexReader;
+use tantivy::schema::Value;
+use tantivy::store::StoreReader;
+use tantivy::{DocId, Index, ReloadPolicy, TantivyDocument};
+use voter_core::artifact::{self, ArtifactError, Canary};
+use voter_core::build::BuiltIndex;
+use voter_core::model::{Station, Voter};
+use voter_core::name_records::NameRecords;
+use voter_core::schema::VoterSchema;
+
+/// Where an index came from, for logs and `/readyz`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IndexSource {
+    /// An artifact directory on disk.
+    Artifact(std::path::PathBuf),
+    /// Built in memory (the demo).
+    InMemory,
+}
+
+/// Facts about an index that clients and metrics see.
+#[derive(Debug, Clone)]
+pub struct IndexInfo {
+    /// The version every response carries.
+    pub version: Arc<str>,
+    /// Build time (RFC 3339), when known.
+    pub built_at: Option<String>,
+    /// Voters indexed.
+    pub voters: u64,
+    /// Where it came from.
+    pub source: IndexSource,
+    /// When this process loaded it.
+    pub loaded_at: SystemTime,
+}
+
+/// The readers of one tantivy segment that a lookup uses.
+pub(crate) struct SegmentView {
+    pub(crate) surname_terms: Arc<InvertedIndexReader>,
+    pub(crate) surname_phonetic: Arc<InvertedIndexReader>,
+    pub(crate) station_order: Arc<InvertedIndexReader>,
+    pub(crate) voter_id: Column<u64>,
+    pub(crate) store: StoreReader,
+}
+
+/// A complete, verified index held in memory. Immutable: a new roll makes a
+/// new `LoadedIndex`.
+pub struct LoadedIndex {
+    info: IndexInfo,
+    pub(crate) segments: Vec<SegmentView>,
+    pub(crate) names: NameRecords,
+    pub(crate) schema: VoterSchema,
+    stations: Vec<Station>,
+    station_positions: HashMap<String, usize>,
+    canaries: Vec<Canary>,
+}
+
+/// Why an index could not be made ready.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The artifact was refused.
+    #[error(transparent)]
+    Artifact(#[from] ArtifactError),
+    /// tantivy could not open a reader on it.
+    #[error("index unreadable: {0}")]
+    Index(#[from] tantivy::TantivyError),
+    /// A fast field or reader is missing.
+    #[error("index unreadable: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Blocks of the document store kept decompressed per segment.
+const STORE_CACHE_BLOCKS: usize = 64;
+
+impl LoadedIndex {
+    /// Loads and verifies the artifact in `dir` (every checksum), then opens
+    /// its readers.
+    pub fn from_artifact(dir: &Path) -> Result<LoadedIndex, LoadError> {
+        let started = Instant::now();
+        let loaded = artifact::load(dir)?;
+        let info = IndexInfo {
+            version: Arc::from(loaded.manifest.version.as_str()),
+            built_at: Some(loaded.manifest.built_at.clone()),
+            voters: loaded.manifest.voters,
+            source: IndexSource::Artifact(dir.to_path_buf()),
+            loaded_at: SystemTime::now(),
+        };
+        let index = LoadedIndex::open(
+            info,
+            &loaded.index,
+            loaded.names,
+            loaded.stations,
+            loaded.manifest.canaries,
+        )?;
+        tracing::info!(
+            path = %dir.display(),
+            version = %index.info.version,
+            voters = index.info.voters,
+            seconds = started.elapsed().as_secs_f64(),
+            "index loaded"
+        );
+        Ok(index)
+    }
+
+    /// Serves an index built in memory (the demo), under `version`.
+    pub fn from_built(built: BuiltIndex, version: &str) -> Result<LoadedIndex, LoadError> {
+        let info = IndexInfo {
+            version: Arc::from(version),
+            built_at: None,
+            voters: built.stats.voters,
+            source: IndexSource::InMemory,
+            loaded_at: SystemTime::now(),
+        };
+        LoadedIndex::open(
+            info,
+            &built.index,
+            built.names,
+            built.stations,
+            built.canaries,
+        )
+    }
+
+    fn open(
+        info: IndexInfo,
+        index: &Index,
+        names: NameRecords,
+        stations: Vec<Station>,
+        canaries: Vec<Canary>,
+    ) -> Result<LoadedIndex, LoadError> {
+        let schema = VoterSchema::from_schema(&index.schema())?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        let searcher = reader.searcher();
+        let mut segments = Vec::new();
+        for segment in searcher.segment_readers() {
+            segments.push(SegmentView {
+                surname_terms: segment.inverted_index(schema.surname_terms)?,
+                surname_phonetic: segment.inverted_index(schema.surname_phonetic)?,
+                station_order: segment.inverted_index(schema.station_order)?,
+                voter_id: segment.fast_fields().u64("voter_id")?,
+                store: segment.get_store_reader(STORE_CACHE_BLOCKS)?,
+            });
+        }
+        let station_positions = stations
+            .iter()
+            .enumerate()
+            .map(|(position, station)| (station.code.clone(), position))
+            .collect();
+        Ok(LoadedIndex {
+            info,
+            segments,
+            names,
+            schema,
+            stations,
+            station_positions,
+            canaries,
+        })
+    }
+
+    /// Facts about this index.
+    pub fn info(&self) -> &IndexInfo {
+        &self.info
+    }
+
+    /// The version responses carry.
+    pub fn version(&self) -> &Arc<str> {
+        &self.info.version
+    }
+
+    /// Every station, sorted by code.
+    pub fn stations(&self) -> &[Station] {
+        &self.stations
+    }
+
+    /// A station by code.
+    pub fn station(&self, code: &str) -> Option<&Station> {
+        self.station_positions
+            .get(code)
+            .map(|&position| &self.stations[position])
+    }
+
+    /// The canary lookups of the artifact.
+    pub fn canaries(&self) -> &[Canary] {
+        &self.canaries
+    }
+
+    /// Reads the stored record of a document.
+    pub(crate) fn voter(
+        &self,
+        segment: usize,
+        doc: DocId,
+    ) -> Result<Voter, crate::error::LookupError> {
+        let document: TantivyDocument = self.segments[segment].store.get(doc)?;
+        let bytes = document
+            .get_first(self.schema.record)
+            .and_then(|value| value.as_bytes())
+            .ok_or_else(|| {
+                crate::error::LookupError::Internal(format!("document {doc} has no record"))
+            })?;
+        serde_json::from_slice(bytes).map_err(|error| {
+            crate::error::LookupError::Internal(format!("document {doc}: {error}"))
+        })
+    }
+}

@@ -1,0 +1,398 @@
+//! The one search of the service: both doors call [`Searcher::lookup`] and
+//! translate its domain types; nothing here knows of hyper or prost.
+//!
+//! A lookup parses the text ([`query`]), finds candidates through the
+//! surname dictionary ([`candidates`]), scores each from its name record
+//! ([`rank`]) and returns the best, saying how each matched and how sure the
+//! match is. A first, narrow pass handles the usual query; only when it finds
+//! nothing better than weak does a wide pass reach for two-letter prefixes
+//! and the extended edit distance.
+
+pub mod candidates;
+pub mod query;
+pub mod rank;
+
+use std::sync::Arc;
+
+use tantivy::DocId;
+use voter_core::model::{Membership, Voter};
+use voter_core::schema::station_order_term;
+
+use crate::error::LookupError;
+use crate::index::LoadedIndex;
+use candidates::Reach;
+use query::ParsedQuery;
+use rank::{Automata, DateFit, Evaluation, PreparedQuery};
+pub use rank::{Confidence, MatchKind};
+
+/// Results returned when the client does not say.
+pub const DEFAULT_LIMIT: usize = 10;
+/// Most results a client may ask for.
+pub const MAX_LIMIT: usize = 50;
+/// Results a degraded search returns at most.
+pub const DEGRADED_LIMIT: usize = 5;
+
+/// How much work a lookup may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SearchMode {
+    /// Everything: phonetic, prefixes, fuzzy up to the extended reach.
+    #[default]
+    Full,
+    /// Under overload: exact, phonetic, prefixes of three letters and one
+    /// edit; fewer results.
+    Degraded,
+}
+
+/// A lookup as the doors hand it over.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LookupQuery {
+    /// The text typed.
+    pub text: String,
+    /// Optional birth date parameter.
+    pub birth_date: Option<String>,
+    /// Results wanted, 1 to [`MAX_LIMIT`]; `None` for [`DEFAULT_LIMIT`].
+    pub limit: Option<u32>,
+}
+
+/// A polling station as a result shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StationView {
+    /// Code, e.g. `0001`.
+    pub code: String,
+    /// Label.
+    pub label: String,
+    /// Street address, when known.
+    pub address: Option<String>,
+}
+
+/// One list membership as a result shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MembershipView {
+    /// List label.
+    pub list: String,
+    /// Station, when the roll gives one.
+    pub station: Option<StationView>,
+    /// Order number in it.
+    pub order_number: Option<u32>,
+}
+
+/// How one part of the query matched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MatchDetail {
+    /// The query token (folded), or the date as ISO.
+    pub token: String,
+    /// `birth_name`, `usage_name`, `first_names` or `birth_date`.
+    pub field: &'static str,
+    /// `exact`, `phonetic`, `prefix`, `fuzzy`, or for a date `approximate`
+    /// and `year`.
+    pub kind: &'static str,
+    /// The voter's term (or date) it matched.
+    pub matched: String,
+}
+
+/// One voter found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    /// The voter as the roll has them.
+    pub voter: Voter,
+    /// Station of the primary membership.
+    pub station: Option<StationView>,
+    /// Order number of the primary membership.
+    pub order_number: Option<u32>,
+    /// Every membership.
+    pub memberships: Vec<MembershipView>,
+    /// Ranking score (only the order within a response means something).
+    pub score: f64,
+    /// How each part of the query matched.
+    pub matches: Vec<MatchDetail>,
+    /// How sure the match is.
+    pub confidence: Confidence,
+}
+
+/// The answer to a lookup.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LookupResponse {
+    /// Best first.
+    pub hits: Vec<Hit>,
+    /// Version of the index that answered.
+    pub index_version: Arc<str>,
+    /// Answered in degraded mode.
+    pub degraded: bool,
+    /// Several voters fit equally well at the top.
+    pub ambiguous: bool,
+    /// Confidence of the best hit, [`Confidence::None`] without hits.
+    pub confidence: Confidence,
+}
+
+/// A scored candidate.
+struct Scored {
+    score: f32,
+    segment: usize,
+    doc: DocId,
+    voter_id: u64,
+    evaluation: Evaluation,
+}
+
+/// Runs lookups against any [`LoadedIndex`]. Holds only what is built once
+/// (the automaton builders); cheap to share.
+#[derive(Default)]
+pub struct Searcher {
+    automata: Automata,
+}
+
+/// Scores closer than this are equal.
+const TIE: f32 = 1e-4;
+
+impl Searcher {
+    /// Finds the voters `query` is about in `index`.
+    pub fn lookup(
+        &self,
+        index: &LoadedIndex,
+        query: &LookupQuery,
+        mode: SearchMode,
+    ) -> Result<LookupResponse, LookupError> {
+        let limit = match query.limit {
+            None => DEFAULT_LIMIT,
+            Some(limit) if (1..=MAX_LIMIT as u32).contains(&limit) => limit as usize,
+            Some(limit) => {
+                return Err(LookupError::invalid(
+                    "limit",
+                    format!("{limit} is out of range: ask for 1 to {MAX_LIMIT} results"),
+                ));
+            }
+        };
+        let limit = match mode {
+            SearchMode::Full => limit,
+            SearchMode::Degraded => limit.min(DEGRADED_LIMIT),
+        };
+        let parsed = ParsedQuery::parse(&query.text, query.birth_date.as_deref())?;
+        let prepared = PreparedQuery::new(&parsed, mode, &self.automata);
+
+        let mut scored = self.score_candidates(index, &prepared, Reach::Narrow, None)?;
+        let best = best_confidence(&scored);
+        if mode == SearchMode::Full && best < Confidence::Strong {
+            let seen: Vec<(usize, DocId)> = scored.iter().map(|s| (s.segment, s.doc)).collect();
+            let wider = self.score_candidates(index, &prepared, Reach::Wide, Some(&seen))?;
+            scored.extend(wider);
+        }
+        scored.sort_unstable_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then(a.voter_id.cmp(&b.voter_id))
+        });
+
+        let top_score = scored.first().map(|s| s.score);
+        let tied = top_score.map_or(0, |top| {
+            scored.iter().take_while(|s| top - s.score < TIE).count()
+        });
+        // Voters who fit equally well all come back, even past the limit.
+        let keep = limit.max(tied.min(MAX_LIMIT));
+        scored.truncate(keep);
+
+        let mut hits = Vec::with_capacity(scored.len());
+        for candidate in &scored {
+            hits.push(self.hit(index, &parsed, candidate)?);
+        }
+        let confidence = hits.first().map_or(Confidence::None, |hit| hit.confidence);
+        Ok(LookupResponse {
+            hits,
+            index_version: index.version().clone(),
+            degraded: mode == SearchMode::Degraded,
+            ambiguous: tied > 1,
+            confidence,
+        })
+    }
+
+    /// Every voter registered under `order` in `station` (normally one).
+    pub fn voters_at(
+        &self,
+        index: &LoadedIndex,
+        station: &str,
+        order: u32,
+    ) -> Result<Vec<Hit>, LookupError> {
+        let term = station_order_term(station, order);
+        let mut hits = Vec::new();
+        for (segment, view) in index.segments.iter().enumerate() {
+            let Some(info) = view.station_order.terms().get(&term)? else {
+                continue;
+            };
+            let mut block = view.station_order.read_block_postings_from_terminfo(
+                &info,
+                tantivy::schema::IndexRecordOption::Basic,
+            )?;
+            while !block.docs().is_empty() {
+                for &doc in block.docs() {
+                    let voter = index.voter(segment, doc)?;
+                    hits.push(present(
+                        index,
+                        voter,
+                        Vec::new(),
+                        0.0,
+                        Confidence::Exact,
+                        Some((station, order)),
+                    ));
+                }
+                block.advance();
+            }
+        }
+        Ok(hits)
+    }
+
+    fn score_candidates(
+        &self,
+        index: &LoadedIndex,
+        query: &PreparedQuery<'_>,
+        reach: Reach,
+        skip: Option<&[(usize, DocId)]>,
+    ) -> Result<Vec<Scored>, LookupError> {
+        let mut scored = Vec::new();
+        let mut docs = Vec::new();
+        for segment in 0..index.segments.len() {
+            candidates::collect(index, query, reach, segment, &mut docs)?;
+            let ids = &index.segments[segment].voter_id;
+            for &doc in &docs {
+                // `seen` is sorted: segments in order, documents sorted.
+                if skip.is_some_and(|seen| seen.binary_search(&(segment, doc)).is_ok()) {
+                    continue;
+                }
+                let Some(voter_id) = ids.first(doc) else {
+                    continue;
+                };
+                let Some(record) = index.names.get(voter_id) else {
+                    continue;
+                };
+                if let Some(evaluation) = rank::evaluate(query, &record) {
+                    scored.push(Scored {
+                        score: evaluation.score,
+                        segment,
+                        doc,
+                        voter_id,
+                        evaluation,
+                    });
+                }
+            }
+        }
+        Ok(scored)
+    }
+
+    fn hit(
+        &self,
+        index: &LoadedIndex,
+        parsed: &ParsedQuery,
+        candidate: &Scored,
+    ) -> Result<Hit, LookupError> {
+        let voter = index.voter(candidate.segment, candidate.doc)?;
+        let mut matches = Vec::new();
+        let record = index.names.get(candidate.voter_id);
+        for (token, found) in parsed.tokens.iter().zip(&candidate.evaluation.tokens) {
+            let (Some(found), Some(record)) = (found, record.as_ref()) else {
+                continue;
+            };
+            let matched = record
+                .terms(found.field)
+                .nth(found.term_index as usize)
+                .map(|term| term.term.to_string())
+                .unwrap_or_default();
+            matches.push(MatchDetail {
+                token: token.text.clone(),
+                field: found.field.as_str(),
+                kind: found.kind.as_str(),
+                matched,
+            });
+        }
+        if let Some(date) = parsed.birth_date {
+            let kind = match candidate.evaluation.date {
+                DateFit::Exact => Some("exact"),
+                DateFit::Approximate => Some("approximate"),
+                DateFit::SameYear => Some("year"),
+                _ => None,
+            };
+            if let Some(kind) = kind {
+                matches.push(MatchDetail {
+                    token: date.to_iso(),
+                    field: "birth_date",
+                    kind,
+                    matched: voter.birth_date.to_iso().unwrap_or_default(),
+                });
+            }
+        }
+        let score = (f64::from(candidate.score) * 1000.0).round() / 1000.0;
+        Ok(present(
+            index,
+            voter,
+            matches,
+            score,
+            candidate.evaluation.confidence,
+            None,
+        ))
+    }
+}
+
+fn best_confidence(scored: &[Scored]) -> Confidence {
+    scored
+        .iter()
+        .map(|s| s.evaluation.confidence)
+        .max()
+        .unwrap_or(Confidence::None)
+}
+
+/// Builds the hit of `voter`; `at` picks the membership shown first (the
+/// one a signing-sheet lookup asked for), else the primary one.
+fn present(
+    index: &LoadedIndex,
+    voter: Voter,
+    matches: Vec<MatchDetail>,
+    score: f64,
+    confidence: Confidence,
+    at: Option<(&str, u32)>,
+) -> Hit {
+    let memberships: Vec<MembershipView> = voter
+        .memberships
+        .iter()
+        .map(|membership| membership_view(index, membership))
+        .collect();
+    let shown = at
+        .and_then(|(station, order)| {
+            voter.memberships.iter().position(|m| {
+                m.station_code.as_deref() == Some(station) && m.order_number == Some(order)
+            })
+        })
+        .unwrap_or(0);
+    let (station, order_number) = memberships
+        .get(shown)
+        .map(|m| (m.station.clone(), m.order_number))
+        .unwrap_or((None, None));
+    Hit {
+        voter,
+        station,
+        order_number,
+        memberships,
+        score,
+        matches,
+        confidence,
+    }
+}
+
+fn membership_view(index: &LoadedIndex, membership: &Membership) -> MembershipView {
+    let station = membership.station_code.as_ref().map(|code| {
+        let known = index.station(code);
+        StationView {
+            code: code.clone(),
+            label: membership
+                .station_label
+                .clone()
+                .filter(|label| !label.is_empty())
+                .or_else(|| known.map(|s| s.label.clone()))
+                .unwrap_or_default(),
+            address: known.and_then(|s| s.address.clone()),
+        }
+    });
+    MembershipView {
+        list: membership.list.label().to_string(),
+        station,
+        order_number: membership
+            .station_code
+            .as_ref()
+            .and(membership.order_number),
+    }
+}

@@ -1,0 +1,158 @@
+//! Runs both doors over one shared state, and stops them in order: stop
+//! accepting, report not-ready, let in-flight requests finish within the
+//! drain time, return.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::index::IndexHandle;
+use crate::service::LookupService;
+
+/// What every request handler shares.
+pub struct AppState {
+    /// The lookups.
+    pub service: LookupService,
+    accepting: AtomicBool,
+}
+
+impl AppState {
+    /// State serving `index`.
+    pub fn new(index: IndexHandle) -> AppState {
+        AppState {
+            service: LookupService::new(index),
+            accepting: AtomicBool::new(true),
+        }
+    }
+
+    /// False once shutdown has begun.
+    pub fn is_accepting(&self) -> bool {
+        self.accepting.load(Ordering::Relaxed)
+    }
+
+    fn stop_accepting(&self) {
+        self.accepting.store(false, Ordering::Relaxed);
+    }
+}
+
+/// The two bound listeners.
+pub struct Listeners {
+    /// HTTP/JSON.
+    pub http: TcpListener,
+    /// gRPC.
+    pub grpc: TcpListener,
+}
+
+impl Listeners {
+    /// Binds both addresses, naming the one that fails.
+    pub async fn bind(http: SocketAddr, grpc: SocketAddr) -> Result<Listeners, ServeError> {
+        let bind = |addr: SocketAddr, door: &'static str| async move {
+            TcpListener::bind(addr)
+                .await
+                .map_err(|source| ServeError::Bind { door, addr, source })
+        };
+        Ok(Listeners {
+            http: bind(http, "http").await?,
+            grpc: bind(grpc, "grpc").await?,
+        })
+    }
+
+    /// The addresses actually bound (useful with port 0).
+    pub fn local_addrs(&self) -> std::io::Result<(SocketAddr, SocketAddr)> {
+        Ok((self.http.local_addr()?, self.grpc.local_addr()?))
+    }
+}
+
+/// Why serving stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// An address could not be bound.
+    #[error("cannot listen for {door} on {addr}: {source}")]
+    Bind {
+        /// `http` or `grpc`.
+        door: &'static str,
+        /// The address.
+        addr: SocketAddr,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The gRPC server failed.
+    #[error("grpc server: {0}")]
+    Grpc(#[from] tonic::transport::Error),
+    /// A door's task panicked.
+    #[error("a server task failed: {0}")]
+    Task(#[from] tokio::task::JoinError),
+}
+
+/// Serves both doors until `shutdown` resolves, then drains for at most
+/// `drain`.
+pub async fn run(
+    state: Arc<AppState>,
+    listeners: Listeners,
+    shutdown: impl Future<Output = ()>,
+    drain: Duration,
+) -> Result<(), ServeError> {
+    let (stop_sender, stop_receiver) = watch::channel(false);
+    let stopped = move || {
+        let mut receiver = stop_receiver.clone();
+        async move {
+            // An error means the sender is gone, which also means stop.
+            let _ = receiver.wait_for(|stop| *stop).await;
+        }
+    };
+    let http = tokio::spawn(crate::http::serve(listeners.http, state.clone(), stopped()));
+    let grpc = tokio::spawn(crate::grpc::serve(listeners.grpc, state.clone(), stopped()));
+
+    shutdown.await;
+    tracing::info!(
+        drain_seconds = drain.as_secs_f64(),
+        "shutting down: no longer ready, draining"
+    );
+    state.stop_accepting();
+    let _ = stop_sender.send(true);
+    let finished = async {
+        http.await?;
+        grpc.await??;
+        Ok::<(), ServeError>(())
+    };
+    match tokio::time::timeout(drain, finished).await {
+        Ok(result) => result,
+        Err(_) => {
+            tracing::warn!("drain time over: closing the connections still open");
+            Ok(())
+        }
+    }
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+pub async fn termination_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::warn!(%error, "cannot listen for ctrl-c");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}

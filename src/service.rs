@@ -1,0 +1,78 @@
+//! What both doors call: the live index and the searcher, behind one type.
+//!
+//! Each call takes one snapshot of the index and uses it to the end, so a
+//! response never mixes two indexes.
+
+use std::sync::Arc;
+
+use crate::error::LookupError;
+use crate::index::{IndexHandle, LoadedIndex};
+use crate::search::{Hit, LookupQuery, LookupResponse, SearchMode, Searcher};
+
+/// The lookup service shared by the HTTP and gRPC doors.
+pub struct LookupService {
+    index: IndexHandle,
+    searcher: Searcher,
+}
+
+/// Longest station code accepted.
+const MAX_STATION_CODE: usize = 16;
+
+impl LookupService {
+    /// A service over `index`.
+    pub fn new(index: IndexHandle) -> LookupService {
+        LookupService {
+            index,
+            searcher: Searcher::default(),
+        }
+    }
+
+    /// The live index handle.
+    pub fn index(&self) -> &IndexHandle {
+        &self.index
+    }
+
+    /// The index to answer one request with.
+    pub fn snapshot(&self) -> Result<Arc<LoadedIndex>, LookupError> {
+        self.index.snapshot().ok_or(LookupError::IndexNotReady)
+    }
+
+    /// Searches by name.
+    pub fn lookup(
+        &self,
+        query: &LookupQuery,
+        mode: SearchMode,
+    ) -> Result<LookupResponse, LookupError> {
+        let index = self.snapshot()?;
+        self.searcher.lookup(&index, query, mode)
+    }
+
+    /// The voters with `order` in `station`, and the index version.
+    pub fn voters_at(
+        &self,
+        station: &str,
+        order: u32,
+    ) -> Result<(Vec<Hit>, Arc<str>), LookupError> {
+        let station = station.trim();
+        if station.is_empty()
+            || station.len() > MAX_STATION_CODE
+            || !station.bytes().all(|b| b.is_ascii_alphanumeric())
+        {
+            return Err(LookupError::invalid(
+                "station",
+                format!("`{station}` is not a station code (letters and digits, e.g. 0001)"),
+            ));
+        }
+        if order == 0 {
+            return Err(LookupError::invalid("order", "order numbers start at 1"));
+        }
+        let index = self.snapshot()?;
+        let hits = self.searcher.voters_at(&index, station, order)?;
+        if hits.is_empty() {
+            return Err(LookupError::NotFound(format!(
+                "no voter has order number {order} in station {station}"
+            )));
+        }
+        Ok((hits, index.version().clone()))
+    }
+}
