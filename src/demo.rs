@@ -6,6 +6,7 @@ use std::time::Instant;
 use voter_core::artifact::Canary;
 use voter_core::build::{BuildError, IndexTarget, VoterIndexWriter};
 use voter_core::generator::{Generator, GeneratorConfig};
+use voter_core::model::RollRow;
 use voter_core::stations::StationInfo;
 
 use crate::index::{LoadError, LoadedIndex};
@@ -27,28 +28,13 @@ pub enum DemoError {
 /// Generates `voters` synthetic voters from `seed` and indexes them in RAM.
 pub fn build_demo_index(voters: usize, seed: u64) -> Result<LoadedIndex, DemoError> {
     let started = Instant::now();
-    let config = GeneratorConfig {
+    let generator = Generator::new(GeneratorConfig {
         seed,
         voters,
         ..GeneratorConfig::default()
-    };
-    let generator = Generator::new(config);
-    let stations: Vec<StationInfo> = generator
-        .stations()
-        .into_iter()
-        .map(|station| StationInfo {
-            code: station.code,
-            label: station.label,
-            address: Some(station.address),
-        })
-        .collect();
-    let mut writer = VoterIndexWriter::create(IndexTarget::Ram, DEMO_INDEX_MEMORY)?;
-    for row in generator {
-        writer.add_row(row)?;
-    }
-    let built = writer.finish(Some(&stations))?;
-    let version = format!("demo-seed{seed}-{voters}");
-    let index = LoadedIndex::from_built(built, &version)?;
+    });
+    let stations = station_infos(&generator);
+    let index = index_rows(generator, &stations, &format!("demo-seed{seed}-{voters}"))?;
     tracing::info!(
         voters = index.info().voters,
         stations = index.stations().len(),
@@ -56,6 +42,34 @@ pub fn build_demo_index(voters: usize, seed: u64) -> Result<LoadedIndex, DemoErr
         "demo index built in memory"
     );
     Ok(index)
+}
+
+/// The stations of a synthetic roll, as its stations file would give them.
+pub fn station_infos(generator: &Generator) -> Vec<StationInfo> {
+    generator
+        .stations()
+        .into_iter()
+        .map(|station| StationInfo {
+            code: station.code,
+            label: station.label,
+            address: Some(station.address),
+        })
+        .collect()
+}
+
+/// Indexes `rows` in RAM with the builder's code and serves them as
+/// `version`.
+pub fn index_rows(
+    rows: impl IntoIterator<Item = RollRow>,
+    stations: &[StationInfo],
+    version: &str,
+) -> Result<LoadedIndex, DemoError> {
+    let mut writer = VoterIndexWriter::create(IndexTarget::Ram, DEMO_INDEX_MEMORY)?;
+    for row in rows {
+        writer.add_row(row)?;
+    }
+    let built = writer.finish(Some(stations))?;
+    Ok(LoadedIndex::from_built(built, version)?)
 }
 
 /// A lookup to paste: a voter of the demo roll, as a desk would type them.

@@ -12,6 +12,7 @@ pub mod app;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod eval;
 pub mod grpc;
 pub mod http;
 pub mod index;

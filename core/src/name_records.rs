@@ -44,13 +44,15 @@ pub enum NameRecordsError {
     Corrupt(u64),
 }
 
-/// One analysed term of a voter's name.
+/// One analysed term of a voter's name. Terms are folded, so ASCII; they
+/// are kept as bytes, compared as bytes, and turned into text only to be
+/// shown ([`RecordTerm::text`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RecordTerm<'a> {
     /// The folded term (`FONTAINE`, or a joined form such as `DELAFONTAINE`).
-    pub term: &'a str,
+    pub term: &'a [u8],
     /// Its French phonetic key; empty when the term has no letter.
-    pub phonetic: &'a str,
+    pub phonetic: &'a [u8],
     /// True for a joined form of several tokens rather than a token.
     pub joined: bool,
 }
@@ -82,6 +84,13 @@ impl<'a> NameRecord<'a> {
     }
 }
 
+impl RecordTerm<'_> {
+    /// The term as text.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(self.term).into_owned()
+    }
+}
+
 /// Iterator over the terms of one field of a [`NameRecord`].
 #[derive(Debug, Clone)]
 pub struct RecordTerms<'a> {
@@ -109,12 +118,10 @@ impl<'a> Iterator for RecordTerms<'a> {
     }
 }
 
-/// Splits a `u8 len | bytes` string off the front of `bytes`. The bytes were
-/// written from `&str` (and validated at load), so they are UTF-8.
-fn split_short(bytes: &[u8]) -> Option<(&str, &[u8])> {
+/// Splits a `u8 len | bytes` string off the front of `bytes`.
+fn split_short(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
     let (&len, rest) = bytes.split_first()?;
-    let (text, rest) = rest.split_at_checked(len as usize)?;
-    Some((std::str::from_utf8(text).ok()?, rest))
+    rest.split_at_checked(len as usize)
 }
 
 /// Every voter's record, in one buffer.
@@ -195,6 +202,9 @@ impl NameRecords {
             let complete = NameField::ALL.iter().all(|&field| {
                 let declared = record.fields[field.index()].first().copied().unwrap_or(0);
                 record.terms(field).count() == declared as usize
+                    && record
+                        .terms(field)
+                        .all(|term| term.term.is_ascii() && term.phonetic.is_ascii())
             });
             if !complete {
                 return Err(NameRecordsError::Corrupt(id));
@@ -349,10 +359,7 @@ mod tests {
     }
 
     fn terms(record: &NameRecord<'_>, field: NameField) -> Vec<(String, bool)> {
-        record
-            .terms(field)
-            .map(|t| (t.term.to_string(), t.joined))
-            .collect()
+        record.terms(field).map(|t| (t.text(), t.joined)).collect()
     }
 
     #[test]
@@ -384,7 +391,10 @@ mod tests {
         );
         assert!(!first.has(NameField::UsageName));
         let fontaine = first.terms(NameField::BirthName).nth(2).unwrap();
-        assert_eq!(fontaine.phonetic, crate::phonetic::phonetic_key("FONTAINE"));
+        assert_eq!(
+            fontaine.phonetic,
+            crate::phonetic::phonetic_key("FONTAINE").as_bytes()
+        );
         assert_eq!(
             first.birth_date,
             BirthDate::Full {

@@ -18,21 +18,27 @@ use super::rank::PreparedQuery;
 use crate::error::LookupError;
 use crate::index::LoadedIndex;
 
-/// How wide the candidate net is cast.
+/// How wide the candidate net is cast. A lookup widens it step by step and
+/// stops as soon as it has a confident answer; each step adds only its own
+/// expansions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reach {
-    /// Exact, phonetic, prefixes of three letters or more, usual edits.
-    Narrow,
-    /// Also two-letter prefixes and the extended edit distance.
+    /// Exact terms, phonetic keys, prefixes of three letters or more.
+    Exact,
+    /// Terms within each token's usual edit distance.
+    Fuzzy,
+    /// The extended edit distance, two-letter prefixes, particles that may
+    /// begin a name, and edits of joined forms.
     Wide,
 }
 
 /// Terms a prefix may expand to; beyond it the prefix is too short to help.
 const MAX_PREFIX_TERMS: usize = 2_000;
-/// Candidates scored for one query, at most.
+/// Candidates scored for one step of one query, at most.
 pub const MAX_CANDIDATES: usize = 60_000;
 
-/// Candidate documents of one segment, sorted and without duplicates.
+/// Candidate documents of one segment for one step, sorted and without
+/// duplicates.
 pub fn collect(
     index: &LoadedIndex,
     query: &PreparedQuery<'_>,
@@ -44,54 +50,82 @@ pub fn collect(
     let view = &index.segments[segment];
     let terms = &view.surname_terms;
     let parsed = query.parsed;
-    let wide = reach == Reach::Wide;
-    let mut units: Vec<(&str, &str, Option<&DFA>, bool)> = Vec::new();
     for (position, token) in parsed.tokens.iter().enumerate() {
-        if token.particle {
-            continue;
-        }
-        units.push((
-            &token.text,
-            &token.phonetic,
-            query.token_walk_dfa(position, wide),
-            true,
-        ));
-    }
-    for (position, unit) in parsed.joined.iter().enumerate() {
-        units.push((
-            &unit.text,
-            &unit.phonetic,
-            query.joined_walk_dfa(position, wide),
-            false,
-        ));
-    }
-    let min_prefix = match reach {
-        Reach::Narrow => 3,
-        Reach::Wide => 2,
-    };
-    for (text, phonetic, dfa, prefixable) in units {
-        if let Some(info) = terms.terms().get(text)? {
-            push_postings(terms, &info, docs)?;
-        }
-        if !phonetic.is_empty()
-            && text.len() > 1
-            && let Some(info) = view.surname_phonetic.terms().get(phonetic)?
-        {
-            push_postings(&view.surname_phonetic, &info, docs)?;
-        }
-        if prefixable && text.len() >= min_prefix {
-            push_prefix(terms, text, docs)?;
-        }
-        if let Some(dfa) = dfa {
-            push_fuzzy(terms, dfa, docs)?;
+        let text = token.text.as_str();
+        match reach {
+            Reach::Exact if !token.particle => {
+                push_term(terms, text, docs)?;
+                if text.len() >= 3 {
+                    push_term(&view.surname_phonetic, &token.phonetic, docs)?;
+                    push_prefix(terms, text, docs)?;
+                }
+            }
+            Reach::Exact => {}
+            Reach::Fuzzy => {
+                // A token that is itself a surname was found as such; its
+                // neighbours wait for the wide step.
+                if terms.terms().get(text)?.is_some() {
+                    continue;
+                }
+                if let Some(dfa) = query.token_walk_dfa(position, false) {
+                    push_fuzzy(terms, dfa, docs)?;
+                }
+            }
+            Reach::Wide => {
+                if token.particle {
+                    if text.len() >= 3 {
+                        push_prefix(terms, text, docs)?;
+                    }
+                    continue;
+                }
+                if text.len() == 2 {
+                    push_prefix(terms, text, docs)?;
+                }
+                // The fuzzy step walked the usual distance unless the token
+                // is a surname itself; walk what it left.
+                let walked = terms.terms().get(text)?.is_none();
+                if (!walked || query.token_reach_extends(position))
+                    && let Some(dfa) = query.token_walk_dfa(position, true)
+                {
+                    push_fuzzy(terms, dfa, docs)?;
+                }
+            }
         }
         if docs.len() > MAX_CANDIDATES * 4 {
             break;
         }
     }
+    for (position, unit) in parsed.joined.iter().enumerate() {
+        match reach {
+            Reach::Exact => {
+                push_term(terms, &unit.text, docs)?;
+                push_term(&view.surname_phonetic, &unit.phonetic, docs)?;
+            }
+            Reach::Fuzzy => {}
+            Reach::Wide => {
+                if let Some(dfa) = query.joined_walk_dfa(position, true) {
+                    push_fuzzy(terms, dfa, docs)?;
+                }
+            }
+        }
+    }
     docs.sort_unstable();
     docs.dedup();
     docs.truncate(MAX_CANDIDATES);
+    Ok(())
+}
+
+fn push_term(
+    reader: &InvertedIndexReader,
+    text: &str,
+    docs: &mut Vec<DocId>,
+) -> Result<(), LookupError> {
+    if text.is_empty() {
+        return Ok(());
+    }
+    if let Some(info) = reader.terms().get(text)? {
+        push_postings(reader, &info, docs)?;
+    }
     Ok(())
 }
 

@@ -168,12 +168,17 @@ impl Searcher {
         let parsed = ParsedQuery::parse(&query.text, query.birth_date.as_deref())?;
         let prepared = PreparedQuery::new(&parsed, mode, &self.automata);
 
-        let mut scored = self.score_candidates(index, &prepared, Reach::Narrow, None)?;
-        let best = best_confidence(&scored);
-        if mode == SearchMode::Full && best < Confidence::Strong {
-            let seen: Vec<(usize, DocId)> = scored.iter().map(|s| (s.segment, s.doc)).collect();
-            let wider = self.score_candidates(index, &prepared, Reach::Wide, Some(&seen))?;
-            scored.extend(wider);
+        let steps: &[Reach] = match mode {
+            SearchMode::Full => &[Reach::Exact, Reach::Fuzzy, Reach::Wide],
+            SearchMode::Degraded => &[Reach::Exact, Reach::Fuzzy],
+        };
+        let mut scored = Vec::new();
+        let mut seen: Vec<(usize, DocId)> = Vec::new();
+        for &reach in steps {
+            self.score_candidates(index, &prepared, reach, &mut seen, &mut scored)?;
+            if best_confidence(&scored) >= Confidence::Strong {
+                break;
+            }
         }
         scored.sort_unstable_by(|a, b| {
             b.score
@@ -238,23 +243,26 @@ impl Searcher {
         Ok(hits)
     }
 
+    /// Scores the candidates one step adds, skipping those already `seen`
+    /// (which it then extends; it stays sorted).
     fn score_candidates(
         &self,
         index: &LoadedIndex,
         query: &PreparedQuery<'_>,
         reach: Reach,
-        skip: Option<&[(usize, DocId)]>,
-    ) -> Result<Vec<Scored>, LookupError> {
-        let mut scored = Vec::new();
+        seen: &mut Vec<(usize, DocId)>,
+        scored: &mut Vec<Scored>,
+    ) -> Result<(), LookupError> {
         let mut docs = Vec::new();
+        let mut fresh = Vec::new();
         for segment in 0..index.segments.len() {
             candidates::collect(index, query, reach, segment, &mut docs)?;
             let ids = &index.segments[segment].voter_id;
             for &doc in &docs {
-                // `seen` is sorted: segments in order, documents sorted.
-                if skip.is_some_and(|seen| seen.binary_search(&(segment, doc)).is_ok()) {
+                if seen.binary_search(&(segment, doc)).is_ok() {
                     continue;
                 }
+                fresh.push((segment, doc));
                 let Some(voter_id) = ids.first(doc) else {
                     continue;
                 };
@@ -272,7 +280,9 @@ impl Searcher {
                 }
             }
         }
-        Ok(scored)
+        seen.extend(fresh);
+        seen.sort_unstable();
+        Ok(())
     }
 
     fn hit(
@@ -291,7 +301,7 @@ impl Searcher {
             let matched = record
                 .terms(found.field)
                 .nth(found.term_index as usize)
-                .map(|term| term.term.to_string())
+                .map(|term| term.text())
                 .unwrap_or_default();
             matches.push(MatchDetail {
                 token: token.text.clone(),

@@ -138,6 +138,13 @@ impl ParsedQuery {
                 ),
             ));
         }
+        // A name made only of particles (`LE VAN`, `DA`) is a name: its
+        // words count in full.
+        if tokens.iter().all(|token| token.particle) {
+            for token in &mut tokens {
+                token.particle = false;
+            }
+        }
         let joined = joined_units(&tokens);
         Ok(ParsedQuery {
             tokens,
@@ -316,6 +323,12 @@ mod tests {
 
     #[test]
     fn bad_input_names_the_parameter() {
+        let all_particles = ParsedQuery::parse("Le Van", None).unwrap();
+        assert_eq!(
+            all_particles.significant_count(),
+            2,
+            "a name of particles counts in full"
+        );
         let error = ParsedQuery::parse("   ", None).unwrap_err();
         assert_eq!(error.parameter(), Some("q"));
         let error = ParsedQuery::parse("1962", None).unwrap_err();

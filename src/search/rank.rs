@@ -10,10 +10,12 @@
 //!
 //! Qualities are tiered so that exact beats phonetic and prefix, which beat
 //! fuzzy; the score is their weighted sum. tantivy's fuzzy queries cannot do
-//! this (they score every fuzzy hit the same), which is why ranking lives
-//! here and tantivy only finds candidates.
+//! this (they score every fuzzy hit the same, tantivy issue #563), which is
+//! why ranking lives here and tantivy only finds candidates.
 
-use levenshtein_automata::{DFA, Distance};
+use std::cell::OnceCell;
+
+use levenshtein_automata::{DFA, Distance, LevenshteinAutomatonBuilder};
 use voter_core::model::BirthDate;
 use voter_core::name_records::NameRecord;
 use voter_core::schema::NameField;
@@ -53,9 +55,10 @@ pub enum Confidence {
     None,
     /// Something fits, but not enough to vouch for it: check with the person.
     Weak,
-    /// Every part of the query fits, some of it approximately.
+    /// Every part of the query fits, the surname exactly or confirmed by the
+    /// birth date.
     Strong,
-    /// Names (and date, when given) fit exactly.
+    /// Surname, usual given name (and date, when given) fit exactly.
     Exact,
 }
 
@@ -80,25 +83,53 @@ pub enum DateFit {
     UnknownOnRoll,
     /// Same date.
     Exact,
-    /// Same year where only the year is known on one side.
-    SameYear,
-    /// One digit off, or day and month swapped.
+    /// Full dates one digit apart, or with day and month swapped.
     Approximate,
+    /// Same year, where only the year is known on one side.
+    SameYear,
+    /// Years one digit apart, where only the year is known on one side.
+    NearYear,
     /// A different date.
     Mismatch,
 }
 
-/// Quality of each kind of match; the score adds them up.
+impl DateFit {
+    /// What the date adds to the score: a matching date outweighs any one
+    /// name, a contradicting one sinks the candidate.
+    fn score(self) -> f32 {
+        match self {
+            DateFit::Exact => 2.0,
+            DateFit::Approximate => 1.2,
+            DateFit::SameYear => 1.0,
+            DateFit::NearYear => 0.3,
+            DateFit::Mismatch => -1.5,
+            DateFit::Absent | DateFit::UnknownOnRoll => 0.0,
+        }
+    }
+
+    /// True when the date backs up an approximate name.
+    fn confirms(self) -> bool {
+        matches!(
+            self,
+            DateFit::Exact | DateFit::Approximate | DateFit::SameYear
+        )
+    }
+}
+
+/// Quality of each kind of match; the score adds them up, weighted.
 const EXACT: f32 = 1.0;
 const PHONETIC: f32 = 0.85;
-const PREFIX: f32 = 0.8;
+const PREFIX: f32 = 0.85;
 const FUZZY_ONE: f32 = 0.7;
 const FUZZY_TWO: f32 = 0.55;
 /// A fuzzy match beyond the usual distance, credited only when another part
 /// of the query confirms it.
 const FUZZY_EXTENDED: f32 = 0.45;
-/// Weight of a particle token (`DE`, `LA`…) against a name token's 1.
+/// Weight of a particle (`DE`, `LA`…) matched as a particle, against a name
+/// token's 1: it may be left out or added at little cost.
 const PARTICLE_WEIGHT: f32 = 0.25;
+/// Shortest token compared by phonetic key: shorter keys meet too often.
+const MIN_PHONETIC_LEN: usize = 3;
 
 /// Where a token's best match was found.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -109,54 +140,51 @@ pub struct TokenMatch {
     pub field: NameField,
     /// Position of the term in that field of the record.
     pub term_index: u8,
-    /// Score contribution before weighting.
+    /// Quality of the match.
     pub quality: f32,
+    /// Weight of the token in the score.
+    pub weight: f32,
     /// A fuzzy match beyond the token's usual distance.
     pub extended: bool,
     /// Found through a joined form covering this token and its neighbours.
     pub joined: bool,
 }
 
-/// A query made ready for scoring many candidates: the fuzzy automaton of
-/// each token is built once.
-pub struct PreparedQuery<'q> {
-    /// The parsed query.
-    pub parsed: &'q ParsedQuery,
-    tokens: Vec<PreparedTerm>,
-    joined: Vec<PreparedTerm>,
-    confirmable: bool,
-}
-
-struct PreparedTerm {
-    /// Edits allowed without confirmation.
-    base_distance: u8,
-    /// Edits allowed when confirmed (≥ base).
-    reach_distance: u8,
-    /// Automaton at the base distance, when it allows edits.
-    base_dfa: Option<DFA>,
-    /// Automaton at the reach distance, when it exceeds the base.
-    reach_dfa: Option<DFA>,
-}
-
-impl PreparedTerm {
-    /// The automaton that measures distances up to the reach.
-    fn scoring_dfa(&self) -> Option<&DFA> {
-        self.reach_dfa.as_ref().or(self.base_dfa.as_ref())
+impl TokenMatch {
+    fn value(&self) -> f32 {
+        self.quality * self.weight
     }
+}
 
-    /// The automaton a dictionary walk uses.
-    fn walk_dfa(&self, wide: bool) -> Option<&DFA> {
-        if wide {
-            self.scoring_dfa()
-        } else {
-            self.base_dfa.as_ref()
+/// Levenshtein automaton builders (with transpositions as one edit), made
+/// once: building them is costly, building a DFA from them is cheap.
+pub struct Automata {
+    one: LevenshteinAutomatonBuilder,
+    two: LevenshteinAutomatonBuilder,
+}
+
+impl Default for Automata {
+    fn default() -> Self {
+        Automata {
+            one: LevenshteinAutomatonBuilder::new(1, true),
+            two: LevenshteinAutomatonBuilder::new(2, true),
+        }
+    }
+}
+
+impl Automata {
+    fn dfa(&self, text: &str, distance: u8) -> Option<DFA> {
+        match distance {
+            0 => None,
+            1 => Some(self.one.build_dfa(text)),
+            _ => Some(self.two.build_dfa(text)),
         }
     }
 }
 
 /// Edits a token of `len` letters may carry: none up to 3 letters, one up to
-/// 7, two beyond. With confirmation (another exact token, or a birth date)
-/// one more, up to two.
+/// 7, two beyond; and, when confirmed (another exact token, or a birth
+/// date), one more, up to two.
 pub fn allowed_distance(len: usize) -> (u8, u8) {
     match len {
         0..=3 => (0, 1),
@@ -165,16 +193,54 @@ pub fn allowed_distance(len: usize) -> (u8, u8) {
     }
 }
 
+/// One query text (token or joined form) ready for matching; its automata
+/// are built on first use.
+struct PreparedTerm<'q> {
+    text: &'q str,
+    phonetic: &'q str,
+    particle: bool,
+    base_distance: u8,
+    reach_distance: u8,
+    base_dfa: OnceCell<Option<DFA>>,
+    reach_dfa: OnceCell<Option<DFA>>,
+}
+
+impl PreparedTerm<'_> {
+    fn base_dfa(&self, automata: &Automata) -> Option<&DFA> {
+        self.base_dfa
+            .get_or_init(|| automata.dfa(self.text, self.base_distance))
+            .as_ref()
+    }
+
+    fn reach_dfa(&self, automata: &Automata) -> Option<&DFA> {
+        if self.reach_distance == self.base_distance {
+            return self.base_dfa(automata);
+        }
+        self.reach_dfa
+            .get_or_init(|| automata.dfa(self.text, self.reach_distance))
+            .as_ref()
+    }
+}
+
+/// A query made ready for scoring many candidates.
+pub struct PreparedQuery<'q> {
+    /// The parsed query.
+    pub parsed: &'q ParsedQuery,
+    tokens: Vec<PreparedTerm<'q>>,
+    joined: Vec<PreparedTerm<'q>>,
+    automata: &'q Automata,
+}
+
 impl<'q> PreparedQuery<'q> {
     /// Prepares `parsed` for scoring under `mode`.
     pub fn new(
         parsed: &'q ParsedQuery,
         mode: SearchMode,
-        automata: &Automata,
+        automata: &'q Automata,
     ) -> PreparedQuery<'q> {
-        // Reaching further needs something else to confirm the match.
+        // Reaching further needs something else that may confirm the match.
         let confirmable = parsed.birth_date.is_some() || parsed.significant_count() > 1;
-        let prepare = |text: &str, particle: bool| {
+        let prepare = |text: &'q str, phonetic: &'q str, particle: bool| {
             let (base, reach) = allowed_distance(text.len());
             let (base, reach) = match mode {
                 _ if particle => (0, 0),
@@ -184,14 +250,13 @@ impl<'q> PreparedQuery<'q> {
                 SearchMode::Degraded => (base.min(1), base.min(1)),
             };
             PreparedTerm {
+                text,
+                phonetic,
+                particle,
                 base_distance: base,
                 reach_distance: reach,
-                base_dfa: automata.dfa(text, base),
-                reach_dfa: if reach > base {
-                    automata.dfa(text, reach)
-                } else {
-                    None
-                },
+                base_dfa: OnceCell::new(),
+                reach_dfa: OnceCell::new(),
             }
         };
         PreparedQuery {
@@ -199,57 +264,41 @@ impl<'q> PreparedQuery<'q> {
             tokens: parsed
                 .tokens
                 .iter()
-                .map(|token| prepare(&token.text, token.particle))
+                .map(|token| prepare(&token.text, &token.phonetic, token.particle))
                 .collect(),
             joined: parsed
                 .joined
                 .iter()
-                .map(|unit| prepare(&unit.text, false))
+                .map(|unit| prepare(&unit.text, &unit.phonetic, false))
                 .collect(),
-            confirmable,
+            automata,
         }
     }
 
-    /// The automaton a dictionary walk uses for a token: at its usual
-    /// distance, or its extended reach when `wide`.
-    pub fn token_walk_dfa(&self, token: usize, wide: bool) -> Option<&DFA> {
-        self.tokens[token].walk_dfa(wide)
-    }
-
-    /// The same for a joined unit.
-    pub fn joined_walk_dfa(&self, unit: usize, wide: bool) -> Option<&DFA> {
-        self.joined[unit].walk_dfa(wide)
-    }
-
-    /// True when extended reach may be used at all.
-    pub fn confirmable(&self) -> bool {
-        self.confirmable
-    }
-}
-
-/// Levenshtein automaton builders (with transpositions as one edit), made
-/// once: building them is costly, building a DFA from them is cheap.
-pub struct Automata {
-    one: levenshtein_automata::LevenshteinAutomatonBuilder,
-    two: levenshtein_automata::LevenshteinAutomatonBuilder,
-}
-
-impl Default for Automata {
-    fn default() -> Self {
-        Automata {
-            one: levenshtein_automata::LevenshteinAutomatonBuilder::new(1, true),
-            two: levenshtein_automata::LevenshteinAutomatonBuilder::new(2, true),
+    /// The automaton a dictionary walk uses for token `index`: at its usual
+    /// distance, or at its extended reach when `wide`.
+    pub fn token_walk_dfa(&self, index: usize, wide: bool) -> Option<&DFA> {
+        let term = &self.tokens[index];
+        if wide {
+            term.reach_dfa(self.automata)
+        } else {
+            term.base_dfa(self.automata)
         }
     }
-}
 
-impl Automata {
-    /// The DFA accepting terms within `distance` edits of `text`.
-    pub fn dfa(&self, text: &str, distance: u8) -> Option<DFA> {
-        match distance {
-            0 => None,
-            1 => Some(self.one.build_dfa(text)),
-            _ => Some(self.two.build_dfa(text)),
+    /// True when token `index` may reach further than its usual distance.
+    pub fn token_reach_extends(&self, index: usize) -> bool {
+        let term = &self.tokens[index];
+        term.reach_distance > term.base_distance
+    }
+
+    /// The same for joined unit `index`.
+    pub fn joined_walk_dfa(&self, index: usize, wide: bool) -> Option<&DFA> {
+        let term = &self.joined[index];
+        if wide {
+            term.reach_dfa(self.automata)
+        } else {
+            term.base_dfa(self.automata)
         }
     }
 }
@@ -271,34 +320,31 @@ pub struct Evaluation {
 /// matches (so that a given name alone never returns thousands).
 pub fn evaluate(query: &PreparedQuery<'_>, record: &NameRecord<'_>) -> Option<Evaluation> {
     let parsed = query.parsed;
-    let mut best: Vec<Option<TokenMatch>> = parsed
+    let mut best: Vec<Option<TokenMatch>> = query
         .tokens
         .iter()
-        .zip(&query.tokens)
-        .map(|(token, prepared)| {
-            best_match(
-                &token.text,
-                &token.phonetic,
-                token.particle,
-                prepared,
-                record,
-            )
-        })
+        .map(|term| best_match(query, term, record))
         .collect();
 
-    // A joined form covers its tokens when it fits better than they do.
-    for (unit, prepared) in parsed.joined.iter().zip(&query.joined) {
-        let Some(found) = best_match(&unit.text, &unit.phonetic, false, prepared, record) else {
+    // A joined form covers its tokens when it fits them better as a whole.
+    for (unit, term) in parsed.joined.iter().zip(&query.joined) {
+        let Some(found) = best_match(query, term, record) else {
             continue;
         };
         let covered = &mut best[unit.first..=unit.last];
-        if covered
+        let weights: f32 = parsed.tokens[unit.first..=unit.last]
             .iter()
-            .all(|m| m.is_none_or(|m| m.quality < found.quality))
-        {
-            for slot in covered {
+            .map(|token| if token.particle { PARTICLE_WEIGHT } else { 1.0 })
+            .sum();
+        let current: f32 = covered.iter().flatten().map(TokenMatch::value).sum();
+        if found.quality * weights > current + f32::EPSILON {
+            for (slot, token) in covered
+                .iter_mut()
+                .zip(&parsed.tokens[unit.first..=unit.last])
+            {
                 *slot = Some(TokenMatch {
                     joined: true,
+                    weight: if token.particle { PARTICLE_WEIGHT } else { 1.0 },
                     ..found
                 });
             }
@@ -311,45 +357,29 @@ pub fn evaluate(query: &PreparedQuery<'_>, record: &NameRecord<'_>) -> Option<Ev
 
     // An extended fuzzy match counts only when confirmed by an exact token
     // elsewhere or by the birth date.
-    let date_confirms = matches!(
-        date,
-        DateFit::Exact | DateFit::Approximate | DateFit::SameYear
-    );
     for index in 0..best.len() {
-        let Some(found) = best[index] else { continue };
-        if !found.extended {
+        if !best[index].is_some_and(|m| m.extended) {
             continue;
         }
         let other_exact = best.iter().enumerate().any(|(other, m)| {
-            other != index && m.is_some_and(|m| m.kind == MatchKind::Exact && !m.extended)
+            other != index && m.is_some_and(|m| m.kind == MatchKind::Exact && m.weight >= 1.0)
         });
-        if !(other_exact || date_confirms) {
+        if !(other_exact || date.confirms()) {
             best[index] = None;
         }
     }
 
-    let surname_matched = parsed
-        .tokens
+    // At least one name-weighted token must meet a surname.
+    let surname_matched = best
         .iter()
-        .zip(&best)
-        .any(|(token, m)| !token.particle && m.is_some_and(|m| m.field.is_surname()));
+        .flatten()
+        .any(|m| m.field.is_surname() && m.weight >= 1.0);
     if !surname_matched {
         return None;
     }
 
-    let mut score = 0.0;
-    for (token, found) in parsed.tokens.iter().zip(&best) {
-        let weight = if token.particle { PARTICLE_WEIGHT } else { 1.0 };
-        score += weight * found.map_or(0.0, |m| m.quality);
-    }
-    score += match date {
-        DateFit::Exact => 2.0,
-        DateFit::Approximate => 1.2,
-        DateFit::SameYear => 1.0,
-        DateFit::Mismatch => -1.5,
-        DateFit::Absent | DateFit::UnknownOnRoll => 0.0,
-    };
-    let confidence = confidence_of(query.parsed, &best, date);
+    let score = best.iter().flatten().map(TokenMatch::value).sum::<f32>() + date.score();
+    let confidence = confidence_of(parsed, &best, date);
     Some(Evaluation {
         score,
         tokens: best,
@@ -359,102 +389,150 @@ pub fn evaluate(query: &PreparedQuery<'_>, record: &NameRecord<'_>) -> Option<Ev
 }
 
 fn confidence_of(parsed: &ParsedQuery, best: &[Option<TokenMatch>], date: DateFit) -> Confidence {
-    let significant = || {
-        parsed
-            .tokens
-            .iter()
-            .zip(best)
-            .filter(|(token, _)| !token.particle)
-            .map(|(_, m)| m)
-    };
-    let all_matched = significant().all(Option::is_some);
-    if !all_matched {
+    let significant: Vec<Option<&TokenMatch>> = parsed
+        .tokens
+        .iter()
+        .zip(best)
+        .filter(|(token, _)| !token.particle)
+        .map(|(_, m)| m.as_ref())
+        .collect();
+    if significant.iter().any(Option::is_none) {
         return Confidence::Weak;
     }
-    let kinds = || significant().flatten().map(|m| m.kind);
-    let all_exact = kinds().all(|kind| kind == MatchKind::Exact);
-    let all_sound = kinds().all(|kind| matches!(kind, MatchKind::Exact | MatchKind::Phonetic));
-    let given_matched = significant()
-        .flatten()
-        .any(|m| m.field == NameField::GivenNames);
+    let matches = || significant.iter().flatten();
+    let all_exact = matches().all(|m| m.kind == MatchKind::Exact);
+    let all_sound = matches().all(|m| matches!(m.kind, MatchKind::Exact | MatchKind::Phonetic));
+    let surname_exact = matches().any(|m| m.field.is_surname() && m.kind == MatchKind::Exact);
+    let given = matches().any(|m| m.field == NameField::GivenNames);
+    // The name a person goes by is usually the first of their given names.
+    let usual_given = matches().any(|m| m.field == NameField::GivenNames && m.term_index == 0);
     match date {
-        DateFit::Mismatch => Confidence::Weak,
-        DateFit::Exact if all_exact && given_matched => Confidence::Exact,
+        DateFit::Mismatch | DateFit::NearYear => Confidence::Weak,
+        DateFit::Exact if all_exact && given => Confidence::Exact,
         // A full birth date confirms names typed approximately.
         DateFit::Exact => Confidence::Strong,
-        DateFit::Approximate if all_sound && given_matched => Confidence::Strong,
+        DateFit::Approximate if surname_exact && all_sound && given => Confidence::Strong,
         DateFit::Approximate => Confidence::Weak,
         DateFit::SameYear | DateFit::Absent | DateFit::UnknownOnRoll => {
-            if all_exact && given_matched {
+            if all_exact && usual_given {
                 Confidence::Exact
-            } else if all_sound && given_matched {
+            } else if surname_exact && all_sound && given {
                 Confidence::Strong
             } else {
-                // Without a date, an approximate or partial name cannot
-                // vouch for a person: it may be someone not on this roll.
+                // Without a date, an approximate surname cannot vouch for a
+                // person: it may be someone who is not on this roll.
                 Confidence::Weak
             }
         }
     }
 }
 
-/// Best match of one query text among the record's terms.
+/// Best match of one query text among the record's terms. Ties keep the
+/// first field met (birth name, usage name, given names), so a surname wins.
 fn best_match(
-    text: &str,
-    phonetic: &str,
-    particle: bool,
-    prepared: &PreparedTerm,
+    query: &PreparedQuery<'_>,
+    term: &PreparedTerm<'_>,
     record: &NameRecord<'_>,
 ) -> Option<TokenMatch> {
+    let text = term.text.as_bytes();
+    let phonetic = term.phonetic.as_bytes();
+    let name_weight = 1.0;
     let mut best: Option<TokenMatch> = None;
-    let mut consider = |candidate: TokenMatch| {
-        if best.is_none_or(|b| candidate.quality > b.quality) {
-            best = Some(candidate);
+    let consider = |best: &mut Option<TokenMatch>, candidate: TokenMatch| {
+        if best.is_none_or(|b| candidate.value() > b.value()) {
+            *best = Some(candidate);
         }
     };
+    // Cheap comparisons first: exact, phonetic, prefix.
     for field in NameField::ALL {
-        for (index, term) in record.terms(field).enumerate() {
-            let index = index.min(u8::MAX as usize) as u8;
-            let found = |kind, quality, extended| TokenMatch {
+        let mut joined_seen = false;
+        for (index, record_term) in record.terms(field).enumerate() {
+            // The first joined form of a name is the whole name written
+            // together (`DELAROSA`); the others drop leading words.
+            let whole_name_joined = record_term.joined && !joined_seen;
+            joined_seen |= record_term.joined;
+            let found = |kind, quality, weight| TokenMatch {
                 kind,
                 field,
-                term_index: index,
+                term_index: index.min(u8::MAX as usize) as u8,
                 quality,
-                extended,
+                weight,
+                extended: false,
                 joined: false,
             };
-            if term.term == text {
-                consider(found(MatchKind::Exact, EXACT, false));
-                continue;
-            }
-            if particle {
-                // A particle counts only when spelled out.
-                continue;
-            }
-            if !phonetic.is_empty() && term.phonetic == phonetic && text.len() > 1 {
-                consider(found(MatchKind::Phonetic, PHONETIC, false));
-            }
-            // A surname prefix needs two letters; a given name, one.
-            let min_prefix = if field.is_surname() { 2 } else { 1 };
-            if text.len() >= min_prefix
-                && term.term.len() > text.len()
-                && term.term.starts_with(text)
-            {
-                consider(found(MatchKind::Prefix, PREFIX, false));
-            }
-            if let Some(dfa) = prepared.scoring_dfa()
-                && term.term.len().abs_diff(text.len()) <= prepared.reach_distance as usize
-                && let Distance::Exact(distance) = dfa.eval(term.term)
-                && distance > 0
-            {
-                let extended = distance > prepared.base_distance;
-                let quality = match (extended, distance) {
-                    (true, _) => FUZZY_EXTENDED,
-                    (false, 1) => FUZZY_ONE,
-                    (false, _) => FUZZY_TWO,
+            let candidate = record_term.term;
+            if candidate == text {
+                let weight = if term.particle {
+                    PARTICLE_WEIGHT
+                } else {
+                    name_weight
                 };
-                consider(found(MatchKind::Fuzzy, quality, extended));
+                consider(&mut best, found(MatchKind::Exact, EXACT, weight));
+                continue;
             }
+            // A surname prefix needs two letters, a given name one; a
+            // particle typed by a kiosk user may begin a name (`del` for
+            // `DELAROSA`) when it has three.
+            let min_prefix = match (term.particle, field.is_surname()) {
+                (true, _) => 3,
+                (false, true) => 2,
+                (false, false) => 1,
+            };
+            // A particle typed by a kiosk user begins a name proper or the
+            // whole name written together (`del` for `DE LA ROSA`), not a
+            // part of one (`den` is no prefix of `VAN DEN HEUVEL`).
+            let prefix_allowed = !term.particle || !record_term.joined || whole_name_joined;
+            if prefix_allowed
+                && text.len() >= min_prefix
+                && candidate.len() > text.len()
+                && candidate.starts_with(text)
+            {
+                consider(&mut best, found(MatchKind::Prefix, PREFIX, name_weight));
+            }
+            if !term.particle
+                && text.len() >= MIN_PHONETIC_LEN
+                && !phonetic.is_empty()
+                && record_term.phonetic == phonetic
+            {
+                consider(&mut best, found(MatchKind::Phonetic, PHONETIC, name_weight));
+            }
+        }
+    }
+    if best.is_some_and(|b| b.value() >= FUZZY_ONE) || term.reach_distance == 0 {
+        return best;
+    }
+    // Edits, only for a token nothing better matched.
+    let dfa = term.reach_dfa(query.automata)?;
+    for field in NameField::ALL {
+        for (index, record_term) in record.terms(field).enumerate() {
+            let candidate = record_term.term;
+            if candidate.len().abs_diff(text.len()) > term.reach_distance as usize {
+                continue;
+            }
+            let Distance::Exact(distance) = dfa.eval(candidate) else {
+                continue;
+            };
+            if distance == 0 {
+                continue;
+            }
+            let extended = distance > term.base_distance;
+            let quality = match (extended, distance) {
+                (true, _) => FUZZY_EXTENDED,
+                (false, 1) => FUZZY_ONE,
+                (false, _) => FUZZY_TWO,
+            };
+            consider(
+                &mut best,
+                TokenMatch {
+                    kind: MatchKind::Fuzzy,
+                    field,
+                    term_index: index.min(u8::MAX as usize) as u8,
+                    quality,
+                    weight: name_weight,
+                    extended,
+                    joined: false,
+                },
+            );
         }
     }
     best
@@ -462,6 +540,15 @@ fn best_match(
 
 /// How a query date meets a voter's date.
 pub fn fit_date(query: QueryDate, roll: BirthDate) -> DateFit {
+    let years = |year: u16, y: u16| {
+        if year == y {
+            DateFit::SameYear
+        } else if digits_apart(year as u32, y as u32) == 1 {
+            DateFit::NearYear
+        } else {
+            DateFit::Mismatch
+        }
+    };
     match (query, roll) {
         (_, BirthDate::Unknown) => DateFit::UnknownOnRoll,
         (
@@ -474,33 +561,21 @@ pub fn fit_date(query: QueryDate, roll: BirthDate) -> DateFit {
         ) => {
             if (year, month, day) == (y, m, d) {
                 DateFit::Exact
-            } else if year == y && month == d && day == m {
-                DateFit::Approximate
-            } else if digits_apart(packed(year, month, day), packed(y, m, d)) == 1 {
+            } else if (year == y && month == d && day == m)
+                || digits_apart(packed(year, month, day), packed(y, m, d)) == 1
+            {
                 DateFit::Approximate
             } else {
                 DateFit::Mismatch
             }
         }
-        (QueryDate::Full { year, month, .. }, BirthDate::YearMonth { year: y, month: m }) => {
-            if year == y && month == m {
-                DateFit::SameYear
-            } else {
-                DateFit::Mismatch
-            }
-        }
-        (QueryDate::Full { year, .. }, BirthDate::Year(y))
+        (
+            QueryDate::Full { year, .. },
+            BirthDate::YearMonth { year: y, .. } | BirthDate::Year(y),
+        )
         | (QueryDate::Year(year), BirthDate::Full { year: y, .. })
         | (QueryDate::Year(year), BirthDate::YearMonth { year: y, .. })
-        | (QueryDate::Year(year), BirthDate::Year(y)) => {
-            if year == y {
-                DateFit::SameYear
-            } else if digits_apart(year as u32, y as u32) == 1 {
-                DateFit::Approximate
-            } else {
-                DateFit::Mismatch
-            }
-        }
+        | (QueryDate::Year(year), BirthDate::Year(y)) => years(year, y),
     }
 }
 
@@ -542,18 +617,12 @@ mod tests {
         assert_eq!(fit_date(query, full(1962, 3, 14)), DateFit::Exact);
         assert_eq!(fit_date(query, full(1962, 3, 15)), DateFit::Approximate);
         assert_eq!(fit_date(query, full(1963, 3, 14)), DateFit::Approximate);
-        assert_eq!(
-            fit_date(
-                QueryDate::Full {
-                    year: 1962,
-                    month: 4,
-                    day: 3
-                },
-                full(1962, 3, 4)
-            ),
-            DateFit::Approximate,
-            "day and month swapped"
-        );
+        let swapped = QueryDate::Full {
+            year: 1962,
+            month: 4,
+            day: 3,
+        };
+        assert_eq!(fit_date(swapped, full(1962, 3, 4)), DateFit::Approximate);
         assert_eq!(fit_date(query, full(1971, 8, 2)), DateFit::Mismatch);
         assert_eq!(fit_date(query, BirthDate::Year(1962)), DateFit::SameYear);
         assert_eq!(fit_date(query, BirthDate::Year(1975)), DateFit::Mismatch);
@@ -562,9 +631,24 @@ mod tests {
             DateFit::SameYear
         );
         assert_eq!(
-            fit_date(QueryDate::Year(1962), full(1961, 3, 14)),
-            DateFit::Approximate
+            fit_date(QueryDate::Year(1962), full(1968, 3, 14)),
+            DateFit::NearYear
         );
         assert_eq!(fit_date(query, BirthDate::Unknown), DateFit::UnknownOnRoll);
+    }
+
+    #[test]
+    fn a_date_outweighs_any_one_name_and_a_wrong_one_sinks() {
+        assert!(DateFit::Exact.score() > EXACT);
+        assert!(DateFit::SameYear.score() > DateFit::NearYear.score());
+        assert!(DateFit::Approximate.score() > DateFit::SameYear.score());
+        assert!(DateFit::Mismatch.score() < -EXACT);
+    }
+
+    #[test]
+    fn tiers_are_ordered() {
+        assert!(EXACT > PHONETIC && EXACT > PREFIX);
+        assert!(PREFIX > FUZZY_ONE && PHONETIC > FUZZY_ONE);
+        assert!(FUZZY_ONE > FUZZY_TWO && FUZZY_TWO > FUZZY_EXTENDED);
     }
 }

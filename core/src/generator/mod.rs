@@ -29,10 +29,10 @@ mod export;
 // Data tables read best packed; rustfmt would put one name per line.
 #[rustfmt::skip]
 mod name_data;
-mod names;
+pub(crate) mod names;
 mod people;
 mod places;
-mod random;
+pub(crate) mod random;
 mod stations;
 
 pub use export::{

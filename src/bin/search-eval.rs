@@ -1,0 +1,79 @@
+//! `search-eval`: measures search quality on a synthetic roll and labelled
+//! queries, per category, against the targets; exits 1 when one is missed.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use voter_lookup::eval::{EvalConfig, run};
+
+/// Search-quality harness.
+#[derive(Debug, Parser)]
+#[command(name = "search-eval", version)]
+struct Args {
+    /// Voters in the synthetic roll.
+    #[arg(long, default_value_t = 200_000)]
+    voters: usize,
+    /// Seed of the roll.
+    #[arg(long, default_value_t = 1)]
+    roll_seed: u64,
+    /// Seed of the queries.
+    #[arg(long, default_value_t = 2024)]
+    query_seed: u64,
+    /// Queries per category.
+    #[arg(long, default_value_t = 1_000)]
+    per_category: usize,
+    /// Misses to print per category.
+    #[arg(long, default_value_t = 3)]
+    show_misses: usize,
+    /// Write the full report as JSON here.
+    #[arg(long, value_name = "FILE")]
+    json: Option<std::path::PathBuf>,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let config = EvalConfig {
+        voters: args.voters,
+        roll_seed: args.roll_seed,
+        query_seed: args.query_seed,
+        per_category: args.per_category,
+        keep_misses: args.show_misses,
+    };
+    let report = match run(&config) {
+        Ok(report) => report,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    print!("{}", report.table());
+    for category in &report.categories {
+        for miss in &category.misses {
+            println!(
+                "  miss [{}] {:?}{} -> expected {} (rank {:?}); top: {}",
+                category.category,
+                miss.text,
+                miss.birth_date
+                    .as_deref()
+                    .map(|d| format!(" birth_date={d}"))
+                    .unwrap_or_default(),
+                miss.expected,
+                miss.rank,
+                miss.top.join(" | ")
+            );
+        }
+    }
+    if let Some(path) = &args.json {
+        let json = serde_json::to_vec_pretty(&report).expect("the report serialises");
+        if let Err(error) = std::fs::write(path, json) {
+            eprintln!("error: {}: {error}", path.display());
+            return ExitCode::from(2);
+        }
+    }
+    if report.passed() {
+        ExitCode::SUCCESS
+    } else {
+        eprintln!("search quality: some targets are missed");
+        ExitCode::FAILURE
+    }
+}

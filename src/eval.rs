@@ -1,0 +1,383 @@
+//! The search-quality harness: a synthetic roll, labelled queries made from
+//! it ([`voter_core::queries`]), and recall per category against targets.
+//!
+//! A hit counts when the voter is ranked within the group of voters who fit
+//! the query equally well: rank = 1 + the number of results scored strictly
+//! above the voter. For people not on the roll, what counts is a confident
+//! (`exact` or `strong`) answer, which would be a false match.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use voter_core::generator::{Generator, GeneratorConfig};
+use voter_core::model::RollRow;
+use voter_core::queries::{Category, LabelledQuery, QuerySetConfig, Target, labelled_queries};
+
+use crate::demo::{DemoError, index_rows, station_infos};
+use crate::index::LoadedIndex;
+use crate::search::{Confidence, Hit, LookupQuery, LookupResponse, SearchMode, Searcher};
+
+/// What to evaluate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvalConfig {
+    /// Voters in the synthetic roll.
+    pub voters: usize,
+    /// Seed of the roll.
+    pub roll_seed: u64,
+    /// Seed of the queries.
+    pub query_seed: u64,
+    /// Queries per category.
+    pub per_category: usize,
+    /// Misses to keep per category, for the report.
+    pub keep_misses: usize,
+}
+
+impl Default for EvalConfig {
+    fn default() -> Self {
+        EvalConfig {
+            voters: 200_000,
+            roll_seed: 1,
+            query_seed: 2024,
+            per_category: 1_000,
+            keep_misses: 5,
+        }
+    }
+}
+
+/// Required recall of a category, in percent.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct QualityTarget {
+    /// Recall@1 at least.
+    pub recall_at_1: Option<f64>,
+    /// Recall@5 at least.
+    pub recall_at_5: Option<f64>,
+    /// Confident false matches at most (people not on the roll).
+    pub max_confident_false: Option<f64>,
+}
+
+/// The targets of issue "name search quality", per category.
+pub fn target_of(category: Category) -> QualityTarget {
+    let recall = |at_1, at_5| QualityTarget {
+        recall_at_1: Some(at_1),
+        recall_at_5: Some(at_5),
+        max_confident_false: None,
+    };
+    match category {
+        Category::Exact
+        | Category::NoAccents
+        | Category::Punctuation
+        | Category::GivenFirst
+        | Category::TypoWithDate => recall(99.5, 100.0),
+        Category::SurnameTypo | Category::MarriedName => recall(97.0, 99.5),
+        Category::TwoTyposLong | Category::SoundAlike => recall(90.0, 98.0),
+        Category::KioskPrefix | Category::SecondGivenOnly => recall(85.0, 97.0),
+        Category::NotOnRoll => QualityTarget {
+            recall_at_1: None,
+            recall_at_5: None,
+            max_confident_false: Some(0.5),
+        },
+    }
+}
+
+/// A query that missed, for reading.
+#[derive(Debug, Clone, Serialize)]
+pub struct Miss {
+    /// Text typed.
+    pub text: String,
+    /// Birth date parameter.
+    pub birth_date: Option<String>,
+    /// The voter expected (`NAME Given`), or the confident stranger found.
+    pub expected: String,
+    /// Rank found (`None`: not returned).
+    pub rank: Option<usize>,
+    /// The top results as `NAME Given (score, confidence)`.
+    pub top: Vec<String>,
+}
+
+/// Results of one category.
+#[derive(Debug, Clone, Serialize)]
+pub struct CategoryReport {
+    /// Category name.
+    pub category: String,
+    /// Queries run.
+    pub queries: usize,
+    /// Percent found at rank 1 (within ties).
+    pub recall_at_1: f64,
+    /// Percent found within the first 5.
+    pub recall_at_5: f64,
+    /// Percent answered with `exact` or `strong` confidence: for people not
+    /// on the roll, false matches.
+    pub confident: f64,
+    /// Percent of answers marked ambiguous.
+    pub ambiguous: f64,
+    /// Median lookup time, microseconds (this process, one thread).
+    pub median_us: f64,
+    /// 99th percentile lookup time, microseconds.
+    pub p99_us: f64,
+    /// The target.
+    pub target: QualityTarget,
+    /// Whether the target is met.
+    pub passed: bool,
+    /// Some misses.
+    pub misses: Vec<Miss>,
+}
+
+/// The whole evaluation.
+#[derive(Debug, Clone, Serialize)]
+pub struct EvalReport {
+    /// Voters in the roll.
+    pub voters: u64,
+    /// Seeds used.
+    pub roll_seed: u64,
+    /// Seed of the queries.
+    pub query_seed: u64,
+    /// Per category, in report order.
+    pub categories: Vec<CategoryReport>,
+}
+
+impl EvalReport {
+    /// True when every category meets its target.
+    pub fn passed(&self) -> bool {
+        self.categories.iter().all(|c| c.passed)
+    }
+
+    /// A table for a terminal.
+    pub fn table(&self) -> String {
+        let mut out = format!(
+            "search quality on {} synthetic voters (roll seed {}, query seed {})\n",
+            self.voters, self.roll_seed, self.query_seed
+        );
+        out.push_str(&format!(
+            "{:<18} {:>7} {:>9} {:>9} {:>10} {:>10} {:>9} {:>9}  {}\n",
+            "category",
+            "queries",
+            "recall@1",
+            "recall@5",
+            "confident",
+            "ambiguous",
+            "p50 µs",
+            "p99 µs",
+            "target"
+        ));
+        for c in &self.categories {
+            let target = match (
+                c.target.recall_at_1,
+                c.target.recall_at_5,
+                c.target.max_confident_false,
+            ) {
+                (Some(r1), Some(r5), _) => format!("≥{r1}% / ≥{r5}%"),
+                (_, _, Some(max)) => format!("confident ≤{max}%"),
+                _ => String::new(),
+            };
+            out.push_str(&format!(
+                "{:<18} {:>7} {:>8.2}% {:>8.2}% {:>9.2}% {:>9.2}% {:>9.0} {:>9.0}  {} {}\n",
+                c.category,
+                c.queries,
+                c.recall_at_1,
+                c.recall_at_5,
+                c.confident,
+                c.ambiguous,
+                c.median_us,
+                c.p99_us,
+                target,
+                if c.passed { "ok" } else { "MISSED" }
+            ));
+        }
+        out
+    }
+}
+
+/// Generates the roll and the queries, indexes the roll in memory and runs
+/// every query.
+pub fn run(config: &EvalConfig) -> Result<EvalReport, DemoError> {
+    let generator = Generator::new(GeneratorConfig {
+        seed: config.roll_seed,
+        voters: config.voters,
+        ..GeneratorConfig::default()
+    });
+    let stations = station_infos(&generator);
+    let names = generator.names().clone();
+    let rows: Vec<RollRow> = generator.collect();
+    let queries = labelled_queries(
+        &rows,
+        &names,
+        &QuerySetConfig {
+            seed: config.query_seed,
+            per_category: config.per_category,
+        },
+    );
+    let index = index_rows(rows, &stations, &format!("eval-seed{}", config.roll_seed))?;
+    Ok(evaluate(&index, &queries, config))
+}
+
+/// Runs `queries` against `index`.
+pub fn evaluate(index: &LoadedIndex, queries: &[LabelledQuery], config: &EvalConfig) -> EvalReport {
+    let searcher = Searcher::default();
+    let mut by_category: BTreeMap<Category, Tally> = BTreeMap::new();
+    for query in queries {
+        let lookup = LookupQuery {
+            text: query.text.clone(),
+            birth_date: query.birth_date.clone(),
+            limit: Some(10),
+        };
+        let started = Instant::now();
+        let response = searcher.lookup(index, &lookup, SearchMode::Full);
+        let elapsed = started.elapsed();
+        let tally = by_category.entry(query.category).or_default();
+        tally.record(query, response, elapsed, config.keep_misses);
+    }
+    EvalReport {
+        voters: index.info().voters,
+        roll_seed: config.roll_seed,
+        query_seed: config.query_seed,
+        categories: Category::ALL
+            .iter()
+            .filter_map(|category| {
+                by_category
+                    .remove(category)
+                    .map(|tally| tally.report(*category))
+            })
+            .collect(),
+    }
+}
+
+#[derive(Default)]
+struct Tally {
+    queries: usize,
+    at_1: usize,
+    at_5: usize,
+    confident: usize,
+    ambiguous: usize,
+    times: Vec<Duration>,
+    misses: Vec<Miss>,
+}
+
+impl Tally {
+    fn record(
+        &mut self,
+        query: &LabelledQuery,
+        response: Result<LookupResponse, crate::error::LookupError>,
+        elapsed: Duration,
+        keep_misses: usize,
+    ) {
+        self.queries += 1;
+        self.times.push(elapsed);
+        let response = match response {
+            Ok(response) => response,
+            Err(error) => {
+                if self.misses.len() < keep_misses {
+                    self.misses.push(Miss {
+                        text: query.text.clone(),
+                        birth_date: query.birth_date.clone(),
+                        expected: format!("error: {error}"),
+                        rank: None,
+                        top: Vec::new(),
+                    });
+                }
+                return;
+            }
+        };
+        let confident = matches!(response.confidence, Confidence::Exact | Confidence::Strong);
+        self.confident += usize::from(confident);
+        self.ambiguous += usize::from(response.ambiguous);
+        let rank = query
+            .target
+            .as_ref()
+            .and_then(|target| rank_of(target, &response.hits));
+        self.at_1 += usize::from(rank.is_some_and(|rank| rank <= 1));
+        self.at_5 += usize::from(rank.is_some_and(|rank| rank <= 5));
+        let missed = match &query.target {
+            Some(_) => rank.is_none_or(|rank| rank > 1),
+            None => confident,
+        };
+        if missed && self.misses.len() < keep_misses {
+            self.misses.push(Miss {
+                text: query.text.clone(),
+                birth_date: query.birth_date.clone(),
+                expected: query
+                    .target
+                    .as_ref()
+                    .map(|t| format!("{} {} {}", t.birth_name, t.first_names, t.birth_date))
+                    .unwrap_or_else(|| "nobody".to_string()),
+                rank,
+                top: response.hits.iter().take(3).map(describe).collect(),
+            });
+        }
+    }
+
+    fn report(mut self, category: Category) -> CategoryReport {
+        let percent = |count: usize| {
+            if self.queries == 0 {
+                0.0
+            } else {
+                100.0 * count as f64 / self.queries as f64
+            }
+        };
+        self.times.sort_unstable();
+        let quantile = |q: f64| {
+            self.times
+                .get(((self.times.len() as f64 - 1.0) * q).round() as usize)
+                .map_or(0.0, |d| d.as_secs_f64() * 1e6)
+        };
+        let target = target_of(category);
+        let (recall_at_1, recall_at_5, confident) = (
+            percent(self.at_1),
+            percent(self.at_5),
+            percent(self.confident),
+        );
+        let passed = target.recall_at_1.is_none_or(|t| recall_at_1 >= t)
+            && target.recall_at_5.is_none_or(|t| recall_at_5 >= t)
+            && target.max_confident_false.is_none_or(|t| confident <= t);
+        CategoryReport {
+            category: category.as_str().to_string(),
+            queries: self.queries,
+            recall_at_1,
+            recall_at_5,
+            confident,
+            ambiguous: percent(self.ambiguous),
+            median_us: quantile(0.5),
+            p99_us: quantile(0.99),
+            target,
+            passed,
+            misses: self.misses,
+        }
+    }
+}
+
+fn describe(hit: &Hit) -> String {
+    format!(
+        "{}{} {} {} ({:.2}, {})",
+        hit.voter.birth_name,
+        hit.voter
+            .usage_name
+            .as_deref()
+            .map(|u| format!(" [{u}]"))
+            .unwrap_or_default(),
+        hit.voter.first_names,
+        hit.voter.birth_date,
+        hit.score,
+        hit.confidence.as_str()
+    )
+}
+
+/// Rank of the target among the hits: 1 + the hits scored strictly above it.
+fn rank_of(target: &Target, hits: &[Hit]) -> Option<usize> {
+    let found = hits.iter().find(|hit| is_target(target, hit))?;
+    Some(
+        1 + hits
+            .iter()
+            .filter(|hit| hit.score > found.score + 1e-6)
+            .count(),
+    )
+}
+
+fn is_target(target: &Target, hit: &Hit) -> bool {
+    hit.voter.birth_name == target.birth_name
+        && hit.voter.first_names == target.first_names
+        && hit.voter.birth_date == target.birth_date
+        && hit.voter.memberships.iter().any(|membership| {
+            membership.station_code == target.station_code
+                && membership.order_number == target.order_number
+        })
+}
