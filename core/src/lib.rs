@@ -5,6 +5,7 @@
 //!   [`name_records`] keeps each voter's analysed names for ranking;
 //! - [`schema`] defines the tantivy index, [`build`] fills it from roll rows, and
 //!   [`artifact`] writes and verifies the versioned, checksummed artifact;
+//! - [`pipeline`] runs the whole build, roll file to artifact directory;
 //! - [`generator`] writes realistic synthetic rolls, so that no real personal
 //!   data ever enters tests, benches or demos.
 #![warn(missing_docs)]
@@ -16,6 +17,8 @@ pub mod model;
 pub mod name_records;
 pub mod normalise;
 pub mod phonetic;
+pub mod pipeline;
+pub mod queries;
 pub mod reu;
 pub mod schema;
 pub mod stations;

@@ -1,0 +1,282 @@
+//! Runs the built `index-builder` binary: `generate` then `build`, and the
+//! failures a user meets first.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn index_builder(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_index-builder"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).unwrap()
+}
+
+fn text(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+/// A generated roll and stations file in `dir`, with the generator's summary.
+fn generate(dir: &Path, voters: &str, broken_rows: &str) -> (PathBuf, PathBuf, String) {
+    let roll = dir.join("roll.csv");
+    let stations = dir.join("stations.csv");
+    let output = index_builder(&[
+        "generate",
+        "--voters",
+        voters,
+        "--seed",
+        "7",
+        "--roll",
+        text(&roll),
+        "--stations",
+        text(&stations),
+        "--broken-rows",
+        broken_rows,
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    (roll, stations, stdout(&output))
+}
+
+/// The number before `label` in a summary line: `2,000 voters` gives 2000.
+fn count_before(line: &str, label: &str) -> u64 {
+    let before = line
+        .split(&format!(" {label}"))
+        .next()
+        .unwrap_or_else(|| panic!("no `{label}` in {line}"));
+    let number = before.rsplit(' ').next().unwrap().replace(',', "");
+    number
+        .parse()
+        .unwrap_or_else(|_| panic!("no count before `{label}` in {line}"))
+}
+
+/// The line numbers after `at lines` in the generator's summary.
+fn broken_lines(generated: &str) -> Vec<u64> {
+    let (_, lines) = generated.trim().split_once("at lines ").unwrap();
+    lines.split(", ").map(|n| n.parse().unwrap()).collect()
+}
+
+#[test]
+fn generate_then_build() {
+    let dir = tempfile::tempdir().unwrap();
+    let (roll, stations, generated) = generate(dir.path(), "2000", "0");
+    assert!(
+        generated.starts_with(&format!("wrote {}: ", roll.display())),
+        "{generated}"
+    );
+    let people = count_before(&generated, "voters");
+    assert!(people >= 2000, "{generated}");
+    assert_eq!(count_before(&generated, "stations"), 2);
+
+    let out = dir.path().join("artifact");
+    let output = index_builder(&[
+        "build",
+        "--roll",
+        text(&roll),
+        "--stations",
+        text(&stations),
+        "--out",
+        text(&out),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let summary = stdout(&output);
+    assert_eq!(summary.lines().count(), 1, "one summary line: {summary}");
+    assert!(
+        summary.starts_with(&format!("built {}: ", out.display())),
+        "{summary}"
+    );
+    assert_eq!(count_before(&summary, "voters"), people);
+    assert_eq!(count_before(&summary, "skipped rows"), 0);
+    assert!(summary.contains(" s, "), "{summary}");
+    assert!(summary.contains(" on disk, version "), "{summary}");
+
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["voters"], people);
+    assert_eq!(manifest["stations"], 2);
+    assert!(
+        manifest["builder"]
+            .as_str()
+            .unwrap()
+            .starts_with("index-builder ")
+    );
+    let version = manifest["version"].as_str().unwrap();
+    assert!(summary.trim_end().ends_with(version), "{summary}");
+    // No terminal: no progress bar on stderr.
+    assert!(!stderr(&output).contains("rows"), "{}", stderr(&output));
+}
+
+#[test]
+fn a_missing_roll_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let roll = dir.path().join("absent.csv");
+    let out = dir.path().join("artifact");
+    let output = index_builder(&["build", "--roll", text(&roll), "--out", text(&out)]);
+    assert_eq!(output.status.code(), Some(1));
+    let message = stderr(&output);
+    assert!(
+        message.starts_with(&format!("error: {}: ", roll.display())),
+        "{message}"
+    );
+    assert!(stdout(&output).is_empty());
+    assert!(!out.exists());
+}
+
+#[test]
+fn a_bad_row_fails_the_build_with_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let (roll, stations, generated) = generate(dir.path(), "1500", "2");
+    let broken = broken_lines(&generated);
+    assert_eq!(broken.len(), 2);
+    let out = dir.path().join("artifact");
+    let output = index_builder(&[
+        "build",
+        "--roll",
+        text(&roll),
+        "--stations",
+        text(&stations),
+        "--out",
+        text(&out),
+        "--on-bad-row",
+        "fail",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let message = stderr(&output);
+    assert!(
+        message.starts_with(&format!("error: {}:{}: ", roll.display(), broken[0])),
+        "{message}"
+    );
+    assert_eq!(message.lines().count(), 1, "{message}");
+    assert!(!out.exists());
+}
+
+#[test]
+fn bad_rows_are_skipped_with_a_count_and_a_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let (roll, _, generated) = generate(dir.path(), "1500", "2");
+    let broken = broken_lines(&generated);
+    let out = dir.path().join("artifact");
+    let report = dir.path().join("rejected.txt");
+    let output = index_builder(&[
+        "build",
+        "--roll",
+        text(&roll),
+        "--out",
+        text(&out),
+        "--on-bad-row",
+        "skip",
+        "--rejects",
+        text(&report),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(count_before(&stdout(&output), "skipped rows"), 2);
+    let warnings = stderr(&output);
+    assert!(
+        warnings.contains(&format!("skipped 2 bad row(s) of {}", roll.display())),
+        "{warnings}"
+    );
+    assert!(warnings.contains(text(&report)), "{warnings}");
+    let report_text = std::fs::read_to_string(&report).unwrap();
+    let locations: Vec<&str> = report_text.lines().step_by(2).collect();
+    assert_eq!(locations.len(), 2);
+    for (location, line) in locations.iter().zip(&broken) {
+        assert!(
+            location.starts_with(&format!("{}:{line}: ", roll.display())),
+            "{location}"
+        );
+    }
+}
+
+#[test]
+fn mistakes_on_the_command_line_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (roll, _, _) = generate(dir.path(), "200", "0");
+    let out = dir.path().join("artifact");
+
+    // --rejects means nothing when the build stops at the first bad row.
+    let output = index_builder(&[
+        "build",
+        "--roll",
+        text(&roll),
+        "--out",
+        text(&out),
+        "--rejects",
+        "r.txt",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).starts_with("error: --rejects only applies with --on-bad-row skip"));
+
+    // Unknown policy: a usage error from clap.
+    let output = index_builder(&[
+        "build",
+        "--roll",
+        text(&roll),
+        "--out",
+        text(&out),
+        "--on-bad-row",
+        "ignore",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("--on-bad-row"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!out.exists());
+
+    // An existing destination is never overwritten.
+    std::fs::create_dir(&out).unwrap();
+    let output = index_builder(&["build", "--roll", text(&roll), "--out", text(&out)]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).starts_with(&format!("error: {}: already exists", out.display())),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 0);
+}
+
+#[test]
+fn the_encoding_flag_accepts_its_spellings() {
+    let dir = tempfile::tempdir().unwrap();
+    let (roll, _, _) = generate(dir.path(), "200", "0");
+    for (number, encoding) in ["auto", "utf-8", "utf8"].iter().enumerate() {
+        let out = dir.path().join(format!("artifact-{number}"));
+        let output = index_builder(&[
+            "build",
+            "--roll",
+            text(&roll),
+            "--out",
+            text(&out),
+            "--encoding",
+            encoding,
+            "--memory-mb",
+            "64",
+        ]);
+        assert!(output.status.success(), "{encoding}: {}", stderr(&output));
+    }
+    // A UTF-8 roll with accents read as Windows-1252 would be mojibake: refused.
+    let out = dir.path().join("artifact-1252");
+    let output = index_builder(&[
+        "build",
+        "--roll",
+        text(&roll),
+        "--out",
+        text(&out),
+        "--encoding",
+        "windows-1252",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("windows-1252"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!out.exists());
+}
