@@ -18,20 +18,21 @@
 //! magic "VLNR" | u32 version | u32 count | (count + 1) × u32 offsets | records
 //! record = u32 packed birth date | 3 × field          (birth, usage, given names)
 //! field  = u8 term count | terms
-//! term   = u8 flags (1 = joined form) | u8 len | term bytes | u8 len | phonetic key bytes
+//! term   = u8 flags (1 = joined form, 2 = particle) | u8 len | term bytes | u8 len | phonetic key bytes
 //! ```
 //!
 //! All integers are little-endian. Terms longer than 255 bytes are cut (no
 //! real name comes near).
 
 use crate::model::{BirthDate, Voter};
-use crate::normalise::{analyse_name, fold};
+use crate::normalise::{analyse_name, fold, is_particle};
 use crate::phonetic::phonetic_key_into;
 use crate::schema::NameField;
 
 const MAGIC: &[u8; 4] = b"VLNR";
 const LAYOUT_VERSION: u32 = 1;
 const FLAG_JOINED: u8 = 1;
+const FLAG_PARTICLE: u8 = 2;
 
 /// Why a `names.bin` buffer was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -55,6 +56,8 @@ pub struct RecordTerm<'a> {
     pub phonetic: &'a [u8],
     /// True for a joined form of several tokens rather than a token.
     pub joined: bool,
+    /// True for a particle token (`DE`, `LA`, `VAN`…).
+    pub particle: bool,
 }
 
 /// The analysed names of one voter.
@@ -114,6 +117,7 @@ impl<'a> Iterator for RecordTerms<'a> {
             term,
             phonetic,
             joined: flags & FLAG_JOINED != 0,
+            particle: flags & FLAG_PARTICLE != 0,
         })
     }
 }
@@ -279,7 +283,14 @@ impl NameRecordsBuilder {
                     break;
                 }
                 phonetic_key_into(term, &mut self.scratch);
-                data.push(if joined { FLAG_JOINED } else { 0 });
+                let flags = if joined {
+                    FLAG_JOINED
+                } else if field.is_surname() && is_particle(term) {
+                    FLAG_PARTICLE
+                } else {
+                    0
+                };
+                data.push(flags);
                 push_short(data, term);
                 push_short(data, &self.scratch);
                 count += 1;
@@ -390,6 +401,11 @@ mod tests {
             ]
         );
         assert!(!first.has(NameField::UsageName));
+        let particles: Vec<bool> = first
+            .terms(NameField::BirthName)
+            .map(|t| t.particle)
+            .collect();
+        assert_eq!(particles, [true, true, false, false, false, false]);
         let fontaine = first.terms(NameField::BirthName).nth(2).unwrap();
         assert_eq!(
             fontaine.phonetic,

@@ -344,8 +344,9 @@ fn not_on_roll(
     queries
 }
 
-/// The forms of a name a query could match exactly: the whole folded name
-/// and each of its words that is not a particle.
+/// The forms of a name a query could match exactly: the whole folded name,
+/// written with or without spaces, and each of its words that is not a
+/// particle.
 fn name_keys(name: &str) -> Vec<String> {
     let folded = fold(name);
     let mut keys: Vec<String> = folded
@@ -353,6 +354,7 @@ fn name_keys(name: &str) -> Vec<String> {
         .filter(|word| !word.is_empty() && !is_particle(word))
         .map(String::from)
         .collect();
+    keys.push(folded.replace(' ', ""));
     keys.push(folded);
     keys
 }

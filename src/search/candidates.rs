@@ -73,6 +73,9 @@ pub fn collect(
             }
             Reach::Wide => {
                 if token.particle {
+                    // A particle may be a whole surname (`LE`) or begin one
+                    // (`del` for `DELAROSA`).
+                    push_term(terms, text, docs)?;
                     if text.len() >= 3 {
                         push_prefix(terms, text, docs)?;
                     }

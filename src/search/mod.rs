@@ -29,6 +29,10 @@ pub use rank::{Confidence, MatchKind};
 pub const DEFAULT_LIMIT: usize = 10;
 /// Most results a client may ask for.
 pub const MAX_LIMIT: usize = 50;
+/// Voters tied at the top returned at most, whatever the limit: a short
+/// kiosk query (`bar ma`) can fit hundreds equally well, and the honest
+/// answer lists them rather than picking some.
+pub const MAX_TIED: usize = 500;
 /// Results a degraded search returns at most.
 pub const DEGRADED_LIMIT: usize = 5;
 
@@ -180,9 +184,20 @@ impl Searcher {
                 break;
             }
         }
+        // When no voter spells out every word, the query was typed as
+        // beginnings (a kiosk): a word that begins a name then fits as well
+        // as one that is the whole name, and such voters tie.
+        if !scored.iter().any(|s| s.evaluation.all_exact) {
+            for candidate in &mut scored {
+                candidate.score = candidate.evaluation.prefix_score();
+            }
+        }
+        // Best score first; among equals, the voters the query spells out
+        // more of (a longer typed prefix), then roll order.
         scored.sort_unstable_by(|a, b| {
             b.score
                 .total_cmp(&a.score)
+                .then(b.evaluation.coverage.total_cmp(&a.evaluation.coverage))
                 .then(a.voter_id.cmp(&b.voter_id))
         });
 
@@ -191,7 +206,7 @@ impl Searcher {
             scored.iter().take_while(|s| top - s.score < TIE).count()
         });
         // Voters who fit equally well all come back, even past the limit.
-        let keep = limit.max(tied.min(MAX_LIMIT));
+        let keep = limit.max(tied.min(MAX_TIED));
         scored.truncate(keep);
 
         let mut hits = Vec::with_capacity(scored.len());

@@ -116,20 +116,28 @@ impl DateFit {
     }
 }
 
-/// Quality of each kind of match; the score adds them up, weighted.
+/// Quality of each kind of match; the score adds them up, weighted. A
+/// phonetic match and a one-edit typo are equally plausible readings of
+/// what was typed; a term that is both is likelier than either.
 const EXACT: f32 = 1.0;
-const PHONETIC: f32 = 0.85;
 const PREFIX: f32 = 0.85;
-const FUZZY_ONE: f32 = 0.7;
+const PHONETIC: f32 = 0.8;
+const FUZZY_ONE: f32 = 0.8;
 const FUZZY_TWO: f32 = 0.55;
+/// Added when a term matches both by sound and within the edit distance.
+const AGREEMENT: f32 = 0.1;
 /// A fuzzy match beyond the usual distance, credited only when another part
 /// of the query confirms it.
 const FUZZY_EXTENDED: f32 = 0.45;
-/// Weight of a particle (`DE`, `LA`…) matched as a particle, against a name
-/// token's 1: it may be left out or added at little cost.
+/// Weight of a particle token (`DE`, `LA`…) against a name token's 1: it
+/// may be left out or added at little cost.
 const PARTICLE_WEIGHT: f32 = 0.25;
 /// Shortest token compared by phonetic key: shorter keys meet too often.
 const MIN_PHONETIC_LEN: usize = 3;
+/// Largest difference in length between a token and a term with the same
+/// phonetic key: `PERREAUE` and `DER` share one, but nobody hears one for
+/// the other.
+const MAX_PHONETIC_LEN_GAP: usize = 3;
 
 /// Where a token's best match was found.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -148,11 +156,20 @@ pub struct TokenMatch {
     pub extended: bool,
     /// Found through a joined form covering this token and its neighbours.
     pub joined: bool,
+    /// The match may satisfy the rule that a surname must match (a
+    /// particle matched as a particle may not).
+    pub names_surname: bool,
+    /// Share of the matched term that the token spells out (1 for exact).
+    pub coverage: f32,
 }
 
 impl TokenMatch {
     fn value(&self) -> f32 {
         self.quality * self.weight
+    }
+
+    fn term(&self) -> (NameField, u8) {
+        (self.field, self.term_index)
     }
 }
 
@@ -199,6 +216,11 @@ struct PreparedTerm<'q> {
     text: &'q str,
     phonetic: &'q str,
     particle: bool,
+    /// May match as the beginning of a term: every token, but of joined
+    /// forms only those that start with a particle (`de la fon` for
+    /// `DE LA FONTAINE`); two typed beginnings joined (`kacz ma`) are not
+    /// the beginning of one name.
+    prefixable: bool,
     base_distance: u8,
     reach_distance: u8,
     base_dfa: OnceCell<Option<DFA>>,
@@ -240,7 +262,7 @@ impl<'q> PreparedQuery<'q> {
     ) -> PreparedQuery<'q> {
         // Reaching further needs something else that may confirm the match.
         let confirmable = parsed.birth_date.is_some() || parsed.significant_count() > 1;
-        let prepare = |text: &'q str, phonetic: &'q str, particle: bool| {
+        let prepare = |text: &'q str, phonetic: &'q str, particle: bool, prefixable: bool| {
             let (base, reach) = allowed_distance(text.len());
             let (base, reach) = match mode {
                 _ if particle => (0, 0),
@@ -253,6 +275,7 @@ impl<'q> PreparedQuery<'q> {
                 text,
                 phonetic,
                 particle,
+                prefixable,
                 base_distance: base,
                 reach_distance: reach,
                 base_dfa: OnceCell::new(),
@@ -264,12 +287,19 @@ impl<'q> PreparedQuery<'q> {
             tokens: parsed
                 .tokens
                 .iter()
-                .map(|token| prepare(&token.text, &token.phonetic, token.particle))
+                .map(|token| prepare(&token.text, &token.phonetic, token.particle, true))
                 .collect(),
             joined: parsed
                 .joined
                 .iter()
-                .map(|unit| prepare(&unit.text, &unit.phonetic, false))
+                .map(|unit| {
+                    prepare(
+                        &unit.text,
+                        &unit.phonetic,
+                        false,
+                        parsed.tokens[unit.first].particle,
+                    )
+                })
                 .collect(),
             automata,
         }
@@ -314,21 +344,38 @@ pub struct Evaluation {
     pub date: DateFit,
     /// How sure the match is.
     pub confidence: Confidence,
+    /// How much of the matched terms the query spells out, to order voters
+    /// who tie on score (a longer typed prefix first).
+    pub coverage: f32,
+    /// Weight of the tokens matched as prefixes.
+    pub prefix_weight: f32,
+    /// Every significant token matched exactly.
+    pub all_exact: bool,
+}
+
+impl Evaluation {
+    /// The score when the query is read as typed prefixes, where a word
+    /// that begins a name fits as well as one that is the whole name.
+    pub fn prefix_score(&self) -> f32 {
+        self.score + (EXACT - PREFIX) * self.prefix_weight
+    }
 }
 
 /// Scores `record` against `query`; `None` when no surname-like token
 /// matches (so that a given name alone never returns thousands).
 pub fn evaluate(query: &PreparedQuery<'_>, record: &NameRecord<'_>) -> Option<Evaluation> {
     let parsed = query.parsed;
-    let mut best: Vec<Option<TokenMatch>> = query
-        .tokens
-        .iter()
-        .map(|term| best_match(query, term, record))
-        .collect();
+    let shapes = FieldShapes::of(record);
+    let mut best = assign(query, record, &shapes);
 
     // A joined form covers its tokens when it fits them better as a whole.
     for (unit, term) in parsed.joined.iter().zip(&query.joined) {
-        let Some(found) = best_match(query, term, record) else {
+        let mut options = Vec::new();
+        matches_of(query, term, record, &shapes, &mut options);
+        let Some(found) = options
+            .into_iter()
+            .max_by(|a, b| a.value().total_cmp(&b.value()))
+        else {
             continue;
         };
         let covered = &mut best[unit.first..=unit.last];
@@ -345,6 +392,7 @@ pub fn evaluate(query: &PreparedQuery<'_>, record: &NameRecord<'_>) -> Option<Ev
                 *slot = Some(TokenMatch {
                     joined: true,
                     weight: if token.particle { PARTICLE_WEIGHT } else { 1.0 },
+                    names_surname: found.field.is_surname(),
                     ..found
                 });
             }
@@ -369,23 +417,93 @@ pub fn evaluate(query: &PreparedQuery<'_>, record: &NameRecord<'_>) -> Option<Ev
         }
     }
 
-    // At least one name-weighted token must meet a surname.
+    // At least one token must meet a surname as a name.
     let surname_matched = best
         .iter()
         .flatten()
-        .any(|m| m.field.is_surname() && m.weight >= 1.0);
+        .any(|m| m.field.is_surname() && m.names_surname);
     if !surname_matched {
         return None;
     }
 
     let score = best.iter().flatten().map(TokenMatch::value).sum::<f32>() + date.score();
+    let coverage = best.iter().flatten().map(|m| m.coverage).sum();
+    let prefix_weight = best
+        .iter()
+        .flatten()
+        .filter(|m| m.kind == MatchKind::Prefix)
+        .map(|m| m.weight)
+        .sum();
+    let all_exact = parsed
+        .tokens
+        .iter()
+        .zip(&best)
+        .all(|(token, m)| token.particle || m.is_some_and(|m| m.kind == MatchKind::Exact));
     let confidence = confidence_of(parsed, &best, date);
     Some(Evaluation {
         score,
         tokens: best,
         date,
         confidence,
+        coverage,
+        prefix_weight,
+        all_exact,
     })
+}
+
+/// Gives each token its best match, each of the voter's terms serving one
+/// token at most (`GERARD GERARD` needs a surname and a given name), the
+/// strongest matches chosen first.
+fn assign(
+    query: &PreparedQuery<'_>,
+    record: &NameRecord<'_>,
+    shapes: &FieldShapes,
+) -> Vec<Option<TokenMatch>> {
+    let mut options: Vec<(usize, TokenMatch)> = Vec::new();
+    let mut scratch = Vec::new();
+    for (position, term) in query.tokens.iter().enumerate() {
+        scratch.clear();
+        matches_of(query, term, record, shapes, &mut scratch);
+        options.extend(scratch.iter().map(|m| (position, *m)));
+    }
+    // Strongest first; ties keep the order found (surnames before given
+    // names, tokens in typed order).
+    options.sort_by(|a, b| b.1.value().total_cmp(&a.1.value()));
+    let mut best: Vec<Option<TokenMatch>> = vec![None; query.tokens.len()];
+    let mut taken: Vec<(NameField, u8)> = Vec::new();
+    for (position, found) in options {
+        if best[position].is_some() || taken.contains(&found.term()) {
+            continue;
+        }
+        taken.push(found.term());
+        best[position] = Some(found);
+    }
+    best
+}
+
+/// What each name field of a record is made of.
+struct FieldShapes {
+    /// Tokens that are not particles, per field.
+    names: [usize; 3],
+}
+
+impl FieldShapes {
+    fn of(record: &NameRecord<'_>) -> FieldShapes {
+        let mut names = [0; 3];
+        for field in NameField::ALL {
+            names[field.index()] = record
+                .terms(field)
+                .filter(|t| !t.joined && !t.particle)
+                .count();
+        }
+        FieldShapes { names }
+    }
+
+    /// A name made only of particles (`LE`, `DA`, `LE VAN`): they are its
+    /// words, not particles.
+    fn only_particles(&self, field: NameField) -> bool {
+        self.names[field.index()] == 0
+    }
 }
 
 fn confidence_of(parsed: &ParsedQuery, best: &[Option<TokenMatch>], date: DateFit) -> Confidence {
@@ -416,34 +534,31 @@ fn confidence_of(parsed: &ParsedQuery, best: &[Option<TokenMatch>], date: DateFi
         DateFit::SameYear | DateFit::Absent | DateFit::UnknownOnRoll => {
             if all_exact && usual_given {
                 Confidence::Exact
-            } else if surname_exact && all_sound && given {
+            } else if all_exact && given {
                 Confidence::Strong
             } else {
-                // Without a date, an approximate surname cannot vouch for a
-                // person: it may be someone who is not on this roll.
+                // Without a full date, a name typed approximately cannot
+                // vouch for a person: it may be someone not on this roll
+                // whose name is close to a voter's.
                 Confidence::Weak
             }
         }
     }
 }
 
-/// Best match of one query text among the record's terms. Ties keep the
-/// first field met (birth name, usage name, given names), so a surname wins.
-fn best_match(
+/// Every way one query text matches the record's terms: for each term, its
+/// best kind of match.
+fn matches_of(
     query: &PreparedQuery<'_>,
     term: &PreparedTerm<'_>,
     record: &NameRecord<'_>,
-) -> Option<TokenMatch> {
+    shapes: &FieldShapes,
+    out: &mut Vec<TokenMatch>,
+) {
     let text = term.text.as_bytes();
     let phonetic = term.phonetic.as_bytes();
-    let name_weight = 1.0;
-    let mut best: Option<TokenMatch> = None;
-    let consider = |best: &mut Option<TokenMatch>, candidate: TokenMatch| {
-        if best.is_none_or(|b| candidate.value() > b.value()) {
-            *best = Some(candidate);
-        }
-    };
-    // Cheap comparisons first: exact, phonetic, prefix.
+    let token_weight = if term.particle { PARTICLE_WEIGHT } else { 1.0 };
+    let start = out.len();
     for field in NameField::ALL {
         let mut joined_seen = false;
         for (index, record_term) in record.terms(field).enumerate() {
@@ -451,62 +566,108 @@ fn best_match(
             // together (`DELAROSA`); the others drop leading words.
             let whole_name_joined = record_term.joined && !joined_seen;
             joined_seen |= record_term.joined;
-            let found = |kind, quality, weight| TokenMatch {
+            let candidate = record_term.term;
+            let found = |kind, quality, names_surname, coverage| TokenMatch {
                 kind,
                 field,
                 term_index: index.min(u8::MAX as usize) as u8,
                 quality,
-                weight,
+                weight: token_weight,
                 extended: false,
                 joined: false,
+                names_surname,
+                coverage,
             };
-            let candidate = record_term.term;
             if candidate == text {
-                let weight = if term.particle {
-                    PARTICLE_WEIGHT
-                } else {
-                    name_weight
-                };
-                consider(&mut best, found(MatchKind::Exact, EXACT, weight));
+                // A particle met as a particle does not make a surname
+                // match, unless the name is made of particles only.
+                // A particle weighs as a particle wherever it matches, so
+                // that `NGUYEN VAN` ranks the surname NGUYEN VAN no lower
+                // than the given name Van; only in a name made of particles
+                // (`LE`, `LE VAN`) are they its words.
+                let whole_name = shapes.only_particles(field);
+                // A particle that begins a surname may be where a kiosk user
+                // started typing it (`van` for `VAN DER POEL`).
+                let begins_surname = field.is_surname() && index == 0;
+                let as_name =
+                    !term.particle || !record_term.particle || whole_name || begins_surname;
+                let weight = if whole_name { 1.0 } else { token_weight };
+                out.push(TokenMatch {
+                    weight,
+                    ..found(MatchKind::Exact, EXACT, as_name, 1.0)
+                });
                 continue;
             }
-            // A surname prefix needs two letters, a given name one; a
-            // particle typed by a kiosk user may begin a name (`del` for
-            // `DELAROSA`) when it has three.
-            let min_prefix = match (term.particle, field.is_surname()) {
-                (true, _) => 3,
-                (false, true) => 2,
-                (false, false) => 1,
-            };
-            // A particle typed by a kiosk user begins a name proper or the
-            // whole name written together (`del` for `DE LA ROSA`), not a
-            // part of one (`den` is no prefix of `VAN DEN HEUVEL`).
-            let prefix_allowed = !term.particle || !record_term.joined || whole_name_joined;
-            if prefix_allowed
-                && text.len() >= min_prefix
-                && candidate.len() > text.len()
-                && candidate.starts_with(text)
-            {
-                consider(&mut best, found(MatchKind::Prefix, PREFIX, name_weight));
+            // The voter's particles match only when spelled out.
+            if record_term.particle {
+                continue;
             }
-            if !term.particle
-                && text.len() >= MIN_PHONETIC_LEN
+            let coverage = text.len() as f32 / candidate.len().max(1) as f32;
+            // A surname prefix needs two letters, a given name one; a
+            // particle typed by a kiosk user may begin a name proper or
+            // the whole name written together (`del` for `DE LA ROSA`),
+            // when it has three letters.
+            let prefix_allowed = term.prefixable
+                && match (term.particle, field.is_surname()) {
+                    (true, true) => text.len() >= 3 && (!record_term.joined || whole_name_joined),
+                    // Given names have no particles: `la` may begin Laurent.
+                    (true, false) => text.len() >= 2,
+                    (false, true) => text.len() >= 2,
+                    (false, false) => !text.is_empty(),
+                };
+            let mut best: Option<TokenMatch> = None;
+            if prefix_allowed && candidate.len() > text.len() && candidate.starts_with(text) {
+                best = Some(found(MatchKind::Prefix, PREFIX, true, coverage));
+            }
+            if term.particle {
+                if let Some(found) = best {
+                    out.push(found);
+                }
+                continue;
+            }
+            let sounds_alike = text.len() >= MIN_PHONETIC_LEN
                 && !phonetic.is_empty()
                 && record_term.phonetic == phonetic
-            {
-                consider(&mut best, found(MatchKind::Phonetic, PHONETIC, name_weight));
+                && candidate.len().abs_diff(text.len()) <= MAX_PHONETIC_LEN_GAP;
+            if sounds_alike && best.is_none_or(|b| b.quality < PHONETIC) {
+                best = Some(found(MatchKind::Phonetic, PHONETIC, true, coverage));
+            }
+            if let Some(found) = best {
+                out.push(found);
             }
         }
     }
-    if best.is_some_and(|b| b.value() >= FUZZY_ONE) || term.reach_distance == 0 {
-        return best;
+    let exact_found = out[start..].iter().any(|m| m.kind == MatchKind::Exact);
+    if !exact_found && !term.particle && term.reach_distance > 0 {
+        add_fuzzy_matches(query, term, record, start, out);
     }
-    // Edits, only for a token nothing better matched.
-    let dfa = term.reach_dfa(query.automata)?;
+    // Keep at most the few best: more never changes an assignment.
+    if out.len() - start > 8 {
+        out[start..].sort_by(|a, b| b.value().total_cmp(&a.value()));
+        out.truncate(start + 8);
+    }
+}
+
+/// Edits, for a token that matched no term exactly: each term within reach
+/// becomes a fuzzy match, or strengthens a phonetic one (sound and spelling
+/// agreeing).
+fn add_fuzzy_matches(
+    query: &PreparedQuery<'_>,
+    term: &PreparedTerm<'_>,
+    record: &NameRecord<'_>,
+    start: usize,
+    out: &mut Vec<TokenMatch>,
+) {
+    let Some(dfa) = term.reach_dfa(query.automata) else {
+        return;
+    };
+    let text = term.text.as_bytes();
     for field in NameField::ALL {
         for (index, record_term) in record.terms(field).enumerate() {
             let candidate = record_term.term;
-            if candidate.len().abs_diff(text.len()) > term.reach_distance as usize {
+            if record_term.particle
+                || candidate.len().abs_diff(text.len()) > term.reach_distance as usize
+            {
                 continue;
             }
             let Distance::Exact(distance) = dfa.eval(candidate) else {
@@ -515,27 +676,35 @@ fn best_match(
             if distance == 0 {
                 continue;
             }
+            let term_index = index.min(u8::MAX as usize) as u8;
             let extended = distance > term.base_distance;
+            let existing = out[start..]
+                .iter_mut()
+                .find(|m| m.field == field && m.term_index == term_index);
+            if let Some(existing) = existing {
+                if existing.kind == MatchKind::Phonetic && !extended {
+                    existing.quality = PHONETIC + AGREEMENT;
+                }
+                continue;
+            }
             let quality = match (extended, distance) {
                 (true, _) => FUZZY_EXTENDED,
                 (false, 1) => FUZZY_ONE,
                 (false, _) => FUZZY_TWO,
             };
-            consider(
-                &mut best,
-                TokenMatch {
-                    kind: MatchKind::Fuzzy,
-                    field,
-                    term_index: index.min(u8::MAX as usize) as u8,
-                    quality,
-                    weight: name_weight,
-                    extended,
-                    joined: false,
-                },
-            );
+            out.push(TokenMatch {
+                kind: MatchKind::Fuzzy,
+                field,
+                term_index,
+                quality,
+                weight: 1.0,
+                extended,
+                joined: false,
+                names_surname: true,
+                coverage: text.len() as f32 / candidate.len().max(1) as f32,
+            });
         }
     }
-    best
 }
 
 /// How a query date meets a voter's date.
