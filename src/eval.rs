@@ -31,6 +31,8 @@ pub struct EvalConfig {
     pub per_category: usize,
     /// Misses to keep per category, for the report.
     pub keep_misses: usize,
+    /// Only these categories (all when empty).
+    pub only: Vec<Category>,
 }
 
 impl Default for EvalConfig {
@@ -41,6 +43,7 @@ impl Default for EvalConfig {
             query_seed: 2024,
             per_category: 1_000,
             keep_misses: 5,
+            only: Vec::new(),
         }
     }
 }
@@ -211,11 +214,62 @@ pub fn run(config: &EvalConfig) -> Result<EvalReport, DemoError> {
     Ok(evaluate(&index, &queries, config))
 }
 
+/// Runs one query on the evaluation roll and describes every result: for
+/// working on the search.
+pub fn explain(
+    config: &EvalConfig,
+    text: &str,
+    birth_date: Option<&str>,
+) -> Result<String, DemoError> {
+    let generator = Generator::new(GeneratorConfig {
+        seed: config.roll_seed,
+        voters: config.voters,
+        ..GeneratorConfig::default()
+    });
+    let stations = station_infos(&generator);
+    let index = index_rows(
+        generator,
+        &stations,
+        &format!("eval-seed{}", config.roll_seed),
+    )?;
+    let lookup = LookupQuery {
+        text: text.to_string(),
+        birth_date: birth_date.map(String::from),
+        limit: Some(10),
+    };
+    let started = Instant::now();
+    let response = Searcher::default().lookup(&index, &lookup, SearchMode::Full);
+    let elapsed = started.elapsed();
+    let mut out = String::new();
+    match response {
+        Err(error) => out.push_str(&format!("error: {error}\n")),
+        Ok(response) => {
+            out.push_str(&format!(
+                "{} results in {} µs, confidence {}, ambiguous {}\n",
+                response.hits.len(),
+                elapsed.as_micros(),
+                response.confidence.as_str(),
+                response.ambiguous
+            ));
+            for hit in response.hits.iter().take(600) {
+                let matches: Vec<String> = hit
+                    .matches
+                    .iter()
+                    .map(|m| format!("{}→{}:{}:{}", m.token, m.field, m.kind, m.matched))
+                    .collect();
+                out.push_str(&format!("  {}  [{}]\n", describe(hit), matches.join(" ")));
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Runs `queries` against `index`.
 pub fn evaluate(index: &LoadedIndex, queries: &[LabelledQuery], config: &EvalConfig) -> EvalReport {
     let searcher = Searcher::default();
     let mut by_category: BTreeMap<Category, Tally> = BTreeMap::new();
-    for query in queries {
+    let wanted = |category: &Category| config.only.is_empty() || config.only.contains(category);
+    for query in queries.iter().filter(|query| wanted(&query.category)) {
         let lookup = LookupQuery {
             text: query.text.clone(),
             birth_date: query.birth_date.clone(),

@@ -14,9 +14,7 @@ use tantivy::{Index, IndexSettings, IndexWriter, TantivyDocument};
 
 use crate::artifact::Canary;
 use crate::model::{Address, BirthDate, RollRow, Station, Voter};
-use crate::name_records::{NameRecords, NameRecordsBuilder, indexed_name};
-use crate::normalise::analyse_name;
-use crate::phonetic::phonetic_key_into;
+use crate::name_records::{NameRecord, NameRecords, NameRecordsBuilder};
 use crate::schema::{NameField, VoterSchema, station_order_term};
 use crate::stations::StationInfo;
 
@@ -33,6 +31,9 @@ pub enum BuildError {
     #[error("the roll holds no voter: refusing to build an empty index")]
     EmptyRoll,
 }
+
+/// Size of the document store's compressed blocks.
+const DOCSTORE_BLOCK_BYTES: usize = 4_096;
 
 /// Where the index is written.
 #[derive(Debug, Clone, Copy)]
@@ -112,7 +113,6 @@ pub struct VoterIndexWriter {
     stats: BuildStats,
     names: NameRecordsBuilder,
     canaries: CanaryPool,
-    scratch: String,
 }
 
 impl VoterIndexWriter {
@@ -123,7 +123,12 @@ impl VoterIndexWriter {
         let schema = VoterSchema::new();
         let builder = Index::builder()
             .schema(schema.schema.clone())
-            .settings(IndexSettings::default());
+            .settings(IndexSettings {
+                // Small blocks: a lookup reads a few stored records at
+                // random, and decompresses a whole block for each.
+                docstore_blocksize: DOCSTORE_BLOCK_BYTES,
+                ..IndexSettings::default()
+            });
         let index = match target {
             IndexTarget::Ram => builder.create_in_ram()?,
             IndexTarget::Directory(path) => builder.create_in_dir(path)?,
@@ -149,7 +154,6 @@ impl VoterIndexWriter {
             stats: BuildStats::default(),
             names: NameRecordsBuilder::default(),
             canaries: CanaryPool::default(),
-            scratch: String::new(),
         })
     }
 
@@ -200,7 +204,8 @@ impl VoterIndexWriter {
         }
         let voter_id = self.names.push(&voter);
         self.canaries.offer(voter_id, &voter);
-        let document = voter_document(&self.schema, &voter, voter_id, &mut self.scratch)?;
+        let record = self.names.last().expect("the record just pushed");
+        let document = voter_document(&self.schema, &voter, voter_id, &record)?;
         self.writer.add_document(document)?;
         self.stats.voters += 1;
         Ok(())
@@ -367,36 +372,39 @@ fn join_stations(
     stations.into_values().collect()
 }
 
-/// The tantivy document of one voter: analysed name terms, their phonetic
-/// keys, station/order terms, the packed birth date, the voter's number in
-/// the name records and the stored record.
+/// The tantivy document of one voter: its analysed name terms and their
+/// phonetic keys (read from its name record, so names are analysed once),
+/// station/order terms, the packed birth date, the voter's number in the
+/// name records and the stored record.
 pub fn voter_document(
     schema: &VoterSchema,
     voter: &Voter,
     voter_id: u64,
-    scratch: &mut String,
+    record: &NameRecord<'_>,
 ) -> Result<TantivyDocument, BuildError> {
     let mut document = TantivyDocument::new();
-    let mut surname_keys: Vec<String> = Vec::new();
-    for field in NameField::ALL {
-        let Some(name) = indexed_name(voter, field) else {
-            continue;
+    let mut keys: Vec<&[u8]> = Vec::new();
+    for surnames in [true, false] {
+        let (terms_field, phonetic_field) = if surnames {
+            (schema.surname_terms, schema.surname_phonetic)
+        } else {
+            (schema.given_terms, schema.given_phonetic)
         };
-        let terms = analyse_name(name);
-        for term in terms.all_terms() {
-            document.add_text(schema.names[field.index()], term);
-            if !field.is_surname() {
-                continue;
-            }
-            document.add_text(schema.surname_terms, term);
-            phonetic_key_into(term, scratch);
-            if !scratch.is_empty() && !surname_keys.iter().any(|key| key == scratch) {
-                surname_keys.push(scratch.clone());
+        keys.clear();
+        for field in NameField::ALL
+            .into_iter()
+            .filter(|field| field.is_surname() == surnames)
+        {
+            for term in record.terms(field) {
+                document.add_text(terms_field, ascii(term.term));
+                if !term.phonetic.is_empty() && !keys.contains(&term.phonetic) {
+                    keys.push(term.phonetic);
+                }
             }
         }
-    }
-    for key in surname_keys {
-        document.add_text(schema.surname_phonetic, key);
+        for key in &keys {
+            document.add_text(phonetic_field, ascii(key));
+        }
     }
     for membership in &voter.memberships {
         if let (Some(code), Some(order)) = (&membership.station_code, membership.order_number) {
@@ -407,4 +415,10 @@ pub fn voter_document(
     document.add_u64(schema.voter_id, voter_id);
     document.add_bytes(schema.record, &serde_json::to_vec(voter)?);
     Ok(document)
+}
+
+/// Name terms are folded ASCII; anything else would be a bug upstream, and
+/// is indexed as nothing rather than trusted.
+fn ascii(bytes: &[u8]) -> &str {
+    std::str::from_utf8(bytes).unwrap_or_default()
 }

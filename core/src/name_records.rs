@@ -25,7 +25,7 @@
 //! real name comes near).
 
 use crate::model::{BirthDate, Voter};
-use crate::normalise::{analyse_name, fold, is_particle};
+use crate::normalise::{NameTerms, analyse_name, fold, is_particle};
 use crate::phonetic::phonetic_key_into;
 use crate::schema::NameField;
 
@@ -269,7 +269,7 @@ impl NameRecordsBuilder {
         data.extend_from_slice(&(voter.birth_date.to_packed() as u32).to_le_bytes());
         for field in NameField::ALL {
             let name = indexed_name(voter, field).unwrap_or("");
-            let terms = analyse_name(name);
+            let terms = field_terms(field, name);
             let count_at = data.len();
             data.push(0);
             let mut count = 0u8;
@@ -306,6 +306,11 @@ impl NameRecordsBuilder {
         self.records.len()
     }
 
+    /// The record added last.
+    pub fn last(&self) -> Option<NameRecord<'_>> {
+        self.records.get(self.records.len().checked_sub(1)? as u64)
+    }
+
     /// True when no record was added.
     pub fn is_empty(&self) -> bool {
         self.records.is_empty()
@@ -315,6 +320,28 @@ impl NameRecordsBuilder {
     pub fn finish(self) -> NameRecords {
         self.records
     }
+}
+
+/// The terms of one name field. A surname is one name, whose words join
+/// in every way the index knows (`DE LA FONTAINE` → `DELAFONTAINE`,
+/// `LAFONTAINE`). Given names are several names: each joins only within
+/// itself (`Jean-Pierre` → `JEANPIERRE`), never with the next one, so that
+/// `Marie Jeanne` does not invent a `MARIEJEANNE`.
+fn field_terms(field: NameField, name: &str) -> NameTerms {
+    if field.is_surname() {
+        return analyse_name(name);
+    }
+    let mut all = NameTerms::default();
+    for given in name.split_whitespace() {
+        let terms = analyse_name(given);
+        all.tokens.extend(terms.tokens);
+        for joined in terms.joined {
+            if !all.joined.contains(&joined) {
+                all.joined.push(joined);
+            }
+        }
+    }
+    all
 }
 
 fn push_short(data: &mut Vec<u8>, text: &str) {
@@ -389,6 +416,17 @@ mod tests {
         assert_eq!(records.len(), 3);
 
         let first = records.get(0).unwrap();
+        let given: Vec<(String, bool)> = terms(&first, NameField::GivenNames);
+        assert_eq!(
+            given,
+            [
+                ("JEAN".to_string(), false),
+                ("PIERRE".to_string(), false),
+                ("MARIE".to_string(), false),
+                ("JEANPIERRE".to_string(), true),
+            ],
+            "given names join within themselves only"
+        );
         assert_eq!(
             terms(&first, NameField::BirthName),
             [

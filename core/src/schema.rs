@@ -7,9 +7,9 @@
 //!
 //! | field | content |
 //! |---|---|
-//! | `birth_name`, `usage_name`, `given_names` | folded tokens and joined forms of each name |
-//! | `surname_terms` | the terms of both surnames (birth and usage): the one dictionary exact, prefix and fuzzy searches walk to find candidates |
+//! | `surname_terms` | folded tokens and joined forms of both surnames (birth and usage): the dictionary exact, prefix and fuzzy searches walk to find candidates |
 //! | `surname_phonetic` | French phonetic key of each of those terms |
+//! | `given_terms`, `given_phonetic` | the same for the given names, to narrow candidates to those whose given names fit |
 //! | `station_order` | `CODE/ORDER` per membership, for lookups by signing-sheet number |
 //! | `birth_date` | fast field, packed `yyyymmdd` ([`crate::model::BirthDate::to_packed`]) |
 //! | `voter_id` | fast field, the voter's number in [`crate::name_records`] |
@@ -21,7 +21,7 @@ use tantivy::schema::{
 
 /// Bumped whenever the schema or the analysis of names changes: a server
 /// refuses an artifact whose schema version differs from its own.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The three name fields a query token can match.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -67,12 +67,14 @@ impl NameField {
 pub struct VoterSchema {
     /// The tantivy schema itself.
     pub schema: Schema,
-    /// Exact terms of each name field, indexed by [`NameField::index`].
-    pub names: [Field; 3],
     /// Terms of both surnames: the dictionary candidates are found in.
     pub surname_terms: Field,
     /// Phonetic keys of the surname terms.
     pub surname_phonetic: Field,
+    /// Terms of the given names.
+    pub given_terms: Field,
+    /// Phonetic keys of the given-name terms.
+    pub given_phonetic: Field,
     /// `CODE/ORDER` of each membership.
     pub station_order: Field,
     /// Packed birth date, fast field.
@@ -94,22 +96,20 @@ impl VoterSchema {
                 .set_index_option(IndexRecordOption::Basic)
                 .set_fieldnorms(false),
         );
-        let names = [
-            builder.add_text_field("birth_name", term_options.clone()),
-            builder.add_text_field("usage_name", term_options.clone()),
-            builder.add_text_field("given_names", term_options.clone()),
-        ];
         let surname_terms = builder.add_text_field("surname_terms", term_options.clone());
         let surname_phonetic = builder.add_text_field("surname_phonetic", term_options.clone());
+        let given_terms = builder.add_text_field("given_terms", term_options.clone());
+        let given_phonetic = builder.add_text_field("given_phonetic", term_options.clone());
         let station_order = builder.add_text_field("station_order", term_options);
         let birth_date = builder.add_u64_field("birth_date", FAST | INDEXED);
         let voter_id = builder.add_u64_field("voter_id", FAST);
         let record = builder.add_bytes_field("record", STORED);
         VoterSchema {
             schema: builder.build(),
-            names,
             surname_terms,
             surname_phonetic,
+            given_terms,
+            given_phonetic,
             station_order,
             birth_date,
             voter_id,
@@ -123,13 +123,10 @@ impl VoterSchema {
         let field = |name: &str| schema.get_field(name);
         Ok(VoterSchema {
             schema: schema.clone(),
-            names: [
-                field("birth_name")?,
-                field("usage_name")?,
-                field("given_names")?,
-            ],
             surname_terms: field("surname_terms")?,
             surname_phonetic: field("surname_phonetic")?,
+            given_terms: field("given_terms")?,
+            given_phonetic: field("given_phonetic")?,
             station_order: field("station_order")?,
             birth_date: field("birth_date")?,
             voter_id: field("voter_id")?,
@@ -157,7 +154,8 @@ mod tests {
     fn schema_round_trips_through_field_names() {
         let built = VoterSchema::new();
         let read = VoterSchema::from_schema(&built.schema).expect("same schema");
-        assert_eq!(read.names, built.names);
+        assert_eq!(read.surname_terms, built.surname_terms);
+        assert_eq!(read.given_phonetic, built.given_phonetic);
         assert_eq!(read.record, built.record);
     }
 

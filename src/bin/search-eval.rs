@@ -4,7 +4,15 @@
 use std::process::ExitCode;
 
 use clap::Parser;
+use voter_core::queries::Category;
 use voter_lookup::eval::{EvalConfig, run};
+
+fn parse_category(name: &str) -> Result<Category, String> {
+    Category::from_name(name).ok_or_else(|| {
+        let known: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
+        format!("unknown category `{name}`; known: {}", known.join(", "))
+    })
+}
 
 /// Search-quality harness.
 #[derive(Debug, Parser)]
@@ -25,6 +33,16 @@ struct Args {
     /// Misses to print per category.
     #[arg(long, default_value_t = 3)]
     show_misses: usize,
+    /// Only this category (repeatable); all by default.
+    #[arg(long = "category", value_name = "NAME", value_parser = parse_category)]
+    categories: Vec<Category>,
+    /// Instead of evaluating, run this one query on the roll and print the
+    /// results with how they matched.
+    #[arg(long, value_name = "TEXT")]
+    query: Option<String>,
+    /// Birth date for `--query`.
+    #[arg(long, value_name = "DATE", requires = "query")]
+    birth_date: Option<String>,
     /// Write the full report as JSON here.
     #[arg(long, value_name = "FILE")]
     json: Option<std::path::PathBuf>,
@@ -38,7 +56,20 @@ fn main() -> ExitCode {
         query_seed: args.query_seed,
         per_category: args.per_category,
         keep_misses: args.show_misses,
+        only: args.categories,
     };
+    if let Some(text) = &args.query {
+        return match voter_lookup::eval::explain(&config, text, args.birth_date.as_deref()) {
+            Ok(explanation) => {
+                print!("{explanation}");
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("error: {error}");
+                ExitCode::from(2)
+            }
+        };
+    }
     let report = match run(&config) {
         Ok(report) => report,
         Err(error) => {

@@ -43,8 +43,11 @@ pub struct IndexInfo {
 
 /// The readers of one tantivy segment that a lookup uses.
 pub(crate) struct SegmentView {
+    pub(crate) max_doc: tantivy::DocId,
     pub(crate) surname_terms: Arc<InvertedIndexReader>,
     pub(crate) surname_phonetic: Arc<InvertedIndexReader>,
+    pub(crate) given_terms: Arc<InvertedIndexReader>,
+    pub(crate) given_phonetic: Arc<InvertedIndexReader>,
     pub(crate) station_order: Arc<InvertedIndexReader>,
     pub(crate) voter_id: Column<u64>,
     pub(crate) store: StoreReader,
@@ -143,8 +146,11 @@ impl LoadedIndex {
         let mut segments = Vec::new();
         for segment in searcher.segment_readers() {
             segments.push(SegmentView {
+                max_doc: segment.max_doc(),
                 surname_terms: segment.inverted_index(schema.surname_terms)?,
                 surname_phonetic: segment.inverted_index(schema.surname_phonetic)?,
+                given_terms: segment.inverted_index(schema.given_terms)?,
+                given_phonetic: segment.inverted_index(schema.given_phonetic)?,
                 station_order: segment.inverted_index(schema.station_order)?,
                 voter_id: segment.fast_fields().u64("voter_id")?,
                 store: segment.get_store_reader(STORE_CACHE_BLOCKS)?,

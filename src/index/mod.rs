@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use arc_swap::ArcSwapOption;
 
+pub(crate) use loaded::SegmentView;
 pub use loaded::{IndexInfo, IndexSource, LoadError, LoadedIndex};
 
 /// The index being served, or none before the first load.

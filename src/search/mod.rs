@@ -9,6 +9,8 @@
 //! and the extended edit distance.
 
 pub mod candidates;
+mod distance;
+mod docset;
 pub mod query;
 pub mod rank;
 
@@ -20,7 +22,7 @@ use voter_core::schema::station_order_term;
 
 use crate::error::LookupError;
 use crate::index::LoadedIndex;
-use candidates::Reach;
+use candidates::{Reach, TokenMask};
 use query::ParsedQuery;
 use rank::{Automata, DateFit, Evaluation, PreparedQuery};
 pub use rank::{Confidence, MatchKind};
@@ -172,17 +174,55 @@ impl Searcher {
         let parsed = ParsedQuery::parse(&query.text, query.birth_date.as_deref())?;
         let prepared = PreparedQuery::new(&parsed, mode, &self.automata);
 
-        let steps: &[Reach] = match mode {
-            SearchMode::Full => &[Reach::Exact, Reach::Fuzzy, Reach::Wide],
-            SearchMode::Degraded => &[Reach::Exact, Reach::Fuzzy],
+        let last_step = match mode {
+            SearchMode::Full => Reach::Loose,
+            SearchMode::Degraded => Reach::Near,
         };
         let mut scored = Vec::new();
         let mut seen: Vec<(usize, DocId)> = Vec::new();
-        for &reach in steps {
-            self.score_candidates(index, &prepared, reach, &mut seen, &mut scored)?;
-            if best_confidence(&scored) >= Confidence::Strong {
-                break;
+        let steps = Reach::STEPS.iter().copied();
+        let steps = steps.take(
+            Reach::STEPS
+                .iter()
+                .position(|&reach| reach == last_step)
+                .map_or(0, |p| p + 1),
+        );
+        for reach in steps {
+            self.score_candidates(
+                index,
+                &prepared,
+                reach,
+                TokenMask::ALL,
+                &mut seen,
+                &mut scored,
+            )?;
+            if !has_answer(&scored, reach) {
+                continue;
             }
+            // An exact answer may be a typo that happens to spell another
+            // voter's name: when it leaves room in the list, the near step
+            // fills it with the voters one typo or one sound away.
+            if reach == Reach::Exact && scored.len() < limit && mode == SearchMode::Full {
+                // Only the tokens the answer read as its surname.
+                let best = scored.iter().max_by(|a, b| a.score.total_cmp(&b.score));
+                let focus = best.map_or(TokenMask::ALL, |best| {
+                    TokenMask::of(
+                        best.evaluation
+                            .tokens
+                            .iter()
+                            .map(|m| m.is_some_and(|m| m.field.is_surname())),
+                    )
+                });
+                self.score_candidates(
+                    index,
+                    &prepared,
+                    Reach::Alternatives,
+                    focus,
+                    &mut seen,
+                    &mut scored,
+                )?;
+            }
+            break;
         }
         // When no voter spells out every word, the query was typed as
         // beginnings (a kiosk): a word that begins a name then fits as well
@@ -265,13 +305,14 @@ impl Searcher {
         index: &LoadedIndex,
         query: &PreparedQuery<'_>,
         reach: Reach,
+        focus: TokenMask,
         seen: &mut Vec<(usize, DocId)>,
         scored: &mut Vec<Scored>,
     ) -> Result<(), LookupError> {
         let mut docs = Vec::new();
         let mut fresh = Vec::new();
         for segment in 0..index.segments.len() {
-            candidates::collect(index, query, reach, segment, &mut docs)?;
+            candidates::collect(index, query, reach, focus, segment, &mut docs)?;
             let ids = &index.segments[segment].voter_id;
             for &doc in &docs {
                 if seen.binary_search(&(segment, doc)).is_ok() {
@@ -353,12 +394,27 @@ impl Searcher {
     }
 }
 
-fn best_confidence(scored: &[Scored]) -> Confidence {
-    scored
+/// Whether the candidates scored so far answer the query, so that wider
+/// steps need not run: a confident match; after the near step, a voter
+/// fitting every word without reading any as a beginning (a typo, a
+/// sound-alike); after the wide step, any voter fitting every word.
+fn has_answer(scored: &[Scored], after: Reach) -> bool {
+    let confident = scored
         .iter()
-        .map(|s| s.evaluation.confidence)
-        .max()
-        .unwrap_or(Confidence::None)
+        .any(|s| s.evaluation.confidence >= Confidence::Strong);
+    let complete = |allow_prefix: bool| {
+        scored.iter().any(|s| {
+            let evaluation = &s.evaluation;
+            evaluation.complete
+                && !evaluation.date.contradicts()
+                && (allow_prefix || evaluation.prefix_weight == 0.0)
+        })
+    };
+    match after {
+        Reach::Exact => confident,
+        Reach::Near => confident || complete(false),
+        Reach::Wide | Reach::Loose | Reach::Alternatives => confident || complete(true),
+    }
 }
 
 /// Builds the hit of `voter`; `at` picks the membership shown first (the

@@ -15,12 +15,13 @@
 
 use std::cell::OnceCell;
 
-use levenshtein_automata::{DFA, Distance, LevenshteinAutomatonBuilder};
+use levenshtein_automata::{DFA, LevenshteinAutomatonBuilder};
 use voter_core::model::BirthDate;
 use voter_core::name_records::NameRecord;
 use voter_core::schema::NameField;
 
 use super::SearchMode;
+use super::distance;
 use super::query::{ParsedQuery, QueryDate};
 
 /// How a query token met a voter's term.
@@ -107,6 +108,11 @@ impl DateFit {
         }
     }
 
+    /// True when the date says this is someone else.
+    pub fn contradicts(self) -> bool {
+        matches!(self, DateFit::Mismatch | DateFit::NearYear)
+    }
+
     /// True when the date backs up an approximate name.
     fn confirms(self) -> bool {
         matches!(
@@ -124,6 +130,12 @@ const PREFIX: f32 = 0.85;
 const PHONETIC: f32 = 0.8;
 const FUZZY_ONE: f32 = 0.8;
 const FUZZY_TWO: f32 = 0.55;
+// The tiers' order is part of the contract of ranking: exact above prefix
+// above sound and one typo, above two typos, above the extended reach.
+const _: () = assert!(EXACT > PREFIX && PREFIX > PHONETIC && PHONETIC >= FUZZY_ONE);
+const _: () = assert!(FUZZY_ONE > FUZZY_TWO && FUZZY_TWO > FUZZY_EXTENDED);
+const _: () = assert!(PHONETIC + AGREEMENT < EXACT);
+
 /// Added when a term matches both by sound and within the edit distance.
 const AGREEMENT: f32 = 0.1;
 /// A fuzzy match beyond the usual distance, credited only when another part
@@ -230,7 +242,7 @@ struct PreparedTerm<'q> {
 impl PreparedTerm<'_> {
     fn base_dfa(&self, automata: &Automata) -> Option<&DFA> {
         self.base_dfa
-            .get_or_init(|| automata.dfa(self.text, self.base_distance))
+            .get_or_init(|| automata.dfa(after_first_letter(self.text), self.base_distance))
             .as_ref()
     }
 
@@ -239,9 +251,17 @@ impl PreparedTerm<'_> {
             return self.base_dfa(automata);
         }
         self.reach_dfa
-            .get_or_init(|| automata.dfa(self.text, self.reach_distance))
+            .get_or_init(|| automata.dfa(after_first_letter(self.text), self.reach_distance))
             .as_ref()
     }
+}
+
+/// The text after its first letter: dictionary walks keep the first letter
+/// as typed (people seldom get it wrong, and a sound-alike start such as
+/// `PH`/`F` is the phonetic key's job), which spares them most of the
+/// dictionary.
+fn after_first_letter(text: &str) -> &str {
+    text.get(1..).unwrap_or("")
 }
 
 /// A query made ready for scoring many candidates.
@@ -305,8 +325,9 @@ impl<'q> PreparedQuery<'q> {
         }
     }
 
-    /// The automaton a dictionary walk uses for token `index`: at its usual
-    /// distance, or at its extended reach when `wide`.
+    /// The automaton a dictionary walk uses for token `index`, over the
+    /// letters after the first: at its usual distance, or at its extended
+    /// reach when `wide`.
     pub fn token_walk_dfa(&self, index: usize, wide: bool) -> Option<&DFA> {
         let term = &self.tokens[index];
         if wide {
@@ -351,6 +372,8 @@ pub struct Evaluation {
     pub prefix_weight: f32,
     /// Every significant token matched exactly.
     pub all_exact: bool,
+    /// Every significant token matched somehow.
+    pub complete: bool,
 }
 
 impl Evaluation {
@@ -371,7 +394,7 @@ pub fn evaluate(query: &PreparedQuery<'_>, record: &NameRecord<'_>) -> Option<Ev
     // A joined form covers its tokens when it fits them better as a whole.
     for (unit, term) in parsed.joined.iter().zip(&query.joined) {
         let mut options = Vec::new();
-        matches_of(query, term, record, &shapes, &mut options);
+        matches_of(term, record, &shapes, &mut options);
         let Some(found) = options
             .into_iter()
             .max_by(|a, b| a.value().total_cmp(&b.value()))
@@ -439,8 +462,14 @@ pub fn evaluate(query: &PreparedQuery<'_>, record: &NameRecord<'_>) -> Option<Ev
         .iter()
         .zip(&best)
         .all(|(token, m)| token.particle || m.is_some_and(|m| m.kind == MatchKind::Exact));
+    let complete = parsed
+        .tokens
+        .iter()
+        .zip(&best)
+        .all(|(token, m)| token.particle || m.is_some());
     let confidence = confidence_of(parsed, &best, date);
     Some(Evaluation {
+        complete,
         score,
         tokens: best,
         date,
@@ -463,7 +492,7 @@ fn assign(
     let mut scratch = Vec::new();
     for (position, term) in query.tokens.iter().enumerate() {
         scratch.clear();
-        matches_of(query, term, record, shapes, &mut scratch);
+        matches_of(term, record, shapes, &mut scratch);
         options.extend(scratch.iter().map(|m| (position, *m)));
     }
     // Strongest first; ties keep the order found (surnames before given
@@ -549,7 +578,6 @@ fn confidence_of(parsed: &ParsedQuery, best: &[Option<TokenMatch>], date: DateFi
 /// Every way one query text matches the record's terms: for each term, its
 /// best kind of match.
 fn matches_of(
-    query: &PreparedQuery<'_>,
     term: &PreparedTerm<'_>,
     record: &NameRecord<'_>,
     shapes: &FieldShapes,
@@ -639,7 +667,7 @@ fn matches_of(
     }
     let exact_found = out[start..].iter().any(|m| m.kind == MatchKind::Exact);
     if !exact_found && !term.particle && term.reach_distance > 0 {
-        add_fuzzy_matches(query, term, record, start, out);
+        add_fuzzy_matches(term, record, start, out);
     }
     // Keep at most the few best: more never changes an assignment.
     if out.len() - start > 8 {
@@ -652,25 +680,19 @@ fn matches_of(
 /// becomes a fuzzy match, or strengthens a phonetic one (sound and spelling
 /// agreeing).
 fn add_fuzzy_matches(
-    query: &PreparedQuery<'_>,
     term: &PreparedTerm<'_>,
     record: &NameRecord<'_>,
     start: usize,
     out: &mut Vec<TokenMatch>,
 ) {
-    let Some(dfa) = term.reach_dfa(query.automata) else {
-        return;
-    };
     let text = term.text.as_bytes();
     for field in NameField::ALL {
         for (index, record_term) in record.terms(field).enumerate() {
             let candidate = record_term.term;
-            if record_term.particle
-                || candidate.len().abs_diff(text.len()) > term.reach_distance as usize
-            {
+            if record_term.particle {
                 continue;
             }
-            let Distance::Exact(distance) = dfa.eval(candidate) else {
+            let Some(distance) = distance::within(text, candidate, term.reach_distance) else {
                 continue;
             };
             if distance == 0 {
@@ -812,12 +834,5 @@ mod tests {
         assert!(DateFit::SameYear.score() > DateFit::NearYear.score());
         assert!(DateFit::Approximate.score() > DateFit::SameYear.score());
         assert!(DateFit::Mismatch.score() < -EXACT);
-    }
-
-    #[test]
-    fn tiers_are_ordered() {
-        assert!(EXACT > PHONETIC && EXACT > PREFIX);
-        assert!(PREFIX > FUZZY_ONE && PHONETIC > FUZZY_ONE);
-        assert!(FUZZY_ONE > FUZZY_TWO && FUZZY_TWO > FUZZY_EXTENDED);
     }
 }
