@@ -10,9 +10,12 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
-use voter_core::generator::{Generator, GeneratorConfig};
+use std::path::PathBuf;
+
+use voter_core::generator::{Generator, GeneratorConfig, NameSampler};
 use voter_core::model::RollRow;
 use voter_core::queries::{Category, LabelledQuery, QuerySetConfig, Target, labelled_queries};
+use voter_core::reu::{BadRowPolicy, ReaderOptions, RollReader, read_roll};
 
 use crate::demo::{DemoError, index_rows, station_infos};
 use crate::index::LoadedIndex;
@@ -33,6 +36,10 @@ pub struct EvalConfig {
     pub keep_misses: usize,
     /// Only these categories (all when empty).
     pub only: Vec<Category>,
+    /// Read the roll from this REU export instead of generating one.
+    pub roll: Option<PathBuf>,
+    /// Serve this artifact (built from `roll`) instead of indexing in RAM.
+    pub index: Option<PathBuf>,
 }
 
 impl Default for EvalConfig {
@@ -44,6 +51,8 @@ impl Default for EvalConfig {
             per_category: 1_000,
             keep_misses: 5,
             only: Vec::new(),
+            roll: None,
+            index: None,
         }
     }
 }
@@ -191,27 +200,72 @@ impl EvalReport {
     }
 }
 
-/// Generates the roll and the queries, indexes the roll in memory and runs
-/// every query.
-pub fn run(config: &EvalConfig) -> Result<EvalReport, DemoError> {
-    let generator = Generator::new(GeneratorConfig {
-        seed: config.roll_seed,
-        voters: config.voters,
-        ..GeneratorConfig::default()
-    });
-    let stations = station_infos(&generator);
-    let names = generator.names().clone();
-    let rows: Vec<RollRow> = generator.collect();
+/// Why an evaluation could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum EvalError {
+    /// Indexing the roll in memory failed.
+    #[error(transparent)]
+    Build(#[from] DemoError),
+    /// The roll file could not be read.
+    #[error(transparent)]
+    Roll(#[from] voter_core::reu::RollError),
+    /// The artifact could not be loaded.
+    #[error(transparent)]
+    Load(#[from] crate::index::LoadError),
+}
+
+/// The roll to evaluate on, its index, and the names of people not on it.
+struct Subject {
+    index: LoadedIndex,
+    rows: Vec<RollRow>,
+    names: NameSampler,
+}
+
+fn subject(config: &EvalConfig) -> Result<Subject, EvalError> {
+    let Some(roll) = &config.roll else {
+        let generator = Generator::new(GeneratorConfig {
+            seed: config.roll_seed,
+            voters: config.voters,
+            ..GeneratorConfig::default()
+        });
+        let stations = station_infos(&generator);
+        let names = generator.names().clone();
+        let rows: Vec<RollRow> = generator.collect();
+        let index = index_rows(
+            rows.clone(),
+            &stations,
+            &format!("eval-seed{}", config.roll_seed),
+        )?;
+        return Ok(Subject { index, rows, names });
+    };
+    let reader = RollReader::open(roll, &ReaderOptions::default())?;
+    let mut rows = Vec::new();
+    read_roll(reader, BadRowPolicy::Skip, |_, row| rows.push(row))?;
+    let index = match &config.index {
+        Some(dir) => LoadedIndex::from_artifact(dir)?,
+        None => index_rows(rows.clone(), &[], "eval-file")?,
+    };
+    Ok(Subject {
+        index,
+        rows,
+        names: NameSampler::new(),
+    })
+}
+
+/// Makes the roll (generated, or read from `config.roll`), its index and
+/// the queries, and runs every query.
+pub fn run(config: &EvalConfig) -> Result<EvalReport, EvalError> {
+    let subject = subject(config)?;
     let queries = labelled_queries(
-        &rows,
-        &names,
+        &subject.rows,
+        &subject.names,
         &QuerySetConfig {
             seed: config.query_seed,
             per_category: config.per_category,
+            only: config.only.clone(),
         },
     );
-    let index = index_rows(rows, &stations, &format!("eval-seed{}", config.roll_seed))?;
-    Ok(evaluate(&index, &queries, config))
+    Ok(evaluate(&subject.index, &queries, config))
 }
 
 /// Runs one query on the evaluation roll and describes every result: for
@@ -220,25 +274,15 @@ pub fn explain(
     config: &EvalConfig,
     text: &str,
     birth_date: Option<&str>,
-) -> Result<String, DemoError> {
-    let generator = Generator::new(GeneratorConfig {
-        seed: config.roll_seed,
-        voters: config.voters,
-        ..GeneratorConfig::default()
-    });
-    let stations = station_infos(&generator);
-    let index = index_rows(
-        generator,
-        &stations,
-        &format!("eval-seed{}", config.roll_seed),
-    )?;
+) -> Result<String, EvalError> {
+    let index = subject(config)?.index;
     let lookup = LookupQuery {
         text: text.to_string(),
         birth_date: birth_date.map(String::from),
         limit: Some(10),
     };
     let started = Instant::now();
-    let response = Searcher::default().lookup(&index, &lookup, SearchMode::Full);
+    let response = Searcher.lookup(&index, &lookup, SearchMode::Full);
     let elapsed = started.elapsed();
     let mut out = String::new();
     match response {
@@ -266,7 +310,7 @@ pub fn explain(
 
 /// Runs `queries` against `index`.
 pub fn evaluate(index: &LoadedIndex, queries: &[LabelledQuery], config: &EvalConfig) -> EvalReport {
-    let searcher = Searcher::default();
+    let searcher = Searcher;
     let mut by_category: BTreeMap<Category, Tally> = BTreeMap::new();
     let wanted = |category: &Category| config.only.is_empty() || config.only.contains(category);
     for query in queries.iter().filter(|query| wanted(&query.category)) {

@@ -23,7 +23,7 @@ impl LookupService {
     pub fn new(index: IndexHandle) -> LookupService {
         LookupService {
             index,
-            searcher: Searcher::default(),
+            searcher: Searcher,
         }
     }
 

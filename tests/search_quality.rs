@@ -12,7 +12,7 @@ fn every_category_meets_its_target_on_a_small_roll() {
         query_seed: 5,
         per_category: 300,
         keep_misses: 3,
-        only: Vec::new(),
+        ..EvalConfig::default()
     };
     let report = run(&config).expect("the evaluation roll builds");
     let table = report.table();

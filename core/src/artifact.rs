@@ -6,6 +6,7 @@
 //!   manifest.json     format and schema versions, build time, inputs, counts, checksums
 //!   stations.json     every polling station with its voter count
 //!   names.bin         every voter's analysed names ([`crate::name_records`])
+//!   voters.bin        what a result shows of every voter ([`crate::voter_records`])
 //!   index/            the tantivy index (one segment)
 //! ```
 //!
@@ -28,6 +29,7 @@ use tantivy::directory::{Directory, RamDirectory};
 use crate::model::Station;
 use crate::name_records::{NameRecords, NameRecordsError};
 use crate::schema::{SCHEMA_VERSION, VoterSchema};
+use crate::voter_records::{VoterRecords, VoterRecordsError};
 
 /// Version of the artifact layout (this module); bumped when it changes.
 pub const FORMAT_VERSION: u32 = 1;
@@ -38,6 +40,8 @@ pub const MANIFEST_FILE: &str = "manifest.json";
 pub const STATIONS_FILE: &str = "stations.json";
 /// File name of the name records inside an artifact.
 pub const NAMES_FILE: &str = "names.bin";
+/// File name of the voter records inside an artifact.
+pub const VOTERS_FILE: &str = "voters.bin";
 /// Sub-directory holding the tantivy index.
 pub const INDEX_DIR: &str = "index";
 
@@ -250,8 +254,16 @@ pub enum ArtifactError {
         /// The cause.
         source: NameRecordsError,
     },
-    /// The name records and the index disagree on the number of voters.
-    #[error("{path}: {found} name records for {expected} voters")]
+    /// The voter records are damaged.
+    #[error("{path}: {source}")]
+    BadVoters {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: VoterRecordsError,
+    },
+    /// A records file and the index disagree on the number of voters.
+    #[error("{path}: {found} records for {expected} voters in the index")]
     NamesCount {
         /// The file.
         path: PathBuf,
@@ -320,10 +332,12 @@ impl StagedArtifact {
         self,
         stations: &[Station],
         names: &NameRecords,
+        voters: &VoterRecords,
         info: BuildInfo,
     ) -> Result<Manifest, ArtifactError> {
         let root = self.staging.path();
         write_synced(&root.join(NAMES_FILE), &names.to_bytes())?;
+        write_synced(&root.join(VOTERS_FILE), &voters.to_bytes())?;
         let stations_path = root.join(STATIONS_FILE);
         let stations_json =
             serde_json::to_vec_pretty(stations).map_err(|source| ArtifactError::BadStations {
@@ -411,6 +425,8 @@ pub struct LoadedArtifact {
     pub stations: Vec<Station>,
     /// Every voter's analysed names.
     pub names: NameRecords,
+    /// What a result shows of every voter.
+    pub voters: VoterRecords,
 }
 
 /// Reads the manifest of an artifact without verifying the files.
@@ -453,6 +469,7 @@ pub fn load(dir: &Path) -> Result<LoadedArtifact, ArtifactError> {
     let ram = RamDirectory::create();
     let mut stations_bytes = None;
     let mut names_bytes = None;
+    let mut voters_bytes = None;
     for entry in &manifest.files {
         let path = dir.join(&entry.path);
         if !present.contains(&entry.path) {
@@ -473,6 +490,8 @@ pub fn load(dir: &Path) -> Result<LoadedArtifact, ArtifactError> {
             stations_bytes = Some(bytes);
         } else if entry.path == NAMES_FILE {
             names_bytes = Some(bytes);
+        } else if entry.path == VOTERS_FILE {
+            voters_bytes = Some(bytes);
         } else if let Some(name) = entry.path.strip_prefix(&format!("{INDEX_DIR}/")) {
             ram.atomic_write(Path::new(name), &bytes)
                 .map_err(|source| ArtifactError::io(&path, source))?;
@@ -519,11 +538,29 @@ pub fn load(dir: &Path) -> Result<LoadedArtifact, ArtifactError> {
             found: names.len() as u64,
         });
     }
+    let voters_path = dir.join(VOTERS_FILE);
+    let voters = match voters_bytes {
+        Some(bytes) => {
+            VoterRecords::from_bytes(&bytes).map_err(|source| ArtifactError::BadVoters {
+                path: voters_path.clone(),
+                source,
+            })?
+        }
+        None => return Err(ArtifactError::MissingFile(voters_path)),
+    };
+    if voters.len() as u64 != found {
+        return Err(ArtifactError::NamesCount {
+            path: voters_path,
+            expected: found,
+            found: voters.len() as u64,
+        });
+    }
     Ok(LoadedArtifact {
         manifest,
         index,
         stations,
         names,
+        voters,
     })
 }
 

@@ -17,6 +17,7 @@ use crate::model::{Address, BirthDate, RollRow, Station, Voter};
 use crate::name_records::{NameRecord, NameRecords, NameRecordsBuilder};
 use crate::schema::{NameField, VoterSchema, station_order_term};
 use crate::stations::StationInfo;
+use crate::voter_records::{VoterRecords, VoterRecordsBuilder};
 
 /// Why an index could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -31,9 +32,6 @@ pub enum BuildError {
     #[error("the roll holds no voter: refusing to build an empty index")]
     EmptyRoll,
 }
-
-/// Size of the document store's compressed blocks.
-const DOCSTORE_BLOCK_BYTES: usize = 4_096;
 
 /// Where the index is written.
 #[derive(Debug, Clone, Copy)]
@@ -70,6 +68,8 @@ pub struct BuiltIndex {
     pub stations: Vec<Station>,
     /// Every voter's analysed names, by `voter_id`.
     pub names: NameRecords,
+    /// What a result shows of every voter, by `voter_id`.
+    pub voters: VoterRecords,
     /// Lookups of voters spread over the roll, for the manifest.
     pub canaries: Vec<Canary>,
     /// What the build saw.
@@ -112,6 +112,7 @@ pub struct VoterIndexWriter {
     seen_station_orders: HashSet<(String, u32)>,
     stats: BuildStats,
     names: NameRecordsBuilder,
+    voters: VoterRecordsBuilder,
     canaries: CanaryPool,
 }
 
@@ -123,12 +124,7 @@ impl VoterIndexWriter {
         let schema = VoterSchema::new();
         let builder = Index::builder()
             .schema(schema.schema.clone())
-            .settings(IndexSettings {
-                // Small blocks: a lookup reads a few stored records at
-                // random, and decompresses a whole block for each.
-                docstore_blocksize: DOCSTORE_BLOCK_BYTES,
-                ..IndexSettings::default()
-            });
+            .settings(IndexSettings::default());
         let index = match target {
             IndexTarget::Ram => builder.create_in_ram()?,
             IndexTarget::Directory(path) => builder.create_in_dir(path)?,
@@ -153,6 +149,7 @@ impl VoterIndexWriter {
             seen_station_orders: HashSet::new(),
             stats: BuildStats::default(),
             names: NameRecordsBuilder::default(),
+            voters: VoterRecordsBuilder::default(),
             canaries: CanaryPool::default(),
         })
     }
@@ -203,6 +200,7 @@ impl VoterIndexWriter {
             self.stats.voters_without_station += 1;
         }
         let voter_id = self.names.push(&voter);
+        self.voters.push(&voter);
         self.canaries.offer(voter_id, &voter);
         let record = self.names.last().expect("the record just pushed");
         let document = voter_document(&self.schema, &voter, voter_id, &record)?;
@@ -253,6 +251,7 @@ impl VoterIndexWriter {
             index: self.index,
             stations,
             names: self.names.finish(),
+            voters: self.voters.finish(),
             canaries: self.canaries.pick(CANARY_COUNT),
             stats,
         })
@@ -374,8 +373,8 @@ fn join_stations(
 
 /// The tantivy document of one voter: its analysed name terms and their
 /// phonetic keys (read from its name record, so names are analysed once),
-/// station/order terms, the packed birth date, the voter's number in the
-/// name records and the stored record.
+/// station/order terms, the packed birth date and the voter's number in
+/// the name and voter records.
 pub fn voter_document(
     schema: &VoterSchema,
     voter: &Voter,
@@ -413,7 +412,6 @@ pub fn voter_document(
     }
     document.add_u64(schema.birth_date, voter.birth_date.to_packed());
     document.add_u64(schema.voter_id, voter_id);
-    document.add_bytes(schema.record, &serde_json::to_vec(voter)?);
     Ok(document)
 }
 

@@ -3,6 +3,7 @@
 //! - [`reu`] reads the REU roll export (and [`stations`] the polling-stations file);
 //! - [`normalise`] and [`phonetic`] turn names into search terms, and
 //!   [`name_records`] keeps each voter's analysed names for ranking;
+//!   [`voter_records`] keeps what a result shows of each voter;
 //! - [`schema`] defines the tantivy index, [`build`] fills it from roll rows, and
 //!   [`artifact`] writes and verifies the versioned, checksummed artifact;
 //! - [`pipeline`] runs the whole build, roll file to artifact directory;
@@ -22,3 +23,4 @@ pub mod queries;
 pub mod reu;
 pub mod schema;
 pub mod stations;
+pub mod voter_records;

@@ -361,6 +361,7 @@ pub fn build_artifact(
         index,
         stations,
         names,
+        voters,
         canaries,
         stats,
     } = built;
@@ -379,7 +380,7 @@ pub fn build_artifact(
         voters: stats.voters,
         canaries,
     };
-    let manifest = staged.commit(&stations, &names, info)?;
+    let manifest = staged.commit(&stations, &names, &voters, info)?;
     let manifest_bytes = fs::metadata(request.out.join(MANIFEST_FILE))
         .map_err(|source| ArtifactError::Io {
             path: request.out.join(MANIFEST_FILE),

@@ -141,6 +141,8 @@ pub struct QuerySetConfig {
     pub seed: u64,
     /// Queries per category (fewer when the roll has too few suitable voters).
     pub per_category: usize,
+    /// Only these categories; all of them when empty.
+    pub only: Vec<Category>,
 }
 
 impl Default for QuerySetConfig {
@@ -148,6 +150,7 @@ impl Default for QuerySetConfig {
         QuerySetConfig {
             seed: 2024,
             per_category: 500,
+            only: Vec::new(),
         }
     }
 }
@@ -168,7 +171,8 @@ pub fn labelled_queries(
     if usable.is_empty() {
         return queries;
     }
-    for category in Category::ALL {
+    let wanted = |category: &Category| config.only.is_empty() || config.only.contains(category);
+    for category in Category::ALL.into_iter().filter(wanted) {
         if category == Category::NotOnRoll {
             queries.extend(not_on_roll(&mut rng, rows, names, config.per_category));
             continue;
@@ -673,6 +677,7 @@ mod tests {
         let config = QuerySetConfig {
             seed: 3,
             per_category: 20,
+            only: Vec::new(),
         };
         let queries = labelled_queries(&rows, &names, &config);
         for category in Category::ALL {

@@ -13,15 +13,17 @@
 //! | `station_order` | `CODE/ORDER` per membership, for lookups by signing-sheet number |
 //! | `birth_date` | fast field, packed `yyyymmdd` ([`crate::model::BirthDate::to_packed`]) |
 //! | `voter_id` | fast field, the voter's number in [`crate::name_records`] |
-//! | `record` | stored JSON of [`crate::model::Voter`] |
+//!
+//! What a result shows of each voter is not in the index but beside it
+//! ([`crate::voter_records`]), by `voter_id`.
 
 use tantivy::schema::{
-    FAST, Field, INDEXED, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions,
+    FAST, Field, INDEXED, IndexRecordOption, Schema, TextFieldIndexing, TextOptions,
 };
 
 /// Bumped whenever the schema or the analysis of names changes: a server
 /// refuses an artifact whose schema version differs from its own.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The three name fields a query token can match.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -82,8 +84,6 @@ pub struct VoterSchema {
     /// Insertion number of the voter, fast field: the key of its
     /// [`crate::name_records::NameRecord`].
     pub voter_id: Field,
-    /// Stored voter record (JSON).
-    pub record: Field,
 }
 
 impl VoterSchema {
@@ -103,7 +103,6 @@ impl VoterSchema {
         let station_order = builder.add_text_field("station_order", term_options);
         let birth_date = builder.add_u64_field("birth_date", FAST | INDEXED);
         let voter_id = builder.add_u64_field("voter_id", FAST);
-        let record = builder.add_bytes_field("record", STORED);
         VoterSchema {
             schema: builder.build(),
             surname_terms,
@@ -113,7 +112,6 @@ impl VoterSchema {
             station_order,
             birth_date,
             voter_id,
-            record,
         }
     }
 
@@ -130,7 +128,6 @@ impl VoterSchema {
             station_order: field("station_order")?,
             birth_date: field("birth_date")?,
             voter_id: field("voter_id")?,
-            record: field("record")?,
         })
     }
 }
@@ -156,7 +153,7 @@ mod tests {
         let read = VoterSchema::from_schema(&built.schema).expect("same schema");
         assert_eq!(read.surname_terms, built.surname_terms);
         assert_eq!(read.given_phonetic, built.given_phonetic);
-        assert_eq!(read.record, built.record);
+        assert_eq!(read.voter_id, built.voter_id);
     }
 
     #[test]

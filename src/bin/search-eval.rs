@@ -36,6 +36,14 @@ struct Args {
     /// Only this category (repeatable); all by default.
     #[arg(long = "category", value_name = "NAME", value_parser = parse_category)]
     categories: Vec<Category>,
+    /// Evaluate on this REU export instead of a generated roll (people not
+    /// on the roll are then drawn from the generator's names).
+    #[arg(long, value_name = "ROLL.csv")]
+    roll: Option<std::path::PathBuf>,
+    /// With `--roll`: serve this artifact built from it instead of
+    /// indexing the roll in memory.
+    #[arg(long, value_name = "DIR", requires = "roll")]
+    index: Option<std::path::PathBuf>,
     /// Instead of evaluating, run this one query on the roll and print the
     /// results with how they matched.
     #[arg(long, value_name = "TEXT")]
@@ -57,6 +65,8 @@ fn main() -> ExitCode {
         per_category: args.per_category,
         keep_misses: args.show_misses,
         only: args.categories,
+        roll: args.roll,
+        index: args.index,
     };
     if let Some(text) = &args.query {
         return match voter_lookup::eval::explain(&config, text, args.birth_date.as_deref()) {
@@ -101,10 +111,12 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     }
-    if report.passed() {
-        ExitCode::SUCCESS
+    let code = if report.passed() {
+        0
     } else {
         eprintln!("search quality: some targets are missed");
-        ExitCode::FAILURE
-    }
+        1
+    };
+    // The roll and index are large: leave without dropping them one by one.
+    std::process::exit(code)
 }

@@ -8,14 +8,13 @@ use std::time::{Instant, SystemTime};
 
 use tantivy::columnar::Column;
 use tantivy::index::InvertedIndexReader;
-use tantivy::schema::Value;
-use tantivy::store::StoreReader;
-use tantivy::{DocId, Index, ReloadPolicy, TantivyDocument};
+use tantivy::{DocId, Index, ReloadPolicy};
 use voter_core::artifact::{self, ArtifactError, Canary};
 use voter_core::build::BuiltIndex;
-use voter_core::model::{Station, Voter};
+use voter_core::model::Station;
 use voter_core::name_records::NameRecords;
 use voter_core::schema::VoterSchema;
+use voter_core::voter_records::{VoterRecords, VoterView};
 
 /// Where an index came from, for logs and `/readyz`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,7 +49,6 @@ pub(crate) struct SegmentView {
     pub(crate) given_phonetic: Arc<InvertedIndexReader>,
     pub(crate) station_order: Arc<InvertedIndexReader>,
     pub(crate) voter_id: Column<u64>,
-    pub(crate) store: StoreReader,
 }
 
 /// A complete, verified index held in memory. Immutable: a new roll makes a
@@ -59,10 +57,16 @@ pub struct LoadedIndex {
     info: IndexInfo,
     pub(crate) segments: Vec<SegmentView>,
     pub(crate) names: NameRecords,
-    pub(crate) schema: VoterSchema,
+    voters: VoterRecords,
     stations: Vec<Station>,
     station_positions: HashMap<String, usize>,
     canaries: Vec<Canary>,
+}
+
+/// The per-voter records that sit beside the tantivy index.
+struct Records {
+    names: NameRecords,
+    voters: VoterRecords,
 }
 
 /// Why an index could not be made ready.
@@ -78,9 +82,6 @@ pub enum LoadError {
     #[error("index unreadable: {0}")]
     Io(#[from] std::io::Error),
 }
-
-/// Blocks of the document store kept decompressed per segment.
-const STORE_CACHE_BLOCKS: usize = 64;
 
 impl LoadedIndex {
     /// Loads and verifies the artifact in `dir` (every checksum), then opens
@@ -98,7 +99,10 @@ impl LoadedIndex {
         let index = LoadedIndex::open(
             info,
             &loaded.index,
-            loaded.names,
+            Records {
+                names: loaded.names,
+                voters: loaded.voters,
+            },
             loaded.stations,
             loaded.manifest.canaries,
         )?;
@@ -124,7 +128,10 @@ impl LoadedIndex {
         LoadedIndex::open(
             info,
             &built.index,
-            built.names,
+            Records {
+                names: built.names,
+                voters: built.voters,
+            },
             built.stations,
             built.canaries,
         )
@@ -133,7 +140,7 @@ impl LoadedIndex {
     fn open(
         info: IndexInfo,
         index: &Index,
-        names: NameRecords,
+        records: Records,
         stations: Vec<Station>,
         canaries: Vec<Canary>,
     ) -> Result<LoadedIndex, LoadError> {
@@ -153,7 +160,6 @@ impl LoadedIndex {
                 given_phonetic: segment.inverted_index(schema.given_phonetic)?,
                 station_order: segment.inverted_index(schema.station_order)?,
                 voter_id: segment.fast_fields().u64("voter_id")?,
-                store: segment.get_store_reader(STORE_CACHE_BLOCKS)?,
             });
         }
         let station_positions = stations
@@ -164,8 +170,8 @@ impl LoadedIndex {
         Ok(LoadedIndex {
             info,
             segments,
-            names,
-            schema,
+            names: records.names,
+            voters: records.voters,
             stations,
             station_positions,
             canaries,
@@ -199,21 +205,18 @@ impl LoadedIndex {
         &self.canaries
     }
 
-    /// Reads the stored record of a document.
+    /// What a result shows of the voter of a document.
     pub(crate) fn voter(
         &self,
         segment: usize,
         doc: DocId,
-    ) -> Result<Voter, crate::error::LookupError> {
-        let document: TantivyDocument = self.segments[segment].store.get(doc)?;
-        let bytes = document
-            .get_first(self.schema.record)
-            .and_then(|value| value.as_bytes())
-            .ok_or_else(|| {
-                crate::error::LookupError::Internal(format!("document {doc} has no record"))
-            })?;
-        serde_json::from_slice(bytes).map_err(|error| {
-            crate::error::LookupError::Internal(format!("document {doc}: {error}"))
-        })
+    ) -> Result<VoterView, crate::error::LookupError> {
+        let missing =
+            || crate::error::LookupError::Internal(format!("document {doc} has no voter record"));
+        let voter_id = self.segments[segment]
+            .voter_id
+            .first(doc)
+            .ok_or_else(missing)?;
+        self.voters.get(voter_id).ok_or_else(missing)
     }
 }

@@ -10,13 +10,12 @@
 //! stops as soon as it has its answer; only the last step drops the
 //! narrowing, for queries in which some token fits nobody.
 
-use levenshtein_automata::{DFA, Distance, SINK_STATE};
 use tantivy::postings::TermInfo;
 use tantivy::{DocId, index::InvertedIndexReader};
-use tantivy_fst::Automaton;
 
 use super::docset::{DocBits, PostingsProbe, extend_with_postings, normalise};
 use super::rank::PreparedQuery;
+use super::walk::Typos;
 use crate::error::LookupError;
 use crate::index::{LoadedIndex, SegmentView};
 
@@ -62,9 +61,14 @@ impl Reach {
 const MAX_PREFIX_TERMS: usize = 5_000;
 /// Candidates scored for one step of one query, at most.
 pub const MAX_CANDIDATES: usize = 60_000;
+/// Candidates of the last-resort step, at most: voters sharing only a
+/// surname are hints, and a common surname has thousands.
+const MAX_LOOSE_CANDIDATES: usize = 2_000;
 /// A narrowing set holding more than this share of all voters narrows too
 /// little to be worth building.
 const MAX_NARROWING_SHARE: f64 = 0.4;
+/// Postings beyond which a reading's voters are gathered in a bitset.
+const BITSET_FROM: u64 = 16_384;
 /// Posting lists a probe skips through; more, and a bitset is built.
 const MAX_PROBE_LISTS: usize = 6;
 
@@ -100,9 +104,9 @@ struct Unit<'a> {
     /// Tokens it covers (a token covers itself).
     first: usize,
     last: usize,
-    /// Automata at the usual and extended distance.
-    base_dfa: Option<&'a DFA>,
-    reach_dfa: Option<&'a DFA>,
+    /// Edits a walk allows at the usual and the extended distance.
+    base_distance: u8,
+    reach_distance: u8,
     /// A joined form rather than a token.
     joined: bool,
 }
@@ -130,8 +134,8 @@ pub fn collect(
             particle: token.particle,
             first: position,
             last: position,
-            base_dfa: query.token_walk_dfa(position, false),
-            reach_dfa: query.token_walk_dfa(position, true),
+            base_distance: query.token_walk_distance(position, false),
+            reach_distance: query.token_walk_distance(position, true),
             joined: false,
         })
         .collect();
@@ -145,30 +149,58 @@ pub fn collect(
             particle: false,
             first: unit.first,
             last: unit.last,
-            base_dfa: query.joined_walk_dfa(position, false),
-            reach_dfa: query.joined_walk_dfa(position, true),
+            base_distance: query.joined_walk_distance(position, false),
+            reach_distance: query.joined_walk_distance(position, true),
             joined: true,
         })
         .collect();
 
+    // Surname expansions of each token, shared by its reading as the
+    // surname and its narrowing of the others' readings.
+    let mut surnames: Vec<Option<(Expand, Expansions<'_>)>> =
+        (0..tokens.len()).map(|_| None).collect();
     // What each significant token requires of a voter, built on first use.
     let mut narrowing: Vec<Option<Narrowing>> = (0..tokens.len()).map(|_| None).collect();
     let mut found = Vec::new();
-    for unit in tokens.iter().chain(&joined) {
+    for (index, unit) in tokens.iter().chain(&joined).enumerate() {
         if !(unit.first..=unit.last).any(|position| focus.has(position)) {
             continue;
         }
+        let spec = Expand::candidates(reach, unit);
+        let own;
+        let expansions = if unit.joined {
+            own = surname_expansions(view, unit, spec)?;
+            &own
+        } else {
+            cached_expansions(&mut surnames, index, view, unit, spec)?
+        };
         found.clear();
-        let mut expansions = Vec::new();
-        surname_expansions(view, unit, reach, &mut expansions)?;
-        for (reader, info) in expansions {
-            extend_with_postings(reader, &info, &mut found)?;
+        let postings: u64 = expansions
+            .terms
+            .iter()
+            .map(|(_, info)| u64::from(info.doc_freq))
+            .sum();
+        if postings > BITSET_FROM {
+            // Many postings (a short prefix): a bitset gathers them sorted
+            // for less than sorting them would cost.
+            let mut bits = DocBits::new(view.max_doc);
+            for (reader, info) in &expansions.terms {
+                bits.insert_postings(reader, info)?;
+            }
+            bits.extend_sorted(&mut found);
+        } else {
+            for (reader, info) in &expansions.terms {
+                extend_with_postings(reader, info, &mut found)?;
+            }
+            normalise(&mut found);
         }
         if found.is_empty() {
             continue;
         }
-        normalise(&mut found);
-        if reach != Reach::Loose {
+        if reach == Reach::Loose {
+            // The last resort: no narrowing, and only so many voters.
+            found.truncate(MAX_LOOSE_CANDIDATES);
+        } else {
             for (position, other) in tokens.iter().enumerate() {
                 if other.particle
                     || (unit.first..=unit.last).contains(&position)
@@ -177,7 +209,10 @@ pub fn collect(
                     continue;
                 }
                 if narrowing[position].is_none() {
-                    narrowing[position] = Some(Narrowing::build(view, other, reach)?);
+                    let spec = Expand::narrowing(reach, other);
+                    let surname_side =
+                        cached_expansions(&mut surnames, position, view, other, spec)?.clone();
+                    narrowing[position] = Some(Narrowing::build(view, other, spec, surname_side)?);
                 }
                 if let Some(narrowing) = &narrowing[position] {
                     narrowing.retain(&mut found)?;
@@ -194,63 +229,137 @@ pub fn collect(
     Ok(())
 }
 
-/// The surname terms a unit may stand for at `reach`; false when a prefix
-/// had too many to list them all.
+/// What to expand a text into, in a dictionary: the phonetic key, the terms
+/// it begins (from how many letters), and terms within how many typos.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Expand {
+    phonetic: bool,
+    /// Shortest text expanded as a prefix; `usize::MAX` for none.
+    prefix_from: usize,
+    typos: u8,
+    /// The text itself may be looked up (not for alternatives, which
+    /// were already found as typed).
+    itself: bool,
+}
+
+impl Expand {
+    const EXACT: Expand = Expand {
+        phonetic: false,
+        prefix_from: usize::MAX,
+        typos: 0,
+        itself: true,
+    };
+
+    /// For reading `unit` as the surname at `reach`.
+    fn candidates(reach: Reach, unit: &Unit<'_>) -> Expand {
+        if unit.particle {
+            // A particle may be a whole surname (`LE`) or where one begins
+            // (`VAN` of `VAN DER POEL`, `del` of `DELAROSA`); the other
+            // tokens narrow its many voters down.
+            let prefix_from = if reach.at_least(Reach::Wide) {
+                3
+            } else {
+                usize::MAX
+            };
+            return Expand {
+                prefix_from,
+                ..Expand::EXACT
+            };
+        }
+        let joined_prefix = if unit.joined { usize::MAX } else { 0 };
+        match reach {
+            Reach::Exact => Expand::EXACT,
+            // One typo: the usual slip that happens to spell another name.
+            Reach::Alternatives => Expand {
+                phonetic: true,
+                prefix_from: usize::MAX,
+                typos: if unit.joined {
+                    0
+                } else {
+                    unit.base_distance.min(1)
+                },
+                itself: false,
+            },
+            Reach::Near => Expand {
+                phonetic: true,
+                prefix_from: 3.max(joined_prefix),
+                typos: if unit.joined { 0 } else { unit.base_distance },
+                itself: true,
+            },
+            Reach::Wide => Expand {
+                phonetic: true,
+                prefix_from: 2.max(joined_prefix),
+                typos: unit.reach_distance,
+                itself: true,
+            },
+            // Without narrowing, only what is spelled or sounds the same: a
+            // surname typed right beside a given name that fits nobody.
+            Reach::Loose => Expand {
+                phonetic: true,
+                ..Expand::EXACT
+            },
+        }
+    }
+
+    /// For requiring `unit` of voters found through another token: as
+    /// typed for alternatives, and never further than the usual typos.
+    fn narrowing(reach: Reach, unit: &Unit<'_>) -> Expand {
+        match reach {
+            Reach::Exact | Reach::Alternatives | Reach::Loose => Expand::EXACT,
+            Reach::Near | Reach::Wide => Expand {
+                phonetic: true,
+                prefix_from: if reach == Reach::Wide { 2 } else { 3 },
+                typos: unit.base_distance,
+                itself: true,
+            },
+        }
+    }
+}
+
+/// Terms of a dictionary a text may stand for.
+#[derive(Clone)]
+struct Expansions<'v> {
+    terms: Vec<(&'v InvertedIndexReader, TermInfo)>,
+    /// False when a prefix had too many terms to list them all.
+    complete: bool,
+}
+
+fn cached_expansions<'v, 'c>(
+    cache: &'c mut [Option<(Expand, Expansions<'v>)>],
+    position: usize,
+    view: &'v SegmentView,
+    unit: &Unit<'_>,
+    spec: Expand,
+) -> Result<&'c Expansions<'v>, LookupError> {
+    let fresh = !matches!(&cache[position], Some((cached, _)) if *cached == spec);
+    if fresh {
+        cache[position] = Some((spec, surname_expansions(view, unit, spec)?));
+    }
+    Ok(&cache[position].as_ref().expect("filled above").1)
+}
+
+/// The surname terms a unit may stand for.
 fn surname_expansions<'v>(
     view: &'v SegmentView,
     unit: &Unit<'_>,
-    reach: Reach,
-    out: &mut Vec<(&'v InvertedIndexReader, TermInfo)>,
-) -> Result<bool, LookupError> {
-    let terms = &*view.surname_terms;
-    if unit.particle {
-        // A particle may be a whole surname (`LE`) or where one begins
-        // (`VAN` of `VAN DER POEL`, `del` of `DELAROSA`); the other
-        // tokens narrow its many voters down.
-        push_term(terms, unit.text, out)?;
-        if reach.at_least(Reach::Wide) && unit.text.len() >= 3 {
-            return push_prefix(terms, unit.text, out);
-        }
-        return Ok(true);
-    }
-    if reach == Reach::Alternatives {
-        if unit.text.len() >= 3 {
-            push_term(&view.surname_phonetic, unit.phonetic, out)?;
-        }
-        if !unit.joined
-            && let Some(dfa) = unit.base_dfa
-        {
-            push_fuzzy(terms, unit.text, dfa, out)?;
-        }
-        return Ok(true);
-    }
-    push_term(terms, unit.text, out)?;
-    if !reach.at_least(Reach::Near) {
-        return Ok(true);
-    }
-    if unit.text.len() >= 3 {
-        push_term(&view.surname_phonetic, unit.phonetic, out)?;
-    }
-    if reach == Reach::Loose {
-        // Without narrowing, only what is spelled or sounds the same: a
-        // surname typed right beside a given name that fits nobody.
-        return Ok(true);
-    }
-    let min_prefix = if reach.at_least(Reach::Wide) { 2 } else { 3 };
-    let mut complete = true;
-    if !unit.joined && unit.text.len() >= min_prefix {
-        complete = push_prefix(terms, unit.text, out)?;
-    }
-    let dfa = match reach {
-        Reach::Exact | Reach::Loose | Reach::Alternatives => None,
-        Reach::Near if unit.joined => None,
-        Reach::Near => unit.base_dfa,
-        Reach::Wide => unit.reach_dfa,
+    spec: Expand,
+) -> Result<Expansions<'v>, LookupError> {
+    let mut out = Expansions {
+        terms: Vec::new(),
+        complete: true,
     };
-    if let Some(dfa) = dfa {
-        push_fuzzy(terms, unit.text, dfa, out)?;
+    let terms = &*view.surname_terms;
+    if spec.itself {
+        push_term(terms, unit.text, &mut out.terms)?;
     }
-    Ok(complete)
+    if spec.phonetic && unit.text.len() >= 3 {
+        push_term(&view.surname_phonetic, unit.phonetic, &mut out.terms)?;
+    }
+    if unit.text.len() >= spec.prefix_from {
+        out.complete = push_prefix(terms, unit.text, &mut out.terms)?;
+    }
+    push_fuzzy(terms, unit.text, spec.typos, &mut out.terms)?;
+    Ok(out)
 }
 
 /// The voters whose names may fit one token at some reach: the posting
@@ -267,24 +376,19 @@ impl<'v> Narrowing<'v> {
     fn build(
         view: &'v SegmentView,
         unit: &Unit<'_>,
-        reach: Reach,
+        spec: Expand,
+        surname_side: Expansions<'v>,
     ) -> Result<Narrowing<'v>, LookupError> {
-        let mut lists = Vec::new();
-        // Alternatives keep every other token as typed.
-        let reach = if reach == Reach::Alternatives {
-            Reach::Exact
-        } else {
-            reach.min(Reach::Wide)
-        };
-        if !surname_expansions(view, unit, reach, &mut lists)? {
+        if !surname_side.complete {
             return Ok(Narrowing::Anyone);
         }
+        let mut lists = surname_side.terms;
         let given = &*view.given_terms;
         push_term(given, unit.text, &mut lists)?;
-        if reach.at_least(Reach::Near) {
-            if unit.text.len() >= 3 {
-                push_term(&view.given_phonetic, unit.phonetic, &mut lists)?;
-            }
+        if spec.phonetic && unit.text.len() >= 3 {
+            push_term(&view.given_phonetic, unit.phonetic, &mut lists)?;
+        }
+        if spec.prefix_from != usize::MAX {
             // One letter begins a fifth of all given names: no narrowing.
             if unit.text.len() < 2 {
                 return Ok(Narrowing::Anyone);
@@ -292,15 +396,8 @@ impl<'v> Narrowing<'v> {
             if !push_prefix(given, unit.text, &mut lists)? {
                 return Ok(Narrowing::Anyone);
             }
-            let dfa = if reach.at_least(Reach::Wide) {
-                unit.reach_dfa
-            } else {
-                unit.base_dfa
-            };
-            if let Some(dfa) = dfa {
-                push_fuzzy(given, unit.text, dfa, &mut lists)?;
-            }
         }
+        push_fuzzy(given, unit.text, spec.typos, &mut lists)?;
         let total: u64 = lists.iter().map(|(_, info)| u64::from(info.doc_freq)).sum();
         if total as f64 > MAX_NARROWING_SHARE * f64::from(view.max_doc) {
             return Ok(Narrowing::Anyone);
@@ -385,69 +482,21 @@ fn prefix_upper_bound(prefix: &[u8]) -> Vec<u8> {
 }
 
 /// Adds the terms that begin with `text`'s first letter and are within
-/// `dfa` (built on the letters after it).
+/// `distance` edits of it (none when `distance` is 0).
 fn push_fuzzy<'v>(
     reader: &'v InvertedIndexReader,
     text: &str,
-    dfa: &DFA,
+    distance: u8,
     out: &mut Vec<(&'v InvertedIndexReader, TermInfo)>,
 ) -> Result<(), LookupError> {
-    let Some(&first) = text.as_bytes().first() else {
+    let Some(typos) = Typos::new(text.as_bytes(), distance) else {
         return Ok(());
     };
-    let mut stream = reader
-        .terms()
-        .search(FirstLetterThenDfa { first, dfa })
-        .into_stream()?;
+    let mut stream = reader.terms().search(typos).into_stream()?;
     while stream.advance() {
         out.push((reader, stream.value().clone()));
     }
     Ok(())
-}
-
-/// An FST automaton accepting the terms that start with `first` and whose
-/// rest is within a Levenshtein DFA: the term dictionary is walked once,
-/// and only below that first letter.
-struct FirstLetterThenDfa<'a> {
-    first: u8,
-    dfa: &'a DFA,
-}
-
-/// Walk state: before the first letter, or the DFA's state after it.
-#[derive(Debug, Clone, Copy)]
-enum WalkState {
-    Start,
-    Rest(u32),
-}
-
-impl Automaton for FirstLetterThenDfa<'_> {
-    type State = WalkState;
-
-    fn start(&self) -> WalkState {
-        WalkState::Start
-    }
-
-    fn is_match(&self, state: &WalkState) -> bool {
-        match state {
-            WalkState::Start => false,
-            WalkState::Rest(state) => matches!(self.dfa.distance(*state), Distance::Exact(_)),
-        }
-    }
-
-    fn can_match(&self, state: &WalkState) -> bool {
-        match state {
-            WalkState::Start => true,
-            WalkState::Rest(state) => *state != SINK_STATE,
-        }
-    }
-
-    fn accept(&self, state: &WalkState, byte: u8) -> WalkState {
-        match state {
-            WalkState::Start if byte == self.first => WalkState::Rest(self.dfa.initial_state()),
-            WalkState::Start => WalkState::Rest(SINK_STATE),
-            WalkState::Rest(state) => WalkState::Rest(self.dfa.transition(*state, byte)),
-        }
-    }
 }
 
 #[cfg(test)]

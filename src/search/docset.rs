@@ -78,6 +78,19 @@ impl DocBits {
         }
     }
 
+    /// Appends the documents of the set, in increasing order.
+    pub fn extend_sorted(&self, docs: &mut Vec<DocId>) {
+        docs.reserve(self.len);
+        for (index, &word) in self.words.iter().enumerate() {
+            let mut bits = word;
+            while bits != 0 {
+                let bit = bits.trailing_zeros();
+                docs.push(index as DocId * 64 + bit);
+                bits &= bits - 1;
+            }
+        }
+    }
+
     /// True when `doc` is in the set.
     #[inline]
     pub fn contains(&self, doc: DocId) -> bool {
@@ -140,6 +153,9 @@ mod tests {
         assert_eq!(bits.len(), 4);
         assert!(bits.contains(129) && bits.contains(0) && !bits.contains(1));
         assert!(!bits.contains(5_000), "out of range is absent, not a panic");
+        let mut docs = Vec::new();
+        bits.extend_sorted(&mut docs);
+        assert_eq!(docs, [0, 63, 64, 129]);
     }
 
     #[test]

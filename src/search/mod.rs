@@ -13,19 +13,20 @@ mod distance;
 mod docset;
 pub mod query;
 pub mod rank;
+mod walk;
 
 use std::sync::Arc;
 
 use tantivy::DocId;
-use voter_core::model::{Membership, Voter};
 use voter_core::schema::station_order_term;
+use voter_core::voter_records::{MembershipView as RecordMembership, VoterView};
 
 use crate::error::LookupError;
 use crate::index::LoadedIndex;
 use candidates::{Reach, TokenMask};
 use query::ParsedQuery;
-use rank::{Automata, DateFit, Evaluation, PreparedQuery};
 pub use rank::{Confidence, MatchKind};
+use rank::{DateFit, Evaluation, PreparedQuery};
 
 /// Results returned when the client does not say.
 pub const DEFAULT_LIMIT: usize = 10;
@@ -99,8 +100,8 @@ pub struct MatchDetail {
 /// One voter found.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hit {
-    /// The voter as the roll has them.
-    pub voter: Voter,
+    /// The voter as the roll writes them.
+    pub voter: VoterView,
     /// Station of the primary membership.
     pub station: Option<StationView>,
     /// Order number of the primary membership.
@@ -139,12 +140,10 @@ struct Scored {
     evaluation: Evaluation,
 }
 
-/// Runs lookups against any [`LoadedIndex`]. Holds only what is built once
-/// (the automaton builders); cheap to share.
-#[derive(Default)]
-pub struct Searcher {
-    automata: Automata,
-}
+/// Runs lookups against any [`LoadedIndex`]; holds nothing, so it is free
+/// to make and share.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Searcher;
 
 /// Scores closer than this are equal.
 const TIE: f32 = 1e-4;
@@ -172,7 +171,7 @@ impl Searcher {
             SearchMode::Degraded => limit.min(DEGRADED_LIMIT),
         };
         let parsed = ParsedQuery::parse(&query.text, query.birth_date.as_deref())?;
-        let prepared = PreparedQuery::new(&parsed, mode, &self.automata);
+        let prepared = PreparedQuery::new(&parsed, mode);
 
         let last_step = match mode {
             SearchMode::Full => Reach::Loose,
@@ -245,8 +244,16 @@ impl Searcher {
         let tied = top_score.map_or(0, |top| {
             scored.iter().take_while(|s| top - s.score < TIE).count()
         });
-        // Voters who fit equally well all come back, even past the limit.
-        let keep = limit.max(tied.min(MAX_TIED));
+        // Voters who fit the whole query equally well all come back, even
+        // past the limit. Voters who fit only part of it (the surname of
+        // someone whose given name is on nobody's record) are hints: the
+        // limit is enough of them.
+        let complete_top = scored.first().is_some_and(|s| s.evaluation.complete);
+        let keep = if complete_top {
+            limit.max(tied.min(MAX_TIED))
+        } else {
+            limit
+        };
         scored.truncate(keep);
 
         let mut hits = Vec::with_capacity(scored.len());
@@ -421,7 +428,7 @@ fn has_answer(scored: &[Scored], after: Reach) -> bool {
 /// one a signing-sheet lookup asked for), else the primary one.
 fn present(
     index: &LoadedIndex,
-    voter: Voter,
+    voter: VoterView,
     matches: Vec<MatchDetail>,
     score: f64,
     confidence: Confidence,
@@ -454,7 +461,7 @@ fn present(
     }
 }
 
-fn membership_view(index: &LoadedIndex, membership: &Membership) -> MembershipView {
+fn membership_view(index: &LoadedIndex, membership: &RecordMembership) -> MembershipView {
     let station = membership.station_code.as_ref().map(|code| {
         let known = index.station(code);
         StationView {

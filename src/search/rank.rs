@@ -13,9 +13,6 @@
 //! this (they score every fuzzy hit the same, tantivy issue #563), which is
 //! why ranking lives here and tantivy only finds candidates.
 
-use std::cell::OnceCell;
-
-use levenshtein_automata::{DFA, LevenshteinAutomatonBuilder};
 use voter_core::model::BirthDate;
 use voter_core::name_records::NameRecord;
 use voter_core::schema::NameField;
@@ -185,32 +182,6 @@ impl TokenMatch {
     }
 }
 
-/// Levenshtein automaton builders (with transpositions as one edit), made
-/// once: building them is costly, building a DFA from them is cheap.
-pub struct Automata {
-    one: LevenshteinAutomatonBuilder,
-    two: LevenshteinAutomatonBuilder,
-}
-
-impl Default for Automata {
-    fn default() -> Self {
-        Automata {
-            one: LevenshteinAutomatonBuilder::new(1, true),
-            two: LevenshteinAutomatonBuilder::new(2, true),
-        }
-    }
-}
-
-impl Automata {
-    fn dfa(&self, text: &str, distance: u8) -> Option<DFA> {
-        match distance {
-            0 => None,
-            1 => Some(self.one.build_dfa(text)),
-            _ => Some(self.two.build_dfa(text)),
-        }
-    }
-}
-
 /// Edits a token of `len` letters may carry: none up to 3 letters, one up to
 /// 7, two beyond; and, when confirmed (another exact token, or a birth
 /// date), one more, up to two.
@@ -222,8 +193,7 @@ pub fn allowed_distance(len: usize) -> (u8, u8) {
     }
 }
 
-/// One query text (token or joined form) ready for matching; its automata
-/// are built on first use.
+/// One query text (token or joined form) ready for matching.
 struct PreparedTerm<'q> {
     text: &'q str,
     phonetic: &'q str,
@@ -235,33 +205,6 @@ struct PreparedTerm<'q> {
     prefixable: bool,
     base_distance: u8,
     reach_distance: u8,
-    base_dfa: OnceCell<Option<DFA>>,
-    reach_dfa: OnceCell<Option<DFA>>,
-}
-
-impl PreparedTerm<'_> {
-    fn base_dfa(&self, automata: &Automata) -> Option<&DFA> {
-        self.base_dfa
-            .get_or_init(|| automata.dfa(after_first_letter(self.text), self.base_distance))
-            .as_ref()
-    }
-
-    fn reach_dfa(&self, automata: &Automata) -> Option<&DFA> {
-        if self.reach_distance == self.base_distance {
-            return self.base_dfa(automata);
-        }
-        self.reach_dfa
-            .get_or_init(|| automata.dfa(after_first_letter(self.text), self.reach_distance))
-            .as_ref()
-    }
-}
-
-/// The text after its first letter: dictionary walks keep the first letter
-/// as typed (people seldom get it wrong, and a sound-alike start such as
-/// `PH`/`F` is the phonetic key's job), which spares them most of the
-/// dictionary.
-fn after_first_letter(text: &str) -> &str {
-    text.get(1..).unwrap_or("")
 }
 
 /// A query made ready for scoring many candidates.
@@ -270,16 +213,11 @@ pub struct PreparedQuery<'q> {
     pub parsed: &'q ParsedQuery,
     tokens: Vec<PreparedTerm<'q>>,
     joined: Vec<PreparedTerm<'q>>,
-    automata: &'q Automata,
 }
 
 impl<'q> PreparedQuery<'q> {
     /// Prepares `parsed` for scoring under `mode`.
-    pub fn new(
-        parsed: &'q ParsedQuery,
-        mode: SearchMode,
-        automata: &'q Automata,
-    ) -> PreparedQuery<'q> {
+    pub fn new(parsed: &'q ParsedQuery, mode: SearchMode) -> PreparedQuery<'q> {
         // Reaching further needs something else that may confirm the match.
         let confirmable = parsed.birth_date.is_some() || parsed.significant_count() > 1;
         let prepare = |text: &'q str, phonetic: &'q str, particle: bool, prefixable: bool| {
@@ -298,8 +236,6 @@ impl<'q> PreparedQuery<'q> {
                 prefixable,
                 base_distance: base,
                 reach_distance: reach,
-                base_dfa: OnceCell::new(),
-                reach_dfa: OnceCell::new(),
             }
         };
         PreparedQuery {
@@ -321,19 +257,17 @@ impl<'q> PreparedQuery<'q> {
                     )
                 })
                 .collect(),
-            automata,
         }
     }
 
-    /// The automaton a dictionary walk uses for token `index`, over the
-    /// letters after the first: at its usual distance, or at its extended
-    /// reach when `wide`.
-    pub fn token_walk_dfa(&self, index: usize, wide: bool) -> Option<&DFA> {
+    /// Edits a dictionary walk allows token `index`: its usual distance,
+    /// or its extended reach when `wide`.
+    pub fn token_walk_distance(&self, index: usize, wide: bool) -> u8 {
         let term = &self.tokens[index];
         if wide {
-            term.reach_dfa(self.automata)
+            term.reach_distance
         } else {
-            term.base_dfa(self.automata)
+            term.base_distance
         }
     }
 
@@ -344,12 +278,12 @@ impl<'q> PreparedQuery<'q> {
     }
 
     /// The same for joined unit `index`.
-    pub fn joined_walk_dfa(&self, index: usize, wide: bool) -> Option<&DFA> {
+    pub fn joined_walk_distance(&self, index: usize, wide: bool) -> u8 {
         let term = &self.joined[index];
         if wide {
-            term.reach_dfa(self.automata)
+            term.reach_distance
         } else {
-            term.base_dfa(self.automata)
+            term.base_distance
         }
     }
 }
@@ -665,8 +599,13 @@ fn matches_of(
             }
         }
     }
-    let exact_found = out[start..].iter().any(|m| m.kind == MatchKind::Exact);
-    if !exact_found && !term.particle && term.reach_distance > 0 {
+    // Typos are looked for only where nothing as good was found: not
+    // beside an exact match, nor beside a beginning (a kiosk user typing);
+    // beside a sound-alike they may confirm it.
+    let settled = out[start..]
+        .iter()
+        .any(|m| matches!(m.kind, MatchKind::Exact | MatchKind::Prefix));
+    if !settled && !term.particle && term.reach_distance > 0 {
         add_fuzzy_matches(term, record, start, out);
     }
     // Keep at most the few best: more never changes an assignment.
