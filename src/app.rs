@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::config::{DemoArgs, ServeArgs, ServerConfig};
+use crate::config::{DemoArgs, FileSettings, ServeArgs, ServerConfig};
 use crate::index::{IndexHandle, LoadedIndex};
 use crate::server::{AppState, Listeners, run, termination_signal};
 
@@ -28,9 +28,13 @@ pub enum AppError {
 }
 
 /// `voter-lookup serve`.
-pub async fn serve(args: ServeArgs, config: ServerConfig) -> Result<(), AppError> {
+pub async fn serve(
+    args: ServeArgs,
+    file: FileSettings,
+    config: ServerConfig,
+) -> Result<(), AppError> {
+    let path = args.index(&file)?;
     let listeners = Listeners::bind(config.http, config.grpc).await?;
-    let path = args.index.clone();
     let index = tokio::task::spawn_blocking(move || LoadedIndex::from_artifact(&path))
         .await
         .map_err(crate::server::ServeError::from)??;
@@ -42,9 +46,13 @@ pub async fn serve(args: ServeArgs, config: ServerConfig) -> Result<(), AppError
 }
 
 /// `voter-lookup demo`.
-pub async fn demo(args: DemoArgs, config: ServerConfig) -> Result<(), AppError> {
+pub async fn demo(
+    args: DemoArgs,
+    file: FileSettings,
+    config: ServerConfig,
+) -> Result<(), AppError> {
     let listeners = Listeners::bind(config.http, config.grpc).await?;
-    let (voters, seed) = (args.voters, args.seed);
+    let (voters, seed) = args.roll(&file);
     println!("voter-lookup demo: generating and indexing {voters} synthetic voters (seed {seed})…");
     let index = tokio::task::spawn_blocking(move || crate::demo::build_demo_index(voters, seed))
         .await
@@ -80,9 +88,7 @@ fn print_welcome(index: &LoadedIndex, http: std::net::SocketAddr, grpc: std::net
             example.station_code, example.order_number
         );
         println!("  curl 'http://{http}/v1/search?{}'", url_query.finish());
-        println!(
-            "  grpcurl -plaintext -import-path proto -proto voterlookup/v1/voter_lookup.proto -d '{grpc_body}' {grpc} voterlookup.v1.VoterLookup/Search"
-        );
+        println!("  grpcurl -plaintext -d '{grpc_body}' {grpc} voterlookup.v1.VoterLookup/Search");
     }
     println!("Ctrl-C stops the server.");
 }

@@ -1,13 +1,27 @@
-//! Settings of the server: command-line flags, each with a `VOTER_LOOKUP_*`
-//! environment variable, checked once into typed values. Nothing else reads
-//! the environment.
+//! Settings of the server, from three places in order of precedence:
+//! command-line flags, `VOTER_LOOKUP_*` environment variables, and an
+//! optional TOML file (`--config`); then built-in defaults. They are checked
+//! once, here, into typed values; nothing else reads the environment, and
+//! a bad setting stops the server at start with a message naming it.
+//!
+//! The file uses the flags' names with `_` for `-`:
+//!
+//! ```toml
+//! http = "0.0.0.0:8080"
+//! grpc = "0.0.0.0:50051"
+//! workers = 2
+//! drain_seconds = 10
+//! log_format = "json"
+//! index = "/srv/voter-lookup/current"
+//! ```
 
 use std::net::SocketAddr;
 use std::num::NonZeroUsize;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use serde::Deserialize;
 
 /// The `voter-lookup` command line.
 #[derive(Debug, Parser)]
@@ -34,9 +48,10 @@ pub enum Command {
 /// `voter-lookup serve`.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// Index artifact directory written by `index-builder build --out`.
+    /// Index artifact directory written by `index-builder build --out`
+    /// (required, here, in the environment or in the file).
     #[arg(long, env = "VOTER_LOOKUP_INDEX", value_name = "DIR")]
-    pub index: PathBuf,
+    pub index: Option<PathBuf>,
     #[command(flatten)]
     pub server: ServerArgs,
 }
@@ -44,54 +59,50 @@ pub struct ServeArgs {
 /// `voter-lookup demo`.
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// Voters in the synthetic roll.
-    #[arg(long, env = "VOTER_LOOKUP_DEMO_VOTERS", default_value_t = 100_000)]
-    pub voters: usize,
-    /// Seed of the synthetic roll: the same seed gives the same voters.
-    #[arg(long, env = "VOTER_LOOKUP_DEMO_SEED", default_value_t = 42)]
-    pub seed: u64,
+    /// Voters in the synthetic roll [default: 100000].
+    #[arg(long, env = "VOTER_LOOKUP_DEMO_VOTERS", value_name = "N")]
+    pub voters: Option<usize>,
+    /// Seed of the synthetic roll: the same seed gives the same voters
+    /// [default: 42].
+    #[arg(long, env = "VOTER_LOOKUP_DEMO_SEED", value_name = "SEED")]
+    pub seed: Option<u64>,
     #[command(flatten)]
     pub server: ServerArgs,
 }
 
 /// Settings shared by `serve` and `demo`.
-#[derive(Debug, Clone, Args)]
+#[derive(Debug, Clone, Default, Args)]
 pub struct ServerArgs {
-    /// Address of the HTTP/JSON door.
-    #[arg(
-        long,
-        env = "VOTER_LOOKUP_HTTP",
-        default_value = "127.0.0.1:8080",
-        value_name = "ADDR"
-    )]
-    pub http: SocketAddr,
-    /// Address of the gRPC door.
-    #[arg(
-        long,
-        env = "VOTER_LOOKUP_GRPC",
-        default_value = "127.0.0.1:50051",
-        value_name = "ADDR"
-    )]
-    pub grpc: SocketAddr,
-    /// Runtime worker threads (default: one per core).
+    /// TOML file of settings; flags and environment variables override it.
+    #[arg(long, env = "VOTER_LOOKUP_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Address of the HTTP/JSON door [default: 127.0.0.1:8080].
+    #[arg(long, env = "VOTER_LOOKUP_HTTP", value_name = "ADDR")]
+    pub http: Option<String>,
+    /// Address of the gRPC door [default: 127.0.0.1:50051].
+    #[arg(long, env = "VOTER_LOOKUP_GRPC", value_name = "ADDR")]
+    pub grpc: Option<String>,
+    /// Runtime worker threads [default: one per core].
     #[arg(long, env = "VOTER_LOOKUP_WORKERS", value_name = "N")]
-    pub workers: Option<usize>,
-    /// Seconds in-flight requests get to finish after SIGTERM or Ctrl-C.
+    pub workers: Option<String>,
+    /// Seconds in-flight requests get to finish after SIGTERM or Ctrl-C
+    /// [default: 10].
     #[arg(
         long,
         env = "VOTER_LOOKUP_DRAIN_SECONDS",
-        default_value_t = 10.0,
-        value_name = "SECONDS"
+        value_name = "SECONDS",
+        allow_hyphen_values = true
     )]
-    pub drain_seconds: f64,
+    pub drain_seconds: Option<String>,
     /// Log format: `text` for people, `json` for collectors, `auto` picks
-    /// text on a terminal and JSON otherwise.
-    #[arg(long, env = "VOTER_LOOKUP_LOG_FORMAT", value_enum, default_value_t = LogFormat::Auto)]
-    pub log_format: LogFormat,
+    /// text on a terminal and JSON otherwise [default: auto].
+    #[arg(long, env = "VOTER_LOOKUP_LOG_FORMAT", value_name = "FORMAT")]
+    pub log_format: Option<String>,
 }
 
 /// Log output format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum LogFormat {
     /// Text on a terminal, JSON otherwise.
     Auto,
@@ -99,6 +110,20 @@ pub enum LogFormat {
     Text,
     /// One JSON object per line.
     Json,
+}
+
+/// The settings file, as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileSettings {
+    http: Option<String>,
+    grpc: Option<String>,
+    workers: Option<toml::Value>,
+    drain_seconds: Option<toml::Value>,
+    log_format: Option<String>,
+    index: Option<PathBuf>,
+    demo_voters: Option<usize>,
+    demo_seed: Option<u64>,
 }
 
 /// Checked server settings.
@@ -112,14 +137,16 @@ pub struct ServerConfig {
     pub workers: NonZeroUsize,
     /// Drain time on shutdown.
     pub drain: Duration,
+    /// Log format.
+    pub log_format: LogFormat,
 }
 
 /// A setting refused at start.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[error("invalid setting {setting}: {message}")]
 pub struct ConfigError {
-    /// The flag (and variable) at fault.
-    pub setting: &'static str,
+    /// The setting at fault, as a flag, variable and file key.
+    pub setting: String,
     /// Why.
     pub message: String,
 }
@@ -129,42 +156,138 @@ const MAX_WORKERS: usize = 256;
 /// Longest drain accepted.
 const MAX_DRAIN_SECONDS: f64 = 600.0;
 
+/// Where a setting is named in messages: its flag, variable and file key.
+fn names(flag: &str) -> String {
+    let key = flag.replace('-', "_");
+    format!(
+        "--{flag} (VOTER_LOOKUP_{}, `{key}` in the file)",
+        key.to_uppercase()
+    )
+}
+
+fn invalid(flag: &str, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        setting: names(flag),
+        message: message.into(),
+    }
+}
+
+/// Reads the settings file named by `--config`, if any.
+pub fn read_file(path: Option<&Path>) -> Result<FileSettings, ConfigError> {
+    let Some(path) = path else {
+        return Ok(FileSettings::default());
+    };
+    let text = std::fs::read_to_string(path).map_err(|error| ConfigError {
+        setting: names("config"),
+        message: format!("{}: {error}", path.display()),
+    })?;
+    toml::from_str(&text).map_err(|error| ConfigError {
+        setting: names("config"),
+        message: format!("{}: {}", path.display(), error.to_string().trim_end()),
+    })
+}
+
+/// A file value as the text a flag would have given.
+fn file_text(value: &Option<toml::Value>) -> Option<String> {
+    value.as_ref().map(|value| match value {
+        toml::Value::String(text) => text.clone(),
+        other => other.to_string(),
+    })
+}
+
 impl ServerArgs {
-    /// Checks the flags into a [`ServerConfig`].
-    pub fn to_config(&self) -> Result<ServerConfig, ConfigError> {
-        let workers = match self.workers {
+    /// Resolves flags, environment and `file` into a [`ServerConfig`].
+    pub fn to_config(&self, file: &FileSettings) -> Result<ServerConfig, ConfigError> {
+        let address =
+            |flag: &str, given: &Option<String>, from_file: &Option<String>, default: &str| {
+                let text = given
+                    .clone()
+                    .or_else(|| from_file.clone())
+                    .unwrap_or_else(|| default.to_string());
+                text.trim().parse::<SocketAddr>().map_err(|_| {
+                    invalid(
+                        flag,
+                        format!("`{text}` is not an address such as 127.0.0.1:8080"),
+                    )
+                })
+            };
+        let http = address("http", &self.http, &file.http, "127.0.0.1:8080")?;
+        let grpc = address("grpc", &self.grpc, &file.grpc, "127.0.0.1:50051")?;
+        if http == grpc {
+            return Err(invalid(
+                "grpc",
+                format!("{grpc} is also the HTTP address: the doors need two ports"),
+            ));
+        }
+        let workers = match self.workers.clone().or_else(|| file_text(&file.workers)) {
             None => std::thread::available_parallelism().unwrap_or(NonZeroUsize::MIN),
-            Some(workers) => NonZeroUsize::new(workers)
-                .filter(|w| w.get() <= MAX_WORKERS)
-                .ok_or_else(|| ConfigError {
-                    setting: "--workers (VOTER_LOOKUP_WORKERS)",
-                    message: format!("{workers} is out of range: use 1 to {MAX_WORKERS}"),
+            Some(text) => text
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .and_then(NonZeroUsize::new)
+                .filter(|workers| workers.get() <= MAX_WORKERS)
+                .ok_or_else(|| {
+                    invalid(
+                        "workers",
+                        format!("`{text}` is out of range: use 1 to {MAX_WORKERS}"),
+                    )
                 })?,
         };
-        if !(0.0..=MAX_DRAIN_SECONDS).contains(&self.drain_seconds) {
-            return Err(ConfigError {
-                setting: "--drain-seconds (VOTER_LOOKUP_DRAIN_SECONDS)",
-                message: format!(
-                    "{} is out of range: use 0 to {MAX_DRAIN_SECONDS}",
-                    self.drain_seconds
-                ),
-            });
-        }
-        if self.http == self.grpc {
-            return Err(ConfigError {
-                setting: "--grpc (VOTER_LOOKUP_GRPC)",
-                message: format!(
-                    "{} is also the HTTP address: the doors need two ports",
-                    self.grpc
-                ),
-            });
-        }
+        let drain_seconds = match self
+            .drain_seconds
+            .clone()
+            .or_else(|| file_text(&file.drain_seconds))
+        {
+            None => 10.0,
+            Some(text) => text
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|seconds| (0.0..=MAX_DRAIN_SECONDS).contains(seconds))
+                .ok_or_else(|| {
+                    invalid(
+                        "drain-seconds",
+                        format!("`{text}` is out of range: use 0 to {MAX_DRAIN_SECONDS}"),
+                    )
+                })?,
+        };
+        let log_format = match self.log_format.clone().or_else(|| file.log_format.clone()) {
+            None => LogFormat::Auto,
+            Some(text) => LogFormat::from_str(text.trim(), true).map_err(|_| {
+                invalid(
+                    "log-format",
+                    format!("`{text}` is not one of auto, text, json"),
+                )
+            })?,
+        };
         Ok(ServerConfig {
-            http: self.http,
-            grpc: self.grpc,
+            http,
+            grpc,
             workers,
-            drain: Duration::from_secs_f64(self.drain_seconds),
+            drain: Duration::from_secs_f64(drain_seconds),
+            log_format,
         })
+    }
+}
+
+impl ServeArgs {
+    /// The artifact to serve, from the flag, the environment or the file.
+    pub fn index(&self, file: &FileSettings) -> Result<PathBuf, ConfigError> {
+        self.index
+            .clone()
+            .or_else(|| file.index.clone())
+            .ok_or_else(|| invalid("index", "no index artifact given"))
+    }
+}
+
+impl DemoArgs {
+    /// Voters and seed of the demo roll.
+    pub fn roll(&self, file: &FileSettings) -> (usize, u64) {
+        (
+            self.voters.or(file.demo_voters).unwrap_or(100_000),
+            self.seed.or(file.demo_seed).unwrap_or(42),
+        )
     }
 }
 
@@ -181,24 +304,81 @@ mod tests {
         }
     }
 
+    fn file(text: &str) -> FileSettings {
+        toml::from_str(text).expect("a valid settings file")
+    }
+
     #[test]
     fn defaults_are_loopback_and_valid() {
-        let config = args(&[]).to_config().unwrap();
+        let config = args(&[]).to_config(&FileSettings::default()).unwrap();
         assert_eq!(config.http, "127.0.0.1:8080".parse().unwrap());
         assert_eq!(config.grpc, "127.0.0.1:50051".parse().unwrap());
         assert_eq!(config.drain, Duration::from_secs(10));
+        assert_eq!(config.log_format, LogFormat::Auto);
+    }
+
+    #[test]
+    fn flags_override_the_file_which_overrides_defaults() {
+        let settings = file(
+            "http = \"127.0.0.1:9000\"\nworkers = 3\ndrain_seconds = 2.5\nlog_format = \"json\"",
+        );
+        let config = args(&[]).to_config(&settings).unwrap();
+        assert_eq!(config.http, "127.0.0.1:9000".parse().unwrap());
+        assert_eq!(config.workers.get(), 3);
+        assert_eq!(config.drain, Duration::from_millis(2500));
+        assert_eq!(config.log_format, LogFormat::Json);
+        let config = args(&["--http", "127.0.0.1:9100", "--workers", "1"])
+            .to_config(&settings)
+            .unwrap();
+        assert_eq!(config.http, "127.0.0.1:9100".parse().unwrap());
+        assert_eq!(config.workers.get(), 1);
+        assert_eq!(
+            config.log_format,
+            LogFormat::Json,
+            "the file still gives what flags do not"
+        );
     }
 
     #[test]
     fn invalid_settings_are_named() {
-        let error = args(&["--workers", "0"]).to_config().unwrap_err();
-        assert!(error.setting.contains("--workers"), "{error}");
-        let error = args(&["--drain-seconds=-1"]).to_config().unwrap_err();
+        let none = FileSettings::default();
+        let error = args(&["--workers", "0"]).to_config(&none).unwrap_err();
+        assert!(
+            error.setting.contains("--workers") && error.setting.contains("VOTER_LOOKUP_WORKERS"),
+            "{error}"
+        );
+        let error = args(&["--drain-seconds", "-1"])
+            .to_config(&none)
+            .unwrap_err();
         assert!(error.setting.contains("--drain-seconds"), "{error}");
         let error = args(&["--http", "127.0.0.1:9000", "--grpc", "127.0.0.1:9000"])
-            .to_config()
+            .to_config(&none)
             .unwrap_err();
         assert!(error.setting.contains("--grpc"), "{error}");
-        assert!(Cli::try_parse_from(["voter-lookup", "demo", "--http", "not-an-address"]).is_err());
+        let error = args(&["--http", "not-an-address"])
+            .to_config(&none)
+            .unwrap_err();
+        assert!(
+            error.setting.contains("--http") && error.message.contains("not-an-address"),
+            "{error}"
+        );
+        let error = args(&["--log-format", "xml"]).to_config(&none).unwrap_err();
+        assert!(error.setting.contains("--log-format"), "{error}");
+        let error = args(&[])
+            .to_config(&file("workers = \"many\""))
+            .unwrap_err();
+        assert!(error.setting.contains("`workers` in the file"), "{error}");
+    }
+
+    #[test]
+    fn an_unknown_or_malformed_file_key_is_refused_with_its_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("voter-lookup.toml");
+        std::fs::write(&path, "htp = \"127.0.0.1:1\"\n").unwrap();
+        let error = read_file(Some(&path)).unwrap_err();
+        assert!(error.message.contains("htp"), "{error}");
+        assert!(error.message.contains("voter-lookup.toml"), "{error}");
+        let error = read_file(Some(&dir.path().join("missing.toml"))).unwrap_err();
+        assert!(error.message.contains("missing.toml"), "{error}");
     }
 }

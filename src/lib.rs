@@ -10,12 +10,14 @@
 
 pub mod app;
 pub mod config;
+pub mod deadline;
 pub mod demo;
 pub mod error;
 pub mod eval;
 pub mod grpc;
 pub mod http;
 pub mod index;
+pub mod metrics;
 pub mod search;
 pub mod server;
 pub mod service;

@@ -1,11 +1,11 @@
-//! `voter-lookup`: parse the command line, start logging and the runtime,
-//! hand over to [`voter_lookup::app`].
+//! `voter-lookup`: parse the command line and the settings, start logging
+//! and the runtime, hand over to [`voter_lookup::app`].
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
-use voter_lookup::config::{Cli, Command, LogFormat, ServerArgs};
+use voter_lookup::config::{Cli, Command, LogFormat, ServerArgs, read_file};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -13,14 +13,16 @@ fn main() -> ExitCode {
         Command::Serve(args) => &args.server,
         Command::Demo(args) => &args.server,
     };
-    init_tracing(server_args.log_format);
-    let config = match server_args.to_config() {
-        Ok(config) => config,
+    let resolved = read_file(server_args.config.as_deref())
+        .and_then(|file| server_args.to_config(&file).map(|config| (file, config)));
+    let (file, config) = match resolved {
+        Ok(resolved) => resolved,
         Err(error) => {
             eprintln!("error: {error}");
             return ExitCode::from(2);
         }
     };
+    init_tracing(config.log_format);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(config.workers.get())
         .enable_all()
@@ -28,8 +30,8 @@ fn main() -> ExitCode {
         .expect("the tokio runtime starts");
     let outcome = runtime.block_on(async move {
         match cli.command {
-            Command::Serve(args) => voter_lookup::app::serve(args, config).await,
-            Command::Demo(args) => voter_lookup::app::demo(args, config).await,
+            Command::Serve(args) => voter_lookup::app::serve(args, file, config).await,
+            Command::Demo(args) => voter_lookup::app::demo(args, file, config).await,
         }
     });
     match outcome {

@@ -10,6 +10,8 @@ use std::time::Duration;
 
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+use tonic_health::ServingStatus;
+use tonic_health::server::HealthReporter;
 
 use crate::index::IndexHandle;
 use crate::service::LookupService;
@@ -19,6 +21,7 @@ pub struct AppState {
     /// The lookups.
     pub service: LookupService,
     accepting: AtomicBool,
+    health: HealthReporter,
 }
 
 impl AppState {
@@ -27,12 +30,41 @@ impl AppState {
         AppState {
             service: LookupService::new(index),
             accepting: AtomicBool::new(true),
+            health: HealthReporter::new(),
         }
     }
 
     /// False once shutdown has begun.
     pub fn is_accepting(&self) -> bool {
         self.accepting.load(Ordering::Relaxed)
+    }
+
+    /// True when an index is loaded and requests are accepted.
+    pub fn is_ready(&self) -> bool {
+        self.is_accepting() && self.service.index().is_loaded()
+    }
+
+    /// The gRPC health statuses.
+    pub fn health(&self) -> &HealthReporter {
+        &self.health
+    }
+
+    /// Tells health checks and metrics whether the server is ready.
+    pub async fn publish_readiness(&self) {
+        let ready = self.is_ready();
+        let status = if ready {
+            ServingStatus::Serving
+        } else {
+            ServingStatus::NotServing
+        };
+        self.health.set_service_status("", status).await;
+        self.health
+            .set_service_status(crate::grpc::SERVICE_NAME, status)
+            .await;
+        crate::metrics::set_ready(ready);
+        if let Some(index) = self.service.index().snapshot() {
+            crate::metrics::index_loaded(&index);
+        }
     }
 
     fn stop_accepting(&self) {
@@ -97,6 +129,7 @@ pub async fn run(
     shutdown: impl Future<Output = ()>,
     drain: Duration,
 ) -> Result<(), ServeError> {
+    state.publish_readiness().await;
     let (stop_sender, stop_receiver) = watch::channel(false);
     let stopped = move || {
         let mut receiver = stop_receiver.clone();
@@ -114,6 +147,7 @@ pub async fn run(
         "shutting down: no longer ready, draining"
     );
     state.stop_accepting();
+    state.publish_readiness().await;
     let _ = stop_sender.send(true);
     let finished = async {
         http.await?;

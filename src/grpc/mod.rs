@@ -1,22 +1,36 @@
 //! The gRPC door (tonic), package `voterlookup.v1`, for the municipal
-//! applications: decoding, a call to [`crate::service`], encoding. Errors
-//! take their codes from [`crate::error`].
+//! applications: decoding, a call to [`crate::service`], encoding. Beside
+//! it run the standard health service (`grpc.health.v1`, serving only once
+//! an index is loaded) and server reflection, so that grpcurl and similar
+//! tools work without the proto file.
+//!
+//! Errors take their codes from [`crate::error`]; a bad argument carries a
+//! google.rpc `BadRequest` detail naming the field. A request whose
+//! `grpc-timeout` has already passed is answered `DEADLINE_EXCEEDED`
+//! without any search.
 
 mod convert;
 
 use std::future::Future;
 use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Instant;
 
 use tokio::net::TcpListener;
 use tokio_stream::wrappers::TcpListenerStream;
 use tonic::{Request, Response, Status};
+use tonic_health::pb::health_server::HealthServer;
+use tonic_health::server::HealthService;
+use tonic_types::{ErrorDetails, StatusExt};
 use voter_lookup_proto::v1::voter_lookup_server::{VoterLookup, VoterLookupServer};
 use voter_lookup_proto::v1::{
     GetVoterRequest, GetVoterResponse, ListStationsRequest, ListStationsResponse, SearchRequest,
     SearchResponse,
 };
 
+use crate::deadline::{Arrival, Deadline};
 use crate::error::LookupError;
+use crate::metrics::{self, Door, Method};
 use crate::search::{LookupQuery, SearchMode};
 use crate::server::AppState;
 
@@ -25,6 +39,9 @@ pub struct GrpcDoor {
     state: Arc<AppState>,
 }
 
+/// The service's name as health checks and reflection know it.
+pub const SERVICE_NAME: &str = "voterlookup.v1.VoterLookup";
+
 /// Serves gRPC on `listener` until `shutdown` resolves, letting in-flight
 /// calls finish.
 pub async fn serve(
@@ -32,15 +49,73 @@ pub async fn serve(
     state: Arc<AppState>,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), tonic::transport::Error> {
+    let health = HealthServer::new(HealthService::from_health_reporter(state.health().clone()));
+    let reflection_v1 = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(voter_lookup_proto::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .build_v1()
+        .expect("the compiled descriptor sets are valid");
+    let reflection_v1alpha = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(voter_lookup_proto::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .build_v1alpha()
+        .expect("the compiled descriptor sets are valid");
     tonic::transport::Server::builder()
+        // First of all, note when the request arrived: deadlines count
+        // from there.
+        .layer(tower::layer::layer_fn(StampArrival))
+        .add_service(health)
+        .add_service(reflection_v1)
+        .add_service(reflection_v1alpha)
         .add_service(VoterLookupServer::new(GrpcDoor { state }))
         .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
         .await
 }
 
-/// The status of `error`, with the code of its kind.
+/// The status of `error`, with the code of its kind and, for a bad
+/// argument, a `BadRequest` detail naming the field.
 pub fn status(error: &LookupError) -> Status {
-    Status::new(error.kind().grpc_code(), error.to_string())
+    let code = error.kind().grpc_code();
+    match error {
+        LookupError::InvalidArgument { parameter, message } => Status::with_error_details(
+            code,
+            error.to_string(),
+            ErrorDetails::with_bad_request_violation(*parameter, message.clone()),
+        ),
+        _ => Status::new(code, error.to_string()),
+    }
+}
+
+/// Fails a request whose deadline has already passed, before any work.
+fn check_deadline<T>(request: &Request<T>) -> Result<(), LookupError> {
+    let arrival = request
+        .extensions()
+        .get::<Arrival>()
+        .map_or_else(Instant::now, |arrival| arrival.0);
+    let headers = request.metadata().clone().into_headers();
+    match Deadline::from_headers(&headers, arrival) {
+        Some(deadline) if deadline.passed() => Err(LookupError::DeadlineExceeded),
+        _ => Ok(()),
+    }
+}
+
+/// Runs one call: deadline check, the work, metrics.
+fn call<T, R>(
+    method: Method,
+    request: &Request<T>,
+    work: impl FnOnce() -> Result<R, LookupError>,
+) -> Result<Response<R>, Status> {
+    let started = Instant::now();
+    let result = check_deadline(request).and_then(|()| work());
+    let outcome = result.as_ref().err().map(LookupError::kind);
+    metrics::requests().observe(Door::Grpc, method, outcome, started.elapsed());
+    match result {
+        Ok(reply) => Ok(Response::new(reply)),
+        Err(error) => {
+            tracing::info!(method = ?method, code = error.kind().code(), "grpc request refused");
+            Err(status(&error))
+        }
+    }
 }
 
 #[tonic::async_trait]
@@ -49,52 +124,115 @@ impl VoterLookup for GrpcDoor {
         &self,
         request: Request<SearchRequest>,
     ) -> Result<Response<SearchResponse>, Status> {
-        let request = request.into_inner();
-        let query = LookupQuery {
-            text: request.q,
-            birth_date: Some(request.birth_date).filter(|date| !date.is_empty()),
-            limit: Some(request.limit).filter(|&limit| limit != 0),
-        };
-        let response = self
-            .state
-            .service
-            .lookup(&query, SearchMode::Full)
-            .map_err(|error| status(&error))?;
-        Ok(Response::new(convert::search_response(&response)))
+        call(Method::Search, &request, || {
+            let message = request.get_ref();
+            let query = LookupQuery {
+                text: message.q.clone(),
+                birth_date: Some(message.birth_date.clone()).filter(|date| !date.is_empty()),
+                limit: Some(message.limit).filter(|&limit| limit != 0),
+            };
+            let response = self.state.service.lookup(&query, SearchMode::Full)?;
+            Ok(convert::search_response(&response))
+        })
     }
 
     async fn get_voter(
         &self,
         request: Request<GetVoterRequest>,
     ) -> Result<Response<GetVoterResponse>, Status> {
-        let request = request.into_inner();
-        let (hits, version) = self
-            .state
-            .service
-            .voters_at(&request.station, request.order)
-            .map_err(|error| status(&error))?;
-        Ok(Response::new(GetVoterResponse {
-            voters: hits.iter().map(convert::search_result).collect(),
-            index_version: version.to_string(),
-        }))
+        call(Method::GetVoter, &request, || {
+            let message = request.get_ref();
+            let (hits, version) = self
+                .state
+                .service
+                .voters_at(&message.station, message.order)?;
+            Ok(GetVoterResponse {
+                voters: hits.iter().map(convert::search_result).collect(),
+                index_version: version.to_string(),
+            })
+        })
     }
 
     async fn list_stations(
         &self,
-        _request: Request<ListStationsRequest>,
+        request: Request<ListStationsRequest>,
     ) -> Result<Response<ListStationsResponse>, Status> {
-        let index = self
-            .state
-            .service
-            .snapshot()
-            .map_err(|error| status(&error))?;
-        Ok(Response::new(ListStationsResponse {
-            stations: index
-                .stations()
-                .iter()
-                .map(convert::station_summary)
-                .collect(),
-            index_version: index.version().to_string(),
-        }))
+        call(Method::ListStations, &request, || {
+            let index = self.state.service.snapshot()?;
+            Ok(ListStationsResponse {
+                stations: index
+                    .stations()
+                    .iter()
+                    .map(convert::station_summary)
+                    .collect(),
+                index_version: index.version().to_string(),
+            })
+        })
+    }
+}
+
+/// A tower service that records when each request arrived.
+#[derive(Debug, Clone)]
+pub struct StampArrival<S>(S);
+
+impl<S, B> tower::Service<http::Request<B>> for StampArrival<S>
+where
+    S: tower::Service<http::Request<B>>,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = S::Future;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.0.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: http::Request<B>) -> Self::Future {
+        request.extensions_mut().insert(Arrival(Instant::now()));
+        self.0.call(request)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request_with(timeout: &str, arrived: Instant) -> Request<()> {
+        let mut request = Request::new(());
+        request
+            .metadata_mut()
+            .insert("grpc-timeout", timeout.parse().unwrap());
+        request.extensions_mut().insert(Arrival(arrived));
+        request
+    }
+
+    #[test]
+    fn work_whose_deadline_passed_is_not_started() {
+        let long_ago = Instant::now() - std::time::Duration::from_millis(50);
+        let mut started = false;
+        let result = call(Method::Search, &request_with("10m", long_ago), || {
+            started = true;
+            Ok(())
+        });
+        assert_eq!(result.unwrap_err().code(), tonic::Code::DeadlineExceeded);
+        assert!(!started, "no work once the deadline has passed");
+
+        let result = call(Method::Search, &request_with("5S", Instant::now()), || {
+            Ok(())
+        });
+        assert!(result.is_ok());
+        let no_deadline = Request::new(());
+        assert!(call(Method::Search, &no_deadline, || Ok(())).is_ok());
+    }
+
+    #[test]
+    fn invalid_arguments_name_the_field_in_the_details() {
+        let status = status(&LookupError::invalid("limit", "0 is out of range"));
+        assert_eq!(status.code(), tonic::Code::InvalidArgument);
+        let details = status
+            .get_details_bad_request()
+            .expect("a BadRequest detail");
+        assert_eq!(details.field_violations[0].field, "limit");
+        assert!(status.message().starts_with("limit:"));
     }
 }

@@ -8,12 +8,17 @@
 //! | `GET /v1/stations` | every polling station |
 //! | `GET /healthz` | the process is alive |
 //! | `GET /readyz` | an index is loaded and requests are accepted |
+//! | `GET /metrics` | Prometheus metrics ([`crate::metrics`]) |
+//!
+//! Every response carries `X-Request-Id`: the client's, or a new one.
 
 mod json;
 
 use std::convert::Infallible;
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use http_body_util::Full;
@@ -28,12 +33,19 @@ use serde::Serialize;
 use tokio::net::TcpListener;
 
 use crate::error::LookupError;
+use crate::metrics::{self, Door, Method as MetricMethod, Outcome};
 use crate::search::{LookupQuery, SearchMode};
 use crate::server::AppState;
 use json::{ErrorBody, ResultBody, SearchBody, StationSummaryBody, StationsBody, VotersBody};
 
 /// The response body type of every route.
 pub type Body = Full<Bytes>;
+
+/// Largest request head accepted (request line and headers): a lookup's
+/// URL is short, so anything larger is refused before it is parsed.
+pub const MAX_HEAD_BYTES: usize = 16 * 1024;
+/// Header carrying a request's identifier, echoed or generated.
+pub const REQUEST_ID: &str = "x-request-id";
 
 /// Accepts connections until `shutdown` resolves, then waits for the open
 /// connections to finish their requests.
@@ -57,10 +69,11 @@ pub async fn serve(
                 let state = state.clone();
                 let service = service_fn(move |request| {
                     let state = state.clone();
-                    async move { Ok::<_, Infallible>(route(&state, request)) }
+                    async move { Ok::<_, Infallible>(handle(&state, request)) }
                 });
                 let connection = http1::Builder::new()
                     .keep_alive(true)
+                    .max_buf_size(MAX_HEAD_BYTES)
                     .serve_connection(TokioIo::new(stream), service);
                 let connection = graceful.watch(connection);
                 tokio::spawn(async move {
@@ -76,96 +89,159 @@ pub async fn serve(
     graceful.shutdown().await;
 }
 
-/// Routes one request.
-pub fn route(state: &AppState, request: Request<Incoming>) -> Response<Body> {
+/// Serves one request: gives it an identifier, routes it, counts it, logs
+/// it, and echoes the identifier.
+pub fn handle(state: &AppState, request: Request<Incoming>) -> Response<Body> {
+    let started = Instant::now();
+    let request_id = request_id(request.headers().get(REQUEST_ID));
+    let (method, mut response, outcome) = route(state, &request);
+    metrics::requests().observe(Door::Http, method, outcome, started.elapsed());
+    if let Some(kind) = outcome {
+        tracing::info!(
+            request_id = %request_id,
+            path = request.uri().path(),
+            status = response.status().as_u16(),
+            code = kind.code(),
+            "http request refused"
+        );
+    } else {
+        tracing::debug!(request_id = %request_id, path = request.uri().path(), "http request served");
+    }
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert(REQUEST_ID, value);
+    }
+    response
+}
+
+/// The client's identifier when it sent a sensible one (printable, at most
+/// 128 bytes), else a new one.
+fn request_id(sent: Option<&HeaderValue>) -> String {
+    sent.and_then(|value| value.to_str().ok())
+        .map(str::trim)
+        .filter(|id| !id.is_empty() && id.len() <= 128 && id.bytes().all(|b| b.is_ascii_graphic()))
+        .map(String::from)
+        .unwrap_or_else(new_request_id)
+}
+
+/// A new identifier: unique in this process, and unlikely to repeat across
+/// restarts (it starts from the clock).
+fn new_request_id() -> String {
+    static NEXT: OnceLock<AtomicU64> = OnceLock::new();
+    let next = NEXT.get_or_init(|| {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
+        AtomicU64::new(now.as_nanos() as u64)
+    });
+    format!(
+        "{:016x}",
+        next.fetch_add(1, Ordering::Relaxed)
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+    )
+}
+
+/// Routes one request; returns what was asked, the response, and how it
+/// ended.
+fn route(state: &AppState, request: &Request<Incoming>) -> (MetricMethod, Response<Body>, Outcome) {
     let path = request.uri().path();
     if request.method() != Method::GET && request.method() != Method::HEAD {
-        return error_response(&LookupError::MethodNotAllowed(format!(
+        let error = LookupError::MethodNotAllowed(format!(
             "{} is not supported on {path}: use GET",
             request.method()
-        )));
+        ));
+        return (
+            MetricMethod::Other,
+            error_response(&error),
+            Some(error.kind()),
+        );
     }
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-    match segments.as_slice() {
-        ["v1", "search"] => search(state, request.uri().query().unwrap_or("")),
-        ["v1", "voters", station, order] => voters(state, station, order),
-        ["v1", "stations"] => stations(state),
-        ["healthz"] => json_response(StatusCode::OK, &serde_json::json!({"status": "alive"})),
-        ["readyz"] => readiness(state),
-        _ => error_response(&LookupError::NotFound(format!("no route {path}"))),
+    let (method, result) = match segments.as_slice() {
+        ["v1", "search"] => (
+            MetricMethod::Search,
+            search(state, request.uri().query().unwrap_or("")),
+        ),
+        ["v1", "voters", station, order] => (MetricMethod::GetVoter, voters(state, station, order)),
+        ["v1", "stations"] => (MetricMethod::ListStations, stations(state)),
+        ["healthz"] => (
+            MetricMethod::Other,
+            Ok(json_response(
+                StatusCode::OK,
+                &serde_json::json!({"status": "alive"}),
+            )),
+        ),
+        ["readyz"] => (MetricMethod::Other, Ok(readiness(state))),
+        ["metrics"] => (MetricMethod::Other, Ok(metrics_response())),
+        _ => (
+            MetricMethod::Other,
+            Err(LookupError::NotFound(format!("no route {path}"))),
+        ),
+    };
+    match result {
+        Ok(response) => (method, response, None),
+        Err(error) => (method, error_response(&error), Some(error.kind())),
     }
 }
 
-fn search(state: &AppState, query_string: &str) -> Response<Body> {
+fn metrics_response() -> Response<Body> {
+    let mut response = Response::new(Full::new(Bytes::from(metrics::render())));
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+    );
+    response
+}
+
+fn search(state: &AppState, query_string: &str) -> Result<Response<Body>, LookupError> {
     let mut query = LookupQuery::default();
     let mut text = None;
     for (key, value) in form_urlencoded::parse(query_string.as_bytes()) {
         match key.as_ref() {
             "q" if text.is_none() => text = Some(value.into_owned()),
             "birth_date" => query.birth_date = Some(value.into_owned()),
-            "limit" => match value.trim().parse::<u32>() {
-                Ok(limit) => query.limit = Some(limit),
-                Err(_) => {
-                    return error_response(&LookupError::invalid(
-                        "limit",
-                        format!("`{value}` is not a number from 1 to 50"),
-                    ));
-                }
-            },
+            "limit" => {
+                let limit = value.trim().parse::<u32>().map_err(|_| {
+                    LookupError::invalid("limit", format!("`{value}` is not a number from 1 to 50"))
+                })?;
+                query.limit = Some(limit);
+            }
             _ => {}
         }
     }
-    let Some(text) = text else {
-        return error_response(&LookupError::invalid(
-            "q",
-            "the query text is missing: add ?q=NAME",
-        ));
-    };
-    query.text = text;
-    match state.service.lookup(&query, SearchMode::Full) {
-        Ok(response) => json_response(StatusCode::OK, &SearchBody::new(&response)),
-        Err(error) => error_response(&error),
-    }
+    query.text =
+        text.ok_or_else(|| LookupError::invalid("q", "the query text is missing: add ?q=NAME"))?;
+    let response = state.service.lookup(&query, SearchMode::Full)?;
+    Ok(json_response(StatusCode::OK, &SearchBody::new(&response)))
 }
 
-fn voters(state: &AppState, station: &str, order: &str) -> Response<Body> {
-    let order = match order.parse::<u32>() {
-        Ok(order) => order,
-        Err(_) => {
-            return error_response(&LookupError::invalid(
-                "order",
-                format!("`{order}` is not an order number"),
-            ));
-        }
-    };
+fn voters(state: &AppState, station: &str, order: &str) -> Result<Response<Body>, LookupError> {
+    let order = order
+        .parse::<u32>()
+        .map_err(|_| LookupError::invalid("order", format!("`{order}` is not an order number")))?;
     let station = percent_encoding::percent_decode_str(station).decode_utf8_lossy();
-    match state.service.voters_at(&station, order) {
-        Ok((hits, version)) => json_response(
-            StatusCode::OK,
-            &VotersBody {
-                voters: hits.iter().map(ResultBody::new).collect(),
-                index_version: &version,
-            },
-        ),
-        Err(error) => error_response(&error),
-    }
+    let (hits, version) = state.service.voters_at(&station, order)?;
+    Ok(json_response(
+        StatusCode::OK,
+        &VotersBody {
+            voters: hits.iter().map(ResultBody::new).collect(),
+            index_version: &version,
+        },
+    ))
 }
 
-fn stations(state: &AppState) -> Response<Body> {
-    match state.service.snapshot() {
-        Ok(index) => json_response(
-            StatusCode::OK,
-            &StationsBody {
-                stations: index
-                    .stations()
-                    .iter()
-                    .map(StationSummaryBody::new)
-                    .collect(),
-                index_version: index.version(),
-            },
-        ),
-        Err(error) => error_response(&error),
-    }
+fn stations(state: &AppState) -> Result<Response<Body>, LookupError> {
+    let index = state.service.snapshot()?;
+    Ok(json_response(
+        StatusCode::OK,
+        &StationsBody {
+            stations: index
+                .stations()
+                .iter()
+                .map(StationSummaryBody::new)
+                .collect(),
+            index_version: index.version(),
+        },
+    ))
 }
 
 fn readiness(state: &AppState) -> Response<Body> {

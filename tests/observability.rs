@@ -1,0 +1,232 @@
+//! What the server says about itself: Prometheus metrics that parse and
+//! move with the requests, request identifiers, gRPC health checking,
+//! reflection, error details and deadlines.
+
+mod common;
+
+use common::{TEST_VOTERS, TestServer, raw_request};
+use tonic_health::pb::HealthCheckRequest;
+use tonic_health::pb::health_check_response::ServingStatus;
+use tonic_health::pb::health_client::HealthClient;
+use tonic_reflection::pb::v1::ServerReflectionRequest;
+use tonic_reflection::pb::v1::server_reflection_client::ServerReflectionClient;
+use tonic_reflection::pb::v1::server_reflection_request::MessageRequest;
+use tonic_reflection::pb::v1::server_reflection_response::MessageResponse;
+use tonic_types::StatusExt;
+use voter_lookup::index::IndexHandle;
+use voter_lookup_proto::v1::SearchRequest;
+
+/// The value of the sample of `name` whose labels include all of `labels`.
+fn sample(scrape: &prometheus_parse::Scrape, name: &str, labels: &[(&str, &str)]) -> f64 {
+    scrape
+        .samples
+        .iter()
+        .filter(|s| s.metric == name)
+        .filter(|s| labels.iter().all(|(k, v)| s.labels.get(k) == Some(*v)))
+        .map(|s| match &s.value {
+            prometheus_parse::Value::Counter(v)
+            | prometheus_parse::Value::Gauge(v)
+            | prometheus_parse::Value::Untyped(v) => *v,
+            prometheus_parse::Value::Histogram(buckets) => {
+                buckets.iter().map(|b| b.count).fold(0.0, f64::max)
+            }
+            prometheus_parse::Value::Summary(_) => f64::NAN,
+        })
+        .sum()
+}
+
+async fn channel(server: &TestServer) -> tonic::transport::Channel {
+    tonic::transport::Channel::from_shared(format!("http://{}", server.grpc))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap()
+}
+
+async fn scrape(server: &TestServer) -> prometheus_parse::Scrape {
+    let (status, headers, body) = server.get("/metrics").await;
+    assert_eq!(status, 200);
+    let content_type = headers
+        .iter()
+        .find(|(k, _)| k == "content-type")
+        .map(|(_, v)| v.as_str());
+    assert!(
+        content_type.is_some_and(|t| t.starts_with("text/plain")),
+        "{content_type:?}"
+    );
+    let text = String::from_utf8(body).unwrap();
+    prometheus_parse::Scrape::parse(text.lines().map(|line| Ok(line.to_string())))
+        .expect("valid exposition")
+}
+
+#[tokio::test]
+async fn metrics_parse_and_count_requests_by_door_method_and_outcome() {
+    let server = TestServer::start_generated(TEST_VOTERS, 21).await;
+    let ok = [("door", "http"), ("method", "search"), ("outcome", "ok")];
+    let bad = [
+        ("door", "http"),
+        ("method", "search"),
+        ("outcome", "invalid_argument"),
+    ];
+    let grpc_ok = [("door", "grpc"), ("method", "search"), ("outcome", "ok")];
+    let before = scrape(&server).await;
+    for _ in 0..3 {
+        let (status, _) = server.get_json("/v1/search?q=MARTIN").await;
+        assert_eq!(status, 200);
+    }
+    let (status, _) = server.get_json("/v1/search?q=MARTIN&limit=0").await;
+    assert_eq!(status, 400);
+    let mut client = server.grpc_client().await;
+    client
+        .search(SearchRequest {
+            q: "MARTIN".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let after = scrape(&server).await;
+    let moved = |labels: &[(&str, &str)]| {
+        sample(&after, "voter_lookup_requests_total", labels)
+            - sample(&before, "voter_lookup_requests_total", labels)
+    };
+    // Other tests share the process's recorder: they can only add.
+    assert!(moved(&ok) >= 3.0, "{}", moved(&ok));
+    assert!(moved(&bad) >= 1.0);
+    assert!(moved(&grpc_ok) >= 1.0);
+    let histogram = after
+        .samples
+        .iter()
+        .find(|s| {
+            s.metric == "voter_lookup_request_duration_seconds"
+                && s.labels.get("method") == Some("search")
+        })
+        .expect("the latency histogram");
+    match &histogram.value {
+        prometheus_parse::Value::Histogram(buckets) => {
+            assert!(buckets.len() >= 10, "explicit buckets, not a summary");
+            assert!(buckets.iter().any(|b| (b.less_than - 0.001).abs() < 1e-9));
+        }
+        other => panic!("latency must be a histogram, got {other:?}"),
+    }
+    assert_eq!(sample(&after, "voter_lookup_ready", &[]), 1.0);
+    assert_eq!(
+        sample(&after, "voter_lookup_index_voters", &[]),
+        TEST_VOTERS as f64
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn request_ids_are_echoed_or_generated() {
+    let server = TestServer::start_generated(TEST_VOTERS, 21).await;
+    let (_, headers, _) = raw_request(
+        server.http,
+        "GET /healthz HTTP/1.1\r\nHost: t\r\nX-Request-Id: desk-42\r\nConnection: close\r\n\r\n",
+    )
+    .await;
+    let id = |headers: &[(String, String)]| {
+        headers
+            .iter()
+            .find(|(k, _)| k == "x-request-id")
+            .map(|(_, v)| v.clone())
+    };
+    assert_eq!(id(&headers).as_deref(), Some("desk-42"));
+    let (_, first, _) = server.get("/healthz").await;
+    let (_, second, _) = server.get("/healthz").await;
+    let (first, second) = (id(&first).unwrap(), id(&second).unwrap());
+    assert_eq!(first.len(), 16);
+    assert_ne!(first, second);
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_oversized_request_head_is_refused_and_the_server_goes_on() {
+    let server = TestServer::start_generated(TEST_VOTERS, 21).await;
+    let huge = "A".repeat(40_000);
+    let request =
+        format!("GET /v1/search?q={huge} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+    let (status, _, _) = raw_request(server.http, &request).await;
+    assert_eq!(status, 431, "request header fields too large");
+    let (status, _) = server.get_json("/v1/search?q=MARTIN").await;
+    assert_eq!(status, 200);
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn grpc_health_serves_only_once_an_index_is_loaded() {
+    for (loaded, expected) in [
+        (false, ServingStatus::NotServing),
+        (true, ServingStatus::Serving),
+    ] {
+        let server = if loaded {
+            TestServer::start_generated(TEST_VOTERS, 21).await
+        } else {
+            TestServer::start(IndexHandle::default()).await
+        };
+        let mut health = HealthClient::new(channel(&server).await);
+        for service in ["", "voterlookup.v1.VoterLookup"] {
+            let status = health
+                .check(HealthCheckRequest {
+                    service: service.to_string(),
+                })
+                .await
+                .unwrap()
+                .into_inner()
+                .status;
+            assert_eq!(
+                status, expected as i32,
+                "service {service:?}, index loaded: {loaded}"
+            );
+        }
+        server.shutdown().await;
+    }
+}
+
+#[tokio::test]
+async fn reflection_lists_the_services() {
+    let server = TestServer::start_generated(TEST_VOTERS, 21).await;
+    let mut client = ServerReflectionClient::new(channel(&server).await);
+    let request = ServerReflectionRequest {
+        host: String::new(),
+        message_request: Some(MessageRequest::ListServices(String::new())),
+    };
+    let mut responses = client
+        .server_reflection_info(tokio_stream::iter([request]))
+        .await
+        .unwrap()
+        .into_inner();
+    let response = responses.message().await.unwrap().unwrap();
+    let Some(MessageResponse::ListServicesResponse(list)) = response.message_response else {
+        panic!("expected a list of services");
+    };
+    let names: Vec<String> = list.service.into_iter().map(|s| s.name).collect();
+    assert!(
+        names.contains(&"voterlookup.v1.VoterLookup".to_string()),
+        "{names:?}"
+    );
+    assert!(
+        names.contains(&"grpc.health.v1.Health".to_string()),
+        "{names:?}"
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn bad_arguments_carry_a_bad_request_detail_naming_the_field() {
+    let server = TestServer::start_generated(TEST_VOTERS, 21).await;
+    let mut client = server.grpc_client().await;
+    let status = client
+        .search(SearchRequest {
+            q: "MARTIN".into(),
+            birth_date: "31/31/1990".into(),
+            limit: 0,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), tonic::Code::InvalidArgument);
+    let details = status
+        .get_details_bad_request()
+        .expect("a BadRequest detail");
+    assert_eq!(details.field_violations[0].field, "birth_date");
+    server.shutdown().await;
+}
