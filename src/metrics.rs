@@ -195,7 +195,7 @@ pub fn index_loaded(index: &LoadedIndex) {
     if let Some(built) = info
         .built_at
         .as_deref()
-        .and_then(|at| humantime_seconds(at))
+        .and_then(humantime_seconds)
     {
         gauge!("voter_lookup_index_build_timestamp_seconds").set(built);
     }
