@@ -2,8 +2,10 @@
 //! bind, print where to reach the service, run until told to stop.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::config::{DemoArgs, FileSettings, ServeArgs, ServerConfig};
+use crate::index::reload::{Outcome, Reloader, Trigger};
 use crate::index::{IndexHandle, LoadedIndex};
 use crate::server::{AppState, Listeners, run, termination_signal};
 
@@ -25,6 +27,12 @@ pub enum AppError {
     /// Local addresses could not be read.
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// The first index was refused.
+    #[error("cannot serve the index: {0}")]
+    FirstIndex(String),
+    /// A request-level error (the first reload could not run).
+    #[error(transparent)]
+    Lookup(#[from] crate::error::LookupError),
 }
 
 /// `voter-lookup serve`.
@@ -33,16 +41,82 @@ pub async fn serve(
     file: FileSettings,
     config: ServerConfig,
 ) -> Result<(), AppError> {
-    let path = args.index(&file)?;
+    let reload = args.reload_config(&file)?;
     let listeners = Listeners::bind(config.http, config.grpc).await?;
-    let index = tokio::task::spawn_blocking(move || LoadedIndex::from_artifact(&path))
-        .await
-        .map_err(crate::server::ServeError::from)??;
     let (http, grpc) = listeners.local_addrs()?;
-    tracing::info!(%http, %grpc, version = %index.version(), "serving");
-    let state = Arc::new(AppState::new(IndexHandle::with_index(index)));
-    run(state, listeners, termination_signal(), config.drain).await?;
+    let state = Arc::new(
+        AppState::new(IndexHandle::default())
+            .with_reloader(Reloader::new(reload.source.clone(), reload.policy.clone()))
+            .with_admin_token(config.admin_token.clone()),
+    );
+    // The doors answer (not ready) while the first index loads.
+    let loading = {
+        let state = state.clone();
+        async move {
+            let report = state.reload(Trigger::Start, true).await?;
+            match &report.outcome {
+                Outcome::Refused { reason, .. } => Err(AppError::FirstIndex(reason.to_string())),
+                _ => {
+                    tracing::info!(%http, %grpc, "{}", report.message());
+                    Ok(())
+                }
+            }
+        }
+    };
+    let serving = tokio::spawn(run(
+        state.clone(),
+        listeners,
+        termination_signal(),
+        config.drain,
+    ));
+    if let Err(error) = loading.await {
+        serving.abort();
+        return Err(error);
+    }
+    tokio::spawn(follow_new_versions(state.clone(), reload.poll));
+    serving.await.map_err(crate::server::ServeError::from)??;
     Ok(())
+}
+
+/// Reloads when the index root's `current` changes (polled) and on SIGHUP,
+/// until the server stops accepting.
+async fn follow_new_versions(state: Arc<AppState>, poll: Option<Duration>) {
+    #[cfg(unix)]
+    let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
+    let mut ticks = poll.map(tokio::time::interval);
+    while state.is_accepting() {
+        let tick = async {
+            match &mut ticks {
+                Some(ticks) => {
+                    ticks.tick().await;
+                }
+                None => std::future::pending().await,
+            }
+        };
+        #[cfg(unix)]
+        let signal = async {
+            match &mut hangup {
+                Some(hangup) => {
+                    hangup.recv().await;
+                }
+                None => std::future::pending().await,
+            }
+        };
+        #[cfg(not(unix))]
+        let signal = std::future::pending::<()>();
+        let trigger = tokio::select! {
+            () = tick => {
+                if !state.new_version_published().await {
+                    continue;
+                }
+                Trigger::Watch
+            }
+            () = signal => Trigger::Signal,
+        };
+        if let Ok(report) = state.reload(trigger, false).await {
+            tracing::info!(trigger = ?trigger, outcome = report.outcome_name(), "{}", report.message());
+        }
+    }
 }
 
 /// `voter-lookup demo`.
@@ -59,7 +133,9 @@ pub async fn demo(
         .map_err(crate::server::ServeError::from)??;
     let (http, grpc) = listeners.local_addrs()?;
     print_welcome(&index, http, grpc);
-    let state = Arc::new(AppState::new(IndexHandle::with_index(index)));
+    let state = Arc::new(
+        AppState::new(IndexHandle::with_index(index)).with_admin_token(config.admin_token.clone()),
+    );
     run(state, listeners, termination_signal(), config.drain).await?;
     Ok(())
 }

@@ -49,9 +49,30 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Index artifact directory written by `index-builder build --out`
-    /// (required, here, in the environment or in the file).
-    #[arg(long, env = "VOTER_LOOKUP_INDEX", value_name = "DIR")]
+    /// (this or --index-root, here, in the environment or in the file).
+    #[arg(
+        long,
+        env = "VOTER_LOOKUP_INDEX",
+        value_name = "DIR",
+        conflicts_with = "index_root"
+    )]
     pub index: Option<PathBuf>,
+    /// Publishing root written by `index-builder build --publish`: the
+    /// server serves the version `ROOT/current` names and follows it.
+    #[arg(long, env = "VOTER_LOOKUP_INDEX_ROOT", value_name = "ROOT")]
+    pub index_root: Option<PathBuf>,
+    /// Seconds between two looks at `ROOT/current`; 0 turns the watch off
+    /// (SIGHUP and the admin call still reload) [default: 2].
+    #[arg(long, env = "VOTER_LOOKUP_RELOAD_POLL_SECONDS", value_name = "SECONDS")]
+    pub reload_poll_seconds: Option<String>,
+    /// Largest change of the voter count, in percent, a new index may
+    /// bring without `force` [default: 20].
+    #[arg(
+        long,
+        env = "VOTER_LOOKUP_MAX_VOTER_CHANGE_PERCENT",
+        value_name = "PERCENT"
+    )]
+    pub max_voter_change_percent: Option<String>,
     #[command(flatten)]
     pub server: ServerArgs,
 }
@@ -98,6 +119,17 @@ pub struct ServerArgs {
     /// text on a terminal and JSON otherwise [default: auto].
     #[arg(long, env = "VOTER_LOOKUP_LOG_FORMAT", value_name = "FORMAT")]
     pub log_format: Option<String>,
+    /// Token the admin calls (reload, rollback) must carry as
+    /// `Authorization: Bearer TOKEN`; without one, admin calls are refused
+    /// [default: none]. Prefer the variable or the file to a flag, which
+    /// other users of the machine can see.
+    #[arg(
+        long,
+        env = "VOTER_LOOKUP_ADMIN_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub admin_token: Option<String>,
 }
 
 /// Log output format.
@@ -121,7 +153,11 @@ pub struct FileSettings {
     workers: Option<toml::Value>,
     drain_seconds: Option<toml::Value>,
     log_format: Option<String>,
+    admin_token: Option<String>,
     index: Option<PathBuf>,
+    index_root: Option<PathBuf>,
+    reload_poll_seconds: Option<toml::Value>,
+    max_voter_change_percent: Option<toml::Value>,
     demo_voters: Option<usize>,
     demo_seed: Option<u64>,
 }
@@ -139,6 +175,8 @@ pub struct ServerConfig {
     pub drain: Duration,
     /// Log format.
     pub log_format: LogFormat,
+    /// Admin token, when admin calls are enabled.
+    pub admin_token: Option<String>,
 }
 
 /// A setting refused at start.
@@ -261,23 +299,107 @@ impl ServerArgs {
                 )
             })?,
         };
+        let admin_token = self
+            .admin_token
+            .clone()
+            .or_else(|| file.admin_token.clone());
+        if let Some(token) = &admin_token
+            && (token.len() < 16 || token.chars().any(char::is_whitespace))
+        {
+            return Err(invalid(
+                "admin-token",
+                "use at least 16 characters, no spaces",
+            ));
+        }
         Ok(ServerConfig {
             http,
             grpc,
             workers,
             drain: Duration::from_secs_f64(drain_seconds),
             log_format,
+            admin_token,
         })
     }
 }
 
+/// Where `serve` takes its index from, and how it follows new versions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReloadConfig {
+    /// The artifact directory or publishing root.
+    pub source: crate::index::reload::IndexSource,
+    /// Time between looks at the root's `current`; `None` when off.
+    pub poll: Option<Duration>,
+    /// Limits on a new index.
+    pub policy: crate::index::reload::ReloadPolicy,
+}
+
 impl ServeArgs {
-    /// The artifact to serve, from the flag, the environment or the file.
-    pub fn index(&self, file: &FileSettings) -> Result<PathBuf, ConfigError> {
-        self.index
+    /// The index source and reload settings, from flags, environment and
+    /// file.
+    pub fn reload_config(&self, file: &FileSettings) -> Result<ReloadConfig, ConfigError> {
+        use crate::index::reload::{IndexSource, ReloadPolicy};
+        let dir = self.index.clone().or_else(|| file.index.clone());
+        let root = self.index_root.clone().or_else(|| file.index_root.clone());
+        let source = match (dir, root) {
+            (Some(_), Some(_)) => {
+                return Err(invalid(
+                    "index-root",
+                    "give --index or --index-root, not both",
+                ));
+            }
+            (Some(dir), None) => IndexSource::Dir(dir),
+            (None, Some(root)) => IndexSource::Root(root),
+            (None, None) => {
+                return Err(invalid(
+                    "index",
+                    "no index given: use --index DIR or --index-root ROOT",
+                ));
+            }
+        };
+        let poll_seconds = match self
+            .reload_poll_seconds
             .clone()
-            .or_else(|| file.index.clone())
-            .ok_or_else(|| invalid("index", "no index artifact given"))
+            .or_else(|| file_text(&file.reload_poll_seconds))
+        {
+            None => 2.0,
+            Some(text) => text
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|seconds| (0.0..=3600.0).contains(seconds))
+                .ok_or_else(|| {
+                    invalid(
+                        "reload-poll-seconds",
+                        format!("`{text}` is out of range: use 0 to 3600"),
+                    )
+                })?,
+        };
+        let percent = match self
+            .max_voter_change_percent
+            .clone()
+            .or_else(|| file_text(&file.max_voter_change_percent))
+        {
+            None => 20.0,
+            Some(text) => text
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|percent| (0.0..=1000.0).contains(percent))
+                .ok_or_else(|| {
+                    invalid(
+                        "max-voter-change-percent",
+                        format!("`{text}` is out of range: use 0 to 1000"),
+                    )
+                })?,
+        };
+        Ok(ReloadConfig {
+            poll: (poll_seconds > 0.0 && matches!(source, IndexSource::Root(_)))
+                .then(|| Duration::from_secs_f64(poll_seconds)),
+            source,
+            policy: ReloadPolicy {
+                max_voter_change: percent / 100.0,
+            },
+        })
     }
 }
 

@@ -17,6 +17,12 @@ pub enum ErrorKind {
     NotFound,
     /// The HTTP method is not one the route serves.
     MethodNotAllowed,
+    /// An admin call without valid credentials.
+    Unauthenticated,
+    /// An admin call while admin calls are disabled.
+    PermissionDenied,
+    /// A new index was refused; the live one keeps serving.
+    ReloadRefused,
     /// The client sent more than its rate allows.
     RateLimited,
     /// The server is shedding load; retry later.
@@ -31,10 +37,13 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// Every kind, for tests and documentation.
-    pub const ALL: [ErrorKind; 8] = [
+    pub const ALL: [ErrorKind; 11] = [
         ErrorKind::InvalidArgument,
         ErrorKind::NotFound,
         ErrorKind::MethodNotAllowed,
+        ErrorKind::Unauthenticated,
+        ErrorKind::PermissionDenied,
+        ErrorKind::ReloadRefused,
         ErrorKind::RateLimited,
         ErrorKind::Overloaded,
         ErrorKind::IndexNotReady,
@@ -48,6 +57,9 @@ impl ErrorKind {
             ErrorKind::InvalidArgument => "invalid_argument",
             ErrorKind::NotFound => "not_found",
             ErrorKind::MethodNotAllowed => "method_not_allowed",
+            ErrorKind::Unauthenticated => "unauthenticated",
+            ErrorKind::PermissionDenied => "permission_denied",
+            ErrorKind::ReloadRefused => "reload_refused",
             ErrorKind::RateLimited => "rate_limited",
             ErrorKind::Overloaded => "overloaded",
             ErrorKind::IndexNotReady => "index_not_ready",
@@ -62,6 +74,9 @@ impl ErrorKind {
             ErrorKind::InvalidArgument => 400,
             ErrorKind::NotFound => 404,
             ErrorKind::MethodNotAllowed => 405,
+            ErrorKind::Unauthenticated => 401,
+            ErrorKind::PermissionDenied => 403,
+            ErrorKind::ReloadRefused => 409,
             ErrorKind::RateLimited => 429,
             ErrorKind::Overloaded | ErrorKind::IndexNotReady => 503,
             ErrorKind::DeadlineExceeded => 504,
@@ -75,6 +90,9 @@ impl ErrorKind {
             ErrorKind::InvalidArgument => tonic::Code::InvalidArgument,
             ErrorKind::NotFound => tonic::Code::NotFound,
             ErrorKind::MethodNotAllowed => tonic::Code::Unimplemented,
+            ErrorKind::Unauthenticated => tonic::Code::Unauthenticated,
+            ErrorKind::PermissionDenied => tonic::Code::PermissionDenied,
+            ErrorKind::ReloadRefused => tonic::Code::FailedPrecondition,
             ErrorKind::RateLimited => tonic::Code::ResourceExhausted,
             ErrorKind::Overloaded | ErrorKind::IndexNotReady => tonic::Code::Unavailable,
             ErrorKind::DeadlineExceeded => tonic::Code::DeadlineExceeded,
@@ -101,6 +119,15 @@ pub enum LookupError {
     /// The HTTP method is not served by the route.
     #[error("{0}")]
     MethodNotAllowed(String),
+    /// Missing or wrong admin credentials.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// Admin calls are disabled.
+    #[error("{0}")]
+    PermissionDenied(String),
+    /// A new index failed a check; the live one keeps serving.
+    #[error("new index refused, the live one keeps serving: {0}")]
+    ReloadRefused(String),
     /// The client's rate is exceeded.
     #[error("rate limit exceeded, retry in {} ms", retry_after.as_millis())]
     RateLimited {
@@ -141,6 +168,9 @@ impl LookupError {
             LookupError::InvalidArgument { .. } => ErrorKind::InvalidArgument,
             LookupError::NotFound(_) => ErrorKind::NotFound,
             LookupError::MethodNotAllowed(_) => ErrorKind::MethodNotAllowed,
+            LookupError::Unauthenticated(_) => ErrorKind::Unauthenticated,
+            LookupError::PermissionDenied(_) => ErrorKind::PermissionDenied,
+            LookupError::ReloadRefused(_) => ErrorKind::ReloadRefused,
             LookupError::RateLimited { .. } => ErrorKind::RateLimited,
             LookupError::Overloaded { .. } => ErrorKind::Overloaded,
             LookupError::IndexNotReady => ErrorKind::IndexNotReady,
@@ -198,6 +228,21 @@ mod tests {
             ),
             (ErrorKind::NotFound, 404, tonic::Code::NotFound),
             (ErrorKind::MethodNotAllowed, 405, tonic::Code::Unimplemented),
+            (
+                ErrorKind::Unauthenticated,
+                401,
+                tonic::Code::Unauthenticated,
+            ),
+            (
+                ErrorKind::PermissionDenied,
+                403,
+                tonic::Code::PermissionDenied,
+            ),
+            (
+                ErrorKind::ReloadRefused,
+                409,
+                tonic::Code::FailedPrecondition,
+            ),
             (ErrorKind::RateLimited, 429, tonic::Code::ResourceExhausted),
             (ErrorKind::Overloaded, 503, tonic::Code::Unavailable),
             (ErrorKind::IndexNotReady, 503, tonic::Code::Unavailable),
@@ -220,6 +265,9 @@ mod tests {
             LookupError::invalid("q", "empty"),
             LookupError::NotFound("no voter".into()),
             LookupError::MethodNotAllowed("use GET".into()),
+            LookupError::Unauthenticated("no token".into()),
+            LookupError::PermissionDenied("disabled".into()),
+            LookupError::ReloadRefused("checksum".into()),
             LookupError::RateLimited {
                 retry_after: Duration::from_secs(1),
             },
@@ -235,6 +283,6 @@ mod tests {
         assert_eq!(kinds, ErrorKind::ALL);
         assert_eq!(errors[0].to_string(), "q: empty");
         assert_eq!(errors[0].parameter(), Some("q"));
-        assert!(errors[3].retry_after().is_some());
+        assert!(errors[6].retry_after().is_some(), "rate limited");
     }
 }

@@ -13,6 +13,10 @@
 //! | `voter_lookup_index_voters` | gauge | |
 //! | `voter_lookup_index_info` | gauge (1) | `version` |
 //! | `voter_lookup_index_build_timestamp_seconds` | gauge | |
+//! | `voter_lookup_index_age_seconds` | gauge | |
+//! | `voter_lookup_index_reloads_total` | counter | `outcome` (`swapped`, `unchanged`, `refused`), `trigger` |
+//! | `voter_lookup_index_reload_refusals_total` | counter | `reason` |
+//! | `voter_lookup_index_swap_duration_seconds` | histogram | |
 //! | `voter_lookup_ready` | gauge (0/1) | |
 
 use std::sync::OnceLock;
@@ -192,12 +196,25 @@ pub fn index_loaded(index: &LoadedIndex) {
     let info = index.info();
     gauge!("voter_lookup_index_voters").set(info.voters as f64);
     gauge!("voter_lookup_index_info", "version" => info.version.to_string()).set(1.0);
-    if let Some(built) = info
-        .built_at
-        .as_deref()
-        .and_then(humantime_seconds)
+    // Only the live version reads 1: earlier ones are set back to 0.
+    static LAST_VERSION: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+    if let Ok(mut last) = LAST_VERSION.lock()
+        && let Some(previous) = last.replace(info.version.to_string())
+        && previous != *info.version
     {
-        gauge!("voter_lookup_index_build_timestamp_seconds").set(built);
+        gauge!("voter_lookup_index_info", "version" => previous).set(0.0);
+    }
+}
+
+/// Records how old the served index is (since its build).
+pub fn index_age(index: &LoadedIndex) {
+    installed();
+    if let Some(built) = index.info().built_at.as_deref().and_then(humantime_seconds) {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_secs_f64();
+        gauge!("voter_lookup_index_age_seconds").set((now - built).max(0.0));
     }
 }
 

@@ -13,8 +13,50 @@ use tokio::sync::watch;
 use tonic_health::ServingStatus;
 use tonic_health::server::HealthReporter;
 
+use crate::error::LookupError;
 use crate::index::IndexHandle;
+use crate::index::reload::{ReloadReport, Reloader, Trigger};
 use crate::service::LookupService;
+
+fn not_reloadable() -> LookupError {
+    LookupError::PermissionDenied("this server does not reload: it serves a fixed index".into())
+}
+
+/// Who may make admin calls: holders of the configured token.
+#[derive(Default)]
+struct AdminAccess {
+    token: Option<String>,
+}
+
+impl AdminAccess {
+    fn check(&self, authorization: Option<&str>) -> Result<(), LookupError> {
+        let Some(expected) = &self.token else {
+            return Err(LookupError::PermissionDenied(
+                "admin calls are disabled: no admin token is configured".into(),
+            ));
+        };
+        let given = authorization
+            .and_then(|value| value.strip_prefix("Bearer "))
+            .map(str::trim)
+            .ok_or_else(|| {
+                LookupError::Unauthenticated("send `Authorization: Bearer <admin token>`".into())
+            })?;
+        // Compare every byte whatever the first difference, so that the
+        // time taken says nothing of the token.
+        let same_length = given.len() == expected.len();
+        let difference = given
+            .bytes()
+            .zip(expected.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b));
+        if same_length && difference == 0 {
+            Ok(())
+        } else {
+            Err(LookupError::Unauthenticated(
+                "the admin token is wrong".into(),
+            ))
+        }
+    }
+}
 
 /// What every request handler shares.
 pub struct AppState {
@@ -22,15 +64,65 @@ pub struct AppState {
     pub service: LookupService,
     accepting: AtomicBool,
     health: HealthReporter,
+    reloader: Option<Reloader>,
+    admin: AdminAccess,
 }
 
 impl AppState {
-    /// State serving `index`.
+    /// State serving `index`, with no reloading and no admin calls.
     pub fn new(index: IndexHandle) -> AppState {
         AppState {
             service: LookupService::new(index),
             accepting: AtomicBool::new(true),
             health: HealthReporter::new(),
+            reloader: None,
+            admin: AdminAccess::default(),
+        }
+    }
+
+    /// The same, following new versions with `reloader`.
+    pub fn with_reloader(mut self, reloader: Reloader) -> AppState {
+        self.reloader = Some(reloader);
+        self
+    }
+
+    /// The same, with admin calls allowed to holders of `token`.
+    pub fn with_admin_token(mut self, token: Option<String>) -> AppState {
+        self.admin = AdminAccess { token };
+        self
+    }
+
+    /// Checks an admin call's `Authorization` header.
+    pub fn authorize_admin(&self, authorization: Option<&str>) -> Result<(), LookupError> {
+        self.admin.check(authorization)
+    }
+
+    /// The last reload's report, if the server reloads.
+    pub fn last_reload(&self) -> Option<ReloadReport> {
+        self.reloader.as_ref().and_then(Reloader::last)
+    }
+
+    /// Reloads from the index source (an admin call, SIGHUP or the watch).
+    pub async fn reload(&self, trigger: Trigger, force: bool) -> Result<ReloadReport, LookupError> {
+        let reloader = self.reloader.as_ref().ok_or_else(not_reloadable)?;
+        let report = reloader.reload(self.service.index(), trigger, force).await;
+        self.publish_readiness().await;
+        Ok(report)
+    }
+
+    /// Goes back to the version served before.
+    pub async fn rollback(&self, force: bool) -> Result<ReloadReport, LookupError> {
+        let reloader = self.reloader.as_ref().ok_or_else(not_reloadable)?;
+        let report = reloader.rollback(self.service.index(), force).await;
+        self.publish_readiness().await;
+        Ok(report)
+    }
+
+    /// True when the index root names a version this server has not seen.
+    pub async fn new_version_published(&self) -> bool {
+        match &self.reloader {
+            Some(reloader) => reloader.current_changed().await,
+            None => false,
         }
     }
 

@@ -16,7 +16,7 @@ pub struct LookupService {
 }
 
 /// Longest station code accepted.
-const MAX_STATION_CODE: usize = 16;
+pub const MAX_STATION_CODE: usize = 16;
 
 impl LookupService {
     /// A service over `index`.

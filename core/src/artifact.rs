@@ -524,7 +524,7 @@ pub fn load(dir: &Path) -> Result<LoadedArtifact, ArtifactError> {
     let names_path = dir.join(NAMES_FILE);
     let names = match names_bytes {
         Some(bytes) => {
-            NameRecords::from_bytes(&bytes).map_err(|source| ArtifactError::BadNames {
+            NameRecords::from_bytes(bytes).map_err(|source| ArtifactError::BadNames {
                 path: names_path.clone(),
                 source,
             })?
@@ -541,7 +541,7 @@ pub fn load(dir: &Path) -> Result<LoadedArtifact, ArtifactError> {
     let voters_path = dir.join(VOTERS_FILE);
     let voters = match voters_bytes {
         Some(bytes) => {
-            VoterRecords::from_bytes(&bytes).map_err(|source| ArtifactError::BadVoters {
+            VoterRecords::from_bytes(bytes).map_err(|source| ArtifactError::BadVoters {
                 path: voters_path.clone(),
                 source,
             })?

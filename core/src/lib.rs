@@ -19,6 +19,7 @@ pub mod name_records;
 pub mod normalise;
 pub mod phonetic;
 pub mod pipeline;
+pub mod publish;
 pub mod queries;
 pub mod reu;
 pub mod schema;

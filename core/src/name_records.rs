@@ -132,7 +132,10 @@ fn split_short(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
 #[derive(Debug, Clone, Default)]
 pub struct NameRecords {
     offsets: Vec<u32>,
+    /// The records, from byte `base` on (a loaded file keeps its header
+    /// in front rather than being copied).
     data: Vec<u8>,
+    base: usize,
 }
 
 impl NameRecords {
@@ -149,8 +152,8 @@ impl NameRecords {
     /// The record of `voter_id`, or `None` past the end.
     pub fn get(&self, voter_id: u64) -> Option<NameRecord<'_>> {
         let index = usize::try_from(voter_id).ok()?;
-        let start = *self.offsets.get(index)? as usize;
-        let end = *self.offsets.get(index + 1)? as usize;
+        let start = self.base + *self.offsets.get(index)? as usize;
+        let end = self.base + *self.offsets.get(index + 1)? as usize;
         decode_record(self.data.get(start..end)?)
     }
 
@@ -168,36 +171,42 @@ impl NameRecords {
         for offset in &self.offsets {
             out.extend_from_slice(&offset.to_le_bytes());
         }
-        out.extend_from_slice(&self.data);
+        out.extend_from_slice(&self.data[self.base..]);
         out
     }
 
     /// Reads records back from the `names.bin` layout, checking every record.
-    pub fn from_bytes(bytes: &[u8]) -> Result<NameRecords, NameRecordsError> {
+    pub fn from_bytes(bytes: Vec<u8>) -> Result<NameRecords, NameRecordsError> {
         let header = bytes.get(..12).ok_or(NameRecordsError::BadHeader)?;
         if &header[..4] != MAGIC || read_u32(&header[4..8]) != LAYOUT_VERSION {
             return Err(NameRecordsError::BadHeader);
         }
         let count = read_u32(&header[8..12]) as usize;
-        let table_end = 12 + (count + 1) * 4;
+        let table_end = count
+            .checked_add(1)
+            .and_then(|n| n.checked_mul(4))
+            .and_then(|n| n.checked_add(12))
+            .ok_or(NameRecordsError::Corrupt(0))?;
         let table = bytes
             .get(12..table_end)
             .ok_or(NameRecordsError::Corrupt(0))?;
         let offsets: Vec<u32> = table.chunks_exact(4).map(read_u32).collect();
+        let data_len = bytes.len() - table_end;
         let records = NameRecords {
             offsets,
-            data: bytes[table_end..].to_vec(),
+            data: bytes,
+            base: table_end,
         };
         let mut previous = 0;
         for (id, &offset) in records.offsets.iter().enumerate() {
             let corrupt = NameRecordsError::Corrupt(id as u64);
-            if offset < previous || offset as usize > records.data.len() {
+            if offset < previous || offset as usize > data_len {
                 return Err(corrupt);
             }
             previous = offset;
         }
         if records.offsets.first() != Some(&0)
-            || records.offsets.last().map(|&end| end as usize) != Some(records.data.len())
+            || records.offsets.last().map(|&end| end as usize) != Some(data_len)
         {
             return Err(NameRecordsError::Corrupt(0));
         }
@@ -255,6 +264,7 @@ impl Default for NameRecordsBuilder {
             records: NameRecords {
                 offsets: vec![0],
                 data: Vec::new(),
+                base: 0,
             },
             scratch: String::new(),
         }
@@ -476,7 +486,7 @@ mod tests {
         builder.push(&voter("SCHÖNBERGER", Some("MÜLLER"), "Jürgen"));
         let records = builder.finish();
         let bytes = records.to_bytes();
-        let back = NameRecords::from_bytes(&bytes).unwrap();
+        let back = NameRecords::from_bytes(bytes.clone()).unwrap();
         assert_eq!(back.len(), 2);
         let second = back.get(1).unwrap();
         assert_eq!(
@@ -485,11 +495,11 @@ mod tests {
         );
 
         assert!(matches!(
-            NameRecords::from_bytes(&bytes[..bytes.len() - 3]),
+            NameRecords::from_bytes(bytes[..bytes.len() - 3].to_vec()),
             Err(NameRecordsError::Corrupt(_))
         ));
         assert_eq!(
-            NameRecords::from_bytes(b"nope").unwrap_err(),
+            NameRecords::from_bytes(b"nope".to_vec()).unwrap_err(),
             NameRecordsError::BadHeader
         );
         // The header (12 bytes) and three offsets come first; then record 0,
@@ -497,7 +507,7 @@ mod tests {
         let mut tampered = bytes.clone();
         tampered[12 + 3 * 4 + 4] = 50;
         assert_eq!(
-            NameRecords::from_bytes(&tampered).unwrap_err(),
+            NameRecords::from_bytes(tampered).unwrap_err(),
             NameRecordsError::Corrupt(0)
         );
     }

@@ -71,7 +71,10 @@ pub struct MembershipView {
 #[derive(Debug, Clone, Default)]
 pub struct VoterRecords {
     offsets: Vec<u32>,
+    /// The records, from byte `base` on (a loaded file keeps its header
+    /// in front rather than being copied).
     data: Vec<u8>,
+    base: usize,
 }
 
 impl VoterRecords {
@@ -88,8 +91,8 @@ impl VoterRecords {
     /// The record of `voter_id`, or `None` past the end.
     pub fn get(&self, voter_id: u64) -> Option<VoterView> {
         let index = usize::try_from(voter_id).ok()?;
-        let start = *self.offsets.get(index)? as usize;
-        let end = *self.offsets.get(index + 1)? as usize;
+        let start = self.base + *self.offsets.get(index)? as usize;
+        let end = self.base + *self.offsets.get(index + 1)? as usize;
         decode(self.data.get(start..end)?)
     }
 
@@ -102,12 +105,12 @@ impl VoterRecords {
         for offset in &self.offsets {
             out.extend_from_slice(&offset.to_le_bytes());
         }
-        out.extend_from_slice(&self.data);
+        out.extend_from_slice(&self.data[self.base..]);
         out
     }
 
     /// Reads records back, checking that every one decodes.
-    pub fn from_bytes(bytes: &[u8]) -> Result<VoterRecords, VoterRecordsError> {
+    pub fn from_bytes(bytes: Vec<u8>) -> Result<VoterRecords, VoterRecordsError> {
         let header = bytes.get(..12).ok_or(VoterRecordsError::BadHeader)?;
         if &header[..4] != MAGIC || read_u32(&header[4..8]) != LAYOUT_VERSION {
             return Err(VoterRecordsError::BadHeader);
@@ -121,12 +124,15 @@ impl VoterRecords {
         let table = bytes
             .get(12..table_end)
             .ok_or(VoterRecordsError::Corrupt(0))?;
+        let offsets = table.chunks_exact(4).map(read_u32).collect();
+        let data_len = bytes.len() - table_end;
         let records = VoterRecords {
-            offsets: table.chunks_exact(4).map(read_u32).collect(),
-            data: bytes[table_end..].to_vec(),
+            offsets,
+            data: bytes,
+            base: table_end,
         };
         if records.offsets.first() != Some(&0)
-            || records.offsets.last().map(|&end| end as usize) != Some(records.data.len())
+            || records.offsets.last().map(|&end| end as usize) != Some(data_len)
             || records.offsets.windows(2).any(|pair| pair[0] > pair[1])
         {
             return Err(VoterRecordsError::Corrupt(0));
@@ -150,6 +156,7 @@ impl Default for VoterRecordsBuilder {
             records: VoterRecords {
                 offsets: vec![0],
                 data: Vec::new(),
+                base: 0,
             },
         }
     }
@@ -328,7 +335,7 @@ mod tests {
             None,
             None,
         )]));
-        let records = VoterRecords::from_bytes(&builder.finish().to_bytes()).unwrap();
+        let records = VoterRecords::from_bytes(builder.finish().to_bytes()).unwrap();
         assert_eq!(records.len(), 2);
         let first = records.get(0).unwrap();
         assert_eq!(first.birth_name, "D'ALMEIDA");
@@ -362,14 +369,14 @@ mod tests {
         )]));
         let bytes = builder.finish().to_bytes();
         assert_eq!(
-            VoterRecords::from_bytes(b"VLVR").unwrap_err(),
+            VoterRecords::from_bytes(b"VLVR".to_vec()).unwrap_err(),
             VoterRecordsError::BadHeader
         );
-        assert!(VoterRecords::from_bytes(&bytes[..bytes.len() - 1]).is_err());
+        assert!(VoterRecords::from_bytes(bytes[..bytes.len() - 1].to_vec()).is_err());
         let mut tampered = bytes.clone();
         tampered[12 + 2 * 4] = 7; // the sex byte of record 0
         assert_eq!(
-            VoterRecords::from_bytes(&tampered).unwrap_err(),
+            VoterRecords::from_bytes(tampered).unwrap_err(),
             VoterRecordsError::Corrupt(0)
         );
     }

@@ -5,10 +5,11 @@
 use std::io::{self, IsTerminal};
 use std::time::Duration;
 
-use anyhow::bail;
+use anyhow::{Context, bail};
 use indicatif::{HumanBytes, HumanCount, ProgressBar, ProgressStyle};
 use voter_core::build::BuildStats;
 use voter_core::pipeline::{ArtifactOutcome, ArtifactRequest, ProgressEvent, build_artifact};
+use voter_core::publish;
 use voter_core::reu::BadRowPolicy;
 
 use crate::cli::BuildArgs;
@@ -18,6 +19,28 @@ const EXAMPLES: usize = 5;
 
 /// Runs the build that `args` describes.
 pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
+    let out = match (&args.out, &args.publish) {
+        (Some(out), _) => out.clone(),
+        (None, Some(root)) => {
+            if args.keep < 2 {
+                bail!(
+                    "--keep {}: keep at least 2 versions, the live one and one to roll back to",
+                    args.keep
+                );
+            }
+            std::fs::create_dir_all(root)
+                .with_context(|| format!("{}: cannot create", root.display()))?;
+            let incoming = publish::incoming_dir(root);
+            // A crash of an earlier build may have left its staging behind.
+            if incoming.exists() {
+                std::fs::remove_dir_all(&incoming).with_context(|| {
+                    format!("{}: cannot remove a stale build", incoming.display())
+                })?;
+            }
+            incoming
+        }
+        (None, None) => bail!("give --out DIR or --publish ROOT"),
+    };
     let policy = BadRowPolicy::from(args.on_bad_row);
     if args.rejects.is_some() && policy != BadRowPolicy::Skip {
         bail!(
@@ -31,7 +54,7 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
         rejects: args.rejects.clone(),
         memory_budget: args.memory_mb as usize * 1024 * 1024,
         builder: concat!("index-builder ", env!("CARGO_PKG_VERSION")).to_string(),
-        ..ArtifactRequest::new(&args.roll, &args.out)
+        ..ArtifactRequest::new(&args.roll, &out)
     };
 
     let bar = progress_bar();
@@ -41,6 +64,20 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
 
     print_warnings(&outcome, &request);
     println!("{}", summary_line(&outcome));
+    if let Some(root) = &args.publish {
+        let published = publish::publish(root, &out, &outcome.manifest.version, args.keep)?;
+        println!(
+            "published {}: current -> {} (was {}){}",
+            published.dir.display(),
+            outcome.manifest.version,
+            published.previous.as_deref().unwrap_or("nothing"),
+            if published.removed.is_empty() {
+                String::new()
+            } else {
+                format!(", removed {}", published.removed.join(", "))
+            }
+        );
+    }
     Ok(())
 }
 

@@ -34,8 +34,22 @@ pub struct BuildArgs {
     #[arg(long, value_name = "STATIONS.csv")]
     pub stations: Option<PathBuf>,
     /// Directory to create for the artifact; it must not exist.
-    #[arg(long, value_name = "DIR")]
-    pub out: PathBuf,
+    #[arg(
+        long,
+        value_name = "DIR",
+        required_unless_present = "publish",
+        conflicts_with = "publish"
+    )]
+    pub out: Option<PathBuf>,
+    /// Publish the artifact for running servers: build it into
+    /// ROOT/<version>, then switch ROOT/current to it atomically
+    /// (`voter-lookup serve --index-root ROOT` follows it).
+    #[arg(long, value_name = "ROOT")]
+    pub publish: Option<PathBuf>,
+    /// With --publish: versions to keep, the live one included, for
+    /// rollback (at least 2).
+    #[arg(long, value_name = "N", default_value_t = 3, requires = "publish")]
+    pub keep: usize,
     /// What to do with a row that cannot be read: stop the build, or leave it
     /// out and list it in the rejected-rows report.
     #[arg(long, value_enum, value_name = "POLICY", default_value_t = OnBadRow::Fail)]

@@ -9,6 +9,7 @@
 //! `grpc-timeout` has already passed is answered `DEADLINE_EXCEEDED`
 //! without any search.
 
+mod admin;
 mod convert;
 
 use std::future::Future;
@@ -22,6 +23,7 @@ use tonic::{Request, Response, Status};
 use tonic_health::pb::health_server::HealthServer;
 use tonic_health::server::HealthService;
 use tonic_types::{ErrorDetails, StatusExt};
+use voter_lookup_proto::v1::admin_server::AdminServer;
 use voter_lookup_proto::v1::voter_lookup_server::{VoterLookup, VoterLookupServer};
 use voter_lookup_proto::v1::{
     GetVoterRequest, GetVoterResponse, ListStationsRequest, ListStationsResponse, SearchRequest,
@@ -67,6 +69,9 @@ pub async fn serve(
         .add_service(health)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
+        .add_service(AdminServer::new(admin::AdminDoor {
+            state: state.clone(),
+        }))
         .add_service(VoterLookupServer::new(GrpcDoor { state }))
         .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
         .await

@@ -10,6 +10,8 @@
 //! | `GET /readyz` | an index is loaded and requests are accepted |
 //! | `GET /metrics` | Prometheus metrics ([`crate::metrics`]) |
 //!
+//! | `POST /v1/admin/reload`, `/v1/admin/rollback` | put the published index live, or the one before (admin token) |
+//!
 //! Every response carries `X-Request-Id`: the client's, or a new one.
 
 mod json;
@@ -33,6 +35,7 @@ use serde::Serialize;
 use tokio::net::TcpListener;
 
 use crate::error::LookupError;
+use crate::index::reload::{Outcome as ReloadOutcome, Trigger};
 use crate::metrics::{self, Door, Method as MetricMethod, Outcome};
 use crate::search::{LookupQuery, SearchMode};
 use crate::server::AppState;
@@ -69,7 +72,7 @@ pub async fn serve(
                 let state = state.clone();
                 let service = service_fn(move |request| {
                     let state = state.clone();
-                    async move { Ok::<_, Infallible>(handle(&state, request)) }
+                    async move { Ok::<_, Infallible>(handle(&state, request).await) }
                 });
                 let connection = http1::Builder::new()
                     .keep_alive(true)
@@ -91,10 +94,14 @@ pub async fn serve(
 
 /// Serves one request: gives it an identifier, routes it, counts it, logs
 /// it, and echoes the identifier.
-pub fn handle(state: &AppState, request: Request<Incoming>) -> Response<Body> {
+pub async fn handle(state: &AppState, request: Request<Incoming>) -> Response<Body> {
     let started = Instant::now();
     let request_id = request_id(request.headers().get(REQUEST_ID));
-    let (method, mut response, outcome) = route(state, &request);
+    let (method, mut response, outcome) = if request.uri().path().starts_with(ADMIN_PREFIX) {
+        admin(state, &request).await
+    } else {
+        route(state, &request)
+    };
     metrics::requests().observe(Door::Http, method, outcome, started.elapsed());
     if let Some(kind) = outcome {
         tracing::info!(
@@ -140,6 +147,86 @@ fn new_request_id() -> String {
     )
 }
 
+/// Path prefix of the admin calls.
+pub const ADMIN_PREFIX: &str = "/v1/admin/";
+
+/// `POST /v1/admin/reload` and `POST /v1/admin/rollback` (`?force=true` to
+/// accept a large change of the voter count), with
+/// `Authorization: Bearer <admin token>`.
+async fn admin(
+    state: &AppState,
+    request: &Request<Incoming>,
+) -> (MetricMethod, Response<Body>, Outcome) {
+    let result = admin_call(state, request).await;
+    match result {
+        Ok(response) => (MetricMethod::Other, response, None),
+        Err(error) => (
+            MetricMethod::Other,
+            error_response(&error),
+            Some(error.kind()),
+        ),
+    }
+}
+
+async fn admin_call(
+    state: &AppState,
+    request: &Request<Incoming>,
+) -> Result<Response<Body>, LookupError> {
+    let path = request.uri().path();
+    let action = path.strip_prefix(ADMIN_PREFIX).unwrap_or("");
+    if !matches!(action, "reload" | "rollback") {
+        return Err(LookupError::NotFound(format!("no route {path}")));
+    }
+    if request.method() != Method::POST {
+        return Err(LookupError::MethodNotAllowed(format!(
+            "{} is not supported on {path}: use POST",
+            request.method()
+        )));
+    }
+    let authorization = request
+        .headers()
+        .get(hyper::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    state.authorize_admin(authorization)?;
+    let mut force = false;
+    for (key, value) in form_urlencoded::parse(request.uri().query().unwrap_or("").as_bytes()) {
+        if key == "force" {
+            force = match value.as_ref() {
+                "true" | "1" => true,
+                "false" | "0" => false,
+                other => {
+                    return Err(LookupError::invalid(
+                        "force",
+                        format!("`{other}` is not true or false"),
+                    ));
+                }
+            };
+        }
+    }
+    let report = if action == "reload" {
+        state.reload(Trigger::Admin, force).await?
+    } else {
+        state.rollback(force).await?
+    };
+    if let ReloadOutcome::Refused { reason, .. } = &report.outcome {
+        return Err(LookupError::ReloadRefused(reason.to_string()));
+    }
+    let live = state.service.index().snapshot();
+    let previous = match &report.outcome {
+        ReloadOutcome::Swapped { from, .. } => from.clone(),
+        _ => None,
+    };
+    Ok(json_response(
+        StatusCode::OK,
+        &serde_json::json!({
+            "outcome": report.outcome_name(),
+            "index_version": live.as_ref().map(|index| index.version().to_string()),
+            "previous_version": previous,
+            "message": report.message(),
+        }),
+    ))
+}
+
 /// Routes one request; returns what was asked, the response, and how it
 /// ended.
 fn route(state: &AppState, request: &Request<Incoming>) -> (MetricMethod, Response<Body>, Outcome) {
@@ -171,7 +258,7 @@ fn route(state: &AppState, request: &Request<Incoming>) -> (MetricMethod, Respon
             )),
         ),
         ["readyz"] => (MetricMethod::Other, Ok(readiness(state))),
-        ["metrics"] => (MetricMethod::Other, Ok(metrics_response())),
+        ["metrics"] => (MetricMethod::Other, Ok(metrics_response(state))),
         _ => (
             MetricMethod::Other,
             Err(LookupError::NotFound(format!("no route {path}"))),
@@ -183,7 +270,10 @@ fn route(state: &AppState, request: &Request<Incoming>) -> (MetricMethod, Respon
     }
 }
 
-fn metrics_response() -> Response<Body> {
+fn metrics_response(state: &AppState) -> Response<Body> {
+    if let Some(index) = state.service.index().snapshot() {
+        metrics::index_age(&index);
+    }
     let mut response = Response::new(Full::new(Bytes::from(metrics::render())));
     response.headers_mut().insert(
         CONTENT_TYPE,
@@ -253,6 +343,13 @@ fn readiness(state: &AppState) -> Response<Body> {
         "accepting": accepting,
         "index_version": snapshot.as_ref().map(|index| index.version().to_string()),
         "voters": snapshot.as_ref().map(|index| index.info().voters),
+        "last_reload": state.last_reload().map(|report| serde_json::json!({
+            "outcome": report.outcome_name(),
+            "trigger": format!("{:?}", report.trigger).to_lowercase(),
+            "at": humantime::format_rfc3339_seconds(report.at).to_string(),
+            "seconds": report.duration.as_secs_f64(),
+            "message": report.message(),
+        })),
     });
     let status = if snapshot.is_some() && accepting {
         StatusCode::OK

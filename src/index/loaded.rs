@@ -18,7 +18,7 @@ use voter_core::voter_records::{VoterRecords, VoterView};
 
 /// Where an index came from, for logs and `/readyz`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum IndexSource {
+pub enum IndexOrigin {
     /// An artifact directory on disk.
     Artifact(std::path::PathBuf),
     /// Built in memory (the demo).
@@ -35,7 +35,7 @@ pub struct IndexInfo {
     /// Voters indexed.
     pub voters: u64,
     /// Where it came from.
-    pub source: IndexSource,
+    pub source: IndexOrigin,
     /// When this process loaded it.
     pub loaded_at: SystemTime,
 }
@@ -93,7 +93,7 @@ impl LoadedIndex {
             version: Arc::from(loaded.manifest.version.as_str()),
             built_at: Some(loaded.manifest.built_at.clone()),
             voters: loaded.manifest.voters,
-            source: IndexSource::Artifact(dir.to_path_buf()),
+            source: IndexOrigin::Artifact(dir.to_path_buf()),
             loaded_at: SystemTime::now(),
         };
         let index = LoadedIndex::open(
@@ -122,7 +122,7 @@ impl LoadedIndex {
             version: Arc::from(version),
             built_at: None,
             voters: built.stats.voters,
-            source: IndexSource::InMemory,
+            source: IndexOrigin::InMemory,
             loaded_at: SystemTime::now(),
         };
         LoadedIndex::open(

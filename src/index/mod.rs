@@ -7,13 +7,14 @@
 //! ever held across an `.await`: callers get an owned `Arc`.
 
 mod loaded;
+pub mod reload;
 
 use std::sync::Arc;
 
 use arc_swap::ArcSwapOption;
 
 pub(crate) use loaded::SegmentView;
-pub use loaded::{IndexInfo, IndexSource, LoadError, LoadedIndex};
+pub use loaded::{IndexInfo, IndexOrigin, LoadError, LoadedIndex};
 
 /// The index being served, or none before the first load.
 #[derive(Default)]

@@ -45,6 +45,11 @@ impl TestServer {
 
     /// A server over `index` (which may hold no index yet).
     pub async fn start(index: IndexHandle) -> TestServer {
+        TestServer::start_state(Arc::new(AppState::new(index))).await
+    }
+
+    /// A server over a prepared state.
+    pub async fn start_state(state: Arc<AppState>) -> TestServer {
         let listeners = Listeners::bind(
             "127.0.0.1:0".parse().unwrap(),
             "127.0.0.1:0".parse().unwrap(),
@@ -52,7 +57,6 @@ impl TestServer {
         .await
         .unwrap();
         let (http, grpc) = listeners.local_addrs().unwrap();
-        let state = Arc::new(AppState::new(index));
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(run(
             state.clone(),

@@ -1,0 +1,84 @@
+//! The `voterlookup.v1.Admin` service: reload and rollback over gRPC, with
+//! the metadata `authorization: Bearer <admin token>`.
+
+use std::sync::Arc;
+
+use tonic::{Request, Response, Status};
+use voter_lookup_proto::v1::admin_server::Admin;
+use voter_lookup_proto::v1::{ReloadReply, ReloadRequest, RollbackRequest};
+
+use super::status;
+use crate::error::LookupError;
+use crate::index::reload::{Outcome, ReloadReport, Trigger};
+use crate::server::AppState;
+
+/// The admin service.
+pub struct AdminDoor {
+    pub(super) state: Arc<AppState>,
+}
+
+impl AdminDoor {
+    fn authorize<T>(&self, request: &Request<T>) -> Result<(), Status> {
+        let authorization = request
+            .metadata()
+            .get("authorization")
+            .and_then(|value| value.to_str().ok());
+        self.state
+            .authorize_admin(authorization)
+            .map_err(|error| status(&error))
+    }
+
+    fn reply(&self, report: ReloadReport) -> Result<Response<ReloadReply>, Status> {
+        let previous_version = match &report.outcome {
+            Outcome::Refused { reason, .. } => {
+                return Err(status(&LookupError::ReloadRefused(reason.to_string())));
+            }
+            Outcome::Swapped { from, .. } => from.clone().unwrap_or_default(),
+            Outcome::Unchanged { .. } => String::new(),
+        };
+        let index_version = self
+            .state
+            .service
+            .index()
+            .snapshot()
+            .map(|index| index.version().to_string())
+            .unwrap_or_default();
+        Ok(Response::new(ReloadReply {
+            outcome: report.outcome_name().to_string(),
+            index_version,
+            previous_version,
+            message: report.message(),
+        }))
+    }
+}
+
+#[tonic::async_trait]
+impl Admin for AdminDoor {
+    async fn reload(
+        &self,
+        request: Request<ReloadRequest>,
+    ) -> Result<Response<ReloadReply>, Status> {
+        self.authorize(&request)?;
+        let force = request.get_ref().force;
+        let report = self
+            .state
+            .reload(Trigger::Admin, force)
+            .await
+            .map_err(|error| status(&error))?;
+        self.reply(report)
+    }
+
+    async fn rollback(
+        &self,
+        request: Request<RollbackRequest>,
+    ) -> Result<Response<ReloadReply>, Status> {
+        self.authorize(&request)?;
+        let force = request.get_ref().force;
+        let report = self
+            .state
+            .rollback(force)
+            .await
+            .map_err(|error| status(&error))?;
+        self.reply(report)
+    }
+}
