@@ -1,0 +1,245 @@
+//! The run itself: the dispatcher sends each request at its intended time
+//! and never waits for answers, so the offered load does not bend to the
+//! server (open loop).
+//!
+//! One task dispatches; each request runs in a task of its own, holding
+//! one of `--max-in-flight` slots. When every slot is taken the dispatcher
+//! waits for one, and the requests falling due meanwhile go out late, each
+//! measured from its own intended time: falling behind is counted
+//! (`late`, `slot_waits`), never hidden. Nothing is sent after the planned
+//! end (plus the lateness threshold): requests still due then are counted
+//! `not_sent`. Requests in flight at the end are awaited for at most their
+//! deadline, so a run always ends.
+
+use std::io::{IsTerminal, Write};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use tokio::sync::Semaphore;
+use voter_core::queries::{QueryRng, SeedableRng};
+
+use crate::client::{Client, GRACE, Identity, Prepared};
+use crate::record::{LATE_AFTER, Latency, Recorder};
+use crate::schedule::{Next, Pacer, Plan, Process};
+use crate::traffic::WeightedPick;
+use crate::units::format_ms;
+
+/// How close to a request's time the dispatcher stops sleeping on the
+/// runtime's timer and yields in a loop instead. tokio's timer ticks in
+/// whole milliseconds and wakes up to about two late; every request would
+/// carry that error in its latency.
+const SPIN_WINDOW: Duration = Duration::from_millis(2);
+
+/// Dispatches without pause at most this many requests before letting the
+/// request tasks run, when the dispatcher is behind (on one thread nothing
+/// else would run meanwhile).
+const DISPATCH_BATCH: u32 = 64;
+
+/// Mixed into the seed of the class picks, so that they do not repeat the
+/// draws of the queries.
+pub const CLASS_PICK_SALT: u64 = 0x0c1a_55e5;
+
+/// One class's prepared requests.
+pub struct ClassLoad {
+    /// Share of the traffic (relative).
+    pub weight: f64,
+    /// Its API key, ready to send.
+    pub identity: Identity,
+    /// Its requests, sent in turn.
+    pub requests: Vec<Prepared>,
+}
+
+/// What a run needs besides its plan.
+pub struct RunSetup {
+    /// The client of the door under test.
+    pub client: Client,
+    /// The classes, each with its requests.
+    pub classes: Vec<ClassLoad>,
+    /// Bound on outstanding requests.
+    pub max_in_flight: usize,
+    /// Each request's deadline.
+    pub timeout: Duration,
+    /// Seed of the class picks.
+    pub seed: u64,
+    /// Draw the progress line on stderr (only if it is a terminal).
+    pub progress: bool,
+}
+
+/// What a run produced.
+pub struct Finished {
+    /// Everything recorded.
+    pub recorder: Recorder,
+    /// From the first scheduled instant to the last answer.
+    pub elapsed: Duration,
+}
+
+struct Shared {
+    client: Client,
+    classes: Vec<ClassLoad>,
+    recorder: Mutex<Recorder>,
+    start: Instant,
+}
+
+impl Shared {
+    fn recorder(&self) -> MutexGuard<'_, Recorder> {
+        // A panic while recording cannot leave the counts half-written in
+        // a way that matters more than losing the run: carry on.
+        self.recorder
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// Runs `plan` with arrivals spread by `process`.
+pub async fn run(plan: &Plan, process: Process, setup: RunSetup) -> Finished {
+    let class_pick = WeightedPick::new(setup.classes.iter().map(|class| class.weight));
+    let mut class_rng = QueryRng::seed_from_u64(setup.seed ^ CLASS_PICK_SALT);
+    let mut cursors = vec![0usize; setup.classes.len()];
+    let shared = Arc::new(Shared {
+        recorder: Mutex::new(Recorder::new(setup.classes.len())),
+        client: setup.client,
+        classes: setup.classes,
+        start: Instant::now(),
+    });
+    let slots = Arc::new(Semaphore::new(setup.max_in_flight));
+    let progress = (setup.progress && std::io::stderr().is_terminal())
+        .then(|| tokio::spawn(show_progress(shared.clone(), plan.clone())));
+    let stop_sending = plan.duration() + LATE_AFTER;
+    let mut pacer = Pacer::new(plan.arrivals(process));
+    let mut without_pause = 0;
+
+    loop {
+        let now = shared.start.elapsed();
+        let intended = match pacer.next(now) {
+            Next::Finished => break,
+            Next::WaitUntil(at) => {
+                wait_until(shared.start + at).await;
+                without_pause = 0;
+                continue;
+            }
+            Next::Send { intended } => intended,
+        };
+        let class = class_pick.pick(&mut class_rng);
+        if now > stop_sending {
+            shared.recorder().not_sent(class, intended);
+            break;
+        }
+        let permit = match slots.clone().try_acquire_owned() {
+            Ok(permit) => permit,
+            Err(_) => {
+                shared.recorder().slot_waits += 1;
+                let deadline = tokio::time::sleep_until((shared.start + stop_sending).into());
+                tokio::select! {
+                    permit = slots.clone().acquire_owned() => permit.expect("the semaphore is never closed"),
+                    () = deadline => {
+                        shared.recorder().not_sent(class, intended);
+                        break;
+                    }
+                }
+            }
+        };
+        let cursor = &mut cursors[class];
+        let requests = &shared.classes[class].requests;
+        let request = requests[*cursor % requests.len()].clone();
+        *cursor += 1;
+        shared.recorder().sent(class, intended);
+        let task_shared = shared.clone();
+        tokio::spawn(async move {
+            let sent = task_shared.start.elapsed();
+            let identity = &task_shared.classes[class].identity;
+            let outcome = task_shared.client.send(request, identity).await;
+            let done = task_shared.start.elapsed();
+            task_shared
+                .recorder()
+                .finished(class, intended, sent, done, outcome);
+            drop(permit);
+        });
+        without_pause += 1;
+        if without_pause >= DISPATCH_BATCH {
+            tokio::task::yield_now().await;
+            without_pause = 0;
+        }
+    }
+    {
+        let mut recorder = shared.recorder();
+        for intended in pacer.abandon() {
+            recorder.not_sent(class_pick.pick(&mut class_rng), intended);
+        }
+    }
+
+    // Every request task ends by itself within its deadline and grace;
+    // waiting a little longer only guards against a task that never ran.
+    let all_slots = u32::try_from(setup.max_in_flight).unwrap_or(u32::MAX);
+    let drained = tokio::time::timeout(
+        setup.timeout + GRACE + Duration::from_secs(1),
+        slots.acquire_many(all_slots),
+    )
+    .await;
+    if let Some(progress) = progress {
+        progress.abort();
+        let _ = progress.await;
+        eprint!("\r\x1b[2K");
+    }
+    let elapsed = shared.start.elapsed();
+    let mut recorder = shared.recorder().clone();
+    if drained.is_err() {
+        let stuck = recorder.in_flight;
+        recorder.unfinished(stuck);
+    }
+    Finished { recorder, elapsed }
+}
+
+/// Returns at `instant`, give or take a few microseconds: sleeps on the
+/// timer until [`SPIN_WINDOW`] before it, then yields to the other tasks
+/// (the requests in flight, the I/O driver) until it comes.
+async fn wait_until(instant: Instant) {
+    let now = Instant::now();
+    if instant > now + SPIN_WINDOW {
+        tokio::time::sleep_until((instant - SPIN_WINDOW).into()).await;
+    } else if instant > now {
+        tokio::task::yield_now().await;
+    }
+}
+
+/// Redraws one status line on stderr every second.
+async fn show_progress(shared: Arc<Shared>, plan: Plan) {
+    let mut ticks = tokio::time::interval(Duration::from_secs(1));
+    ticks.tick().await;
+    loop {
+        ticks.tick().await;
+        let elapsed = shared.start.elapsed();
+        let line = {
+            let recorder = shared.recorder();
+            let last = elapsed.as_secs().saturating_sub(1) as usize;
+            let second = recorder.timeline.get(last);
+            let counts = recorder.overall.counts;
+            let p99 = second
+                .and_then(|second| second.latency.as_ref())
+                .map(|histogram| format_ms(Latency::of(histogram).p99))
+                .unwrap_or_else(|| "-".to_string());
+            format!(
+                "{:>5.0}s/{:.0}s  planned {:.0}/s  offered {}/s  achieved {}/s  in flight {}  p99 {}  ok {} degraded {} shed {} rate-limited {} error {}{}",
+                elapsed.as_secs_f64(),
+                plan.seconds(),
+                plan.rate_at(elapsed.as_secs_f64()),
+                second.map_or(0, |s| s.offered),
+                second.map_or(0, |s| s.achieved),
+                recorder.in_flight,
+                p99,
+                counts.ok,
+                counts.degraded,
+                counts.shed,
+                counts.rate_limited,
+                counts.error,
+                if recorder.late > 0 {
+                    format!("  LATE {}", recorder.late)
+                } else {
+                    String::new()
+                },
+            )
+        };
+        let mut stderr = std::io::stderr().lock();
+        let _ = write!(stderr, "\r\x1b[2K{line}");
+        let _ = stderr.flush();
+    }
+}
