@@ -47,7 +47,8 @@ pub async fn serve(
     let state = Arc::new(
         AppState::new(IndexHandle::default())
             .with_reloader(Reloader::new(reload.source.clone(), reload.policy.clone()))
-            .with_admin_token(config.admin_token.clone()),
+            .with_admin_token(config.admin_token.clone())
+            .with_optional_admission(config.admission.clone()),
     );
     // The doors answer (not ready) while the first index loads.
     let loading = {

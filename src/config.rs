@@ -20,8 +20,13 @@ use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use std::num::NonZeroU32;
+
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde::Deserialize;
+
+use crate::admission::rate::RateConfig;
+use crate::admission::{AdmissionConfig, Class};
 
 /// The `voter-lookup` command line.
 #[derive(Debug, Parser)]
@@ -130,6 +135,46 @@ pub struct ServerArgs {
         hide_env_values = true
     )]
     pub admin_token: Option<String>,
+    /// Admission control (rate limits, load shedding, brownout): `on` or
+    /// `off` [default: on].
+    #[arg(long, env = "VOTER_LOOKUP_ADMISSION", value_name = "ON|OFF")]
+    pub admission: Option<String>,
+    /// An API key and the class it gives (`staff` or `kiosk`), as
+    /// KEY:CLASS; repeat for each key (comma-separated in the variable).
+    /// Requests without a known key are `anonymous`.
+    #[arg(
+        long = "api-key",
+        env = "VOTER_LOOKUP_API_KEYS",
+        value_name = "KEY:CLASS",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
+    pub api_keys: Vec<String>,
+    /// A class's rate limits in requests per second, per client and for
+    /// the whole class, as CLASS:PER_CLIENT:TOTAL (0: no limit; bursts of
+    /// twice the rate), or `off` for none [default: staff:500:0,
+    /// kiosk:20:2000, anonymous:50:1000].
+    #[arg(
+        long = "rate-limit",
+        env = "VOTER_LOOKUP_RATE_LIMITS",
+        value_name = "CLASS:CLIENT:TOTAL",
+        value_delimiter = ','
+    )]
+    pub rate_limits: Vec<String>,
+    /// Upper bound of the adaptive concurrency limit [default: 64].
+    #[arg(long, env = "VOTER_LOOKUP_MAX_CONCURRENCY", value_name = "N")]
+    pub max_concurrency: Option<String>,
+    /// Longest a request waits for its turn before it is shed, in
+    /// milliseconds [default: 25].
+    #[arg(long, env = "VOTER_LOOKUP_QUEUE_WAIT_MS", value_name = "MS")]
+    pub queue_wait_ms: Option<String>,
+    /// Most requests waiting for their turn [default: 128].
+    #[arg(long, env = "VOTER_LOOKUP_QUEUE_CAPACITY", value_name = "N")]
+    pub queue_capacity: Option<String>,
+    /// Queueing delay, in milliseconds, above which lookups switch to
+    /// their cheaper degraded mode [default: 4].
+    #[arg(long, env = "VOTER_LOOKUP_BROWNOUT_DELAY_MS", value_name = "MS")]
+    pub brownout_delay_ms: Option<String>,
 }
 
 /// Log output format.
@@ -154,6 +199,13 @@ pub struct FileSettings {
     drain_seconds: Option<toml::Value>,
     log_format: Option<String>,
     admin_token: Option<String>,
+    admission: Option<String>,
+    api_keys: Option<Vec<String>>,
+    rate_limits: Option<Vec<String>>,
+    max_concurrency: Option<toml::Value>,
+    queue_wait_ms: Option<toml::Value>,
+    queue_capacity: Option<toml::Value>,
+    brownout_delay_ms: Option<toml::Value>,
     index: Option<PathBuf>,
     index_root: Option<PathBuf>,
     reload_poll_seconds: Option<toml::Value>,
@@ -177,6 +229,8 @@ pub struct ServerConfig {
     pub log_format: LogFormat,
     /// Admin token, when admin calls are enabled.
     pub admin_token: Option<String>,
+    /// Admission control, when on.
+    pub admission: Option<AdmissionConfig>,
 }
 
 /// A setting refused at start.
@@ -318,8 +372,145 @@ impl ServerArgs {
             drain: Duration::from_secs_f64(drain_seconds),
             log_format,
             admin_token,
+            admission: self.admission_config(file)?,
         })
     }
+
+    fn admission_config(
+        &self,
+        file: &FileSettings,
+    ) -> Result<Option<AdmissionConfig>, ConfigError> {
+        let on = match self.admission.clone().or_else(|| file.admission.clone()) {
+            None => true,
+            Some(text) => match text.trim() {
+                "on" | "true" => true,
+                "off" | "false" => false,
+                other => return Err(invalid("admission", format!("`{other}` is not on or off"))),
+            },
+        };
+        if !on {
+            return Ok(None);
+        }
+        let mut config = AdmissionConfig::default();
+        let keys = if self.api_keys.is_empty() {
+            file.api_keys.clone().unwrap_or_default()
+        } else {
+            self.api_keys.clone()
+        };
+        for entry in keys.iter().filter(|entry| !entry.trim().is_empty()) {
+            let (key, class) = entry.rsplit_once(':').ok_or_else(|| {
+                invalid("api-key", format!("`{}` is not KEY:CLASS", redact(entry)))
+            })?;
+            let class = Class::from_name(class)
+                .filter(|class| *class != Class::Anonymous)
+                .ok_or_else(|| {
+                    invalid("api-key", format!("class `{class}` is not staff or kiosk"))
+                })?;
+            if key.trim().len() < 8 {
+                return Err(invalid("api-key", "keys have at least 8 characters"));
+            }
+            config.api_keys.insert(key.trim().to_string(), class);
+        }
+        let limits = if self.rate_limits.is_empty() {
+            file.rate_limits.clone().unwrap_or_default()
+        } else {
+            self.rate_limits.clone()
+        };
+        for entry in limits
+            .iter()
+            .map(|entry| entry.trim())
+            .filter(|entry| !entry.is_empty())
+        {
+            if entry == "off" {
+                config.rates = [RateConfig {
+                    per_client: None,
+                    total: None,
+                }; 3];
+                continue;
+            }
+            let parts: Vec<&str> = entry.split(':').collect();
+            let parsed = match parts.as_slice() {
+                [class, client, total] => Class::from_name(class)
+                    .zip(client.parse::<u32>().ok())
+                    .zip(total.parse::<u32>().ok()),
+                _ => None,
+            };
+            let ((class, client), total) = parsed.ok_or_else(|| {
+                invalid(
+                    "rate-limit",
+                    format!("`{entry}` is not CLASS:PER_CLIENT:TOTAL, e.g. kiosk:20:2000"),
+                )
+            })?;
+            config.rates[class.rank()] = RateConfig {
+                per_client: NonZeroU32::new(client),
+                total: NonZeroU32::new(total),
+            };
+        }
+        let number = |flag: &str,
+                      given: &Option<String>,
+                      from_file: &Option<toml::Value>,
+                      range: std::ops::RangeInclusive<u64>| {
+            match given.clone().or_else(|| file_text(from_file)) {
+                None => Ok(None),
+                Some(text) => text
+                    .trim()
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|n| range.contains(n))
+                    .map(Some)
+                    .ok_or_else(|| {
+                        invalid(
+                            flag,
+                            format!(
+                                "`{text}` is out of range: use {} to {}",
+                                range.start(),
+                                range.end()
+                            ),
+                        )
+                    }),
+            }
+        };
+        if let Some(n) = number(
+            "max-concurrency",
+            &self.max_concurrency,
+            &file.max_concurrency,
+            1..=4096,
+        )? {
+            config.limit.max_limit = n as usize;
+            config.limit.initial_limit = config.limit.initial_limit.min(n as usize);
+        }
+        if let Some(ms) = number(
+            "queue-wait-ms",
+            &self.queue_wait_ms,
+            &file.queue_wait_ms,
+            0..=10_000,
+        )? {
+            config.limit.max_queue_wait = Duration::from_millis(ms);
+        }
+        if let Some(n) = number(
+            "queue-capacity",
+            &self.queue_capacity,
+            &file.queue_capacity,
+            0..=100_000,
+        )? {
+            config.limit.queue_capacity = n as usize;
+        }
+        if let Some(ms) = number(
+            "brownout-delay-ms",
+            &self.brownout_delay_ms,
+            &file.brownout_delay_ms,
+            0..=10_000,
+        )? {
+            config.limit.brownout_delay = Duration::from_millis(ms);
+        }
+        Ok(Some(config))
+    }
+}
+
+/// A key shown in a message: its first characters only.
+fn redact(entry: &str) -> String {
+    let shown: String = entry.chars().take(3).collect();
+    format!("{shown}…")
 }
 
 /// Where `serve` takes its index from, and how it follows new versions.
@@ -490,6 +681,58 @@ mod tests {
             .to_config(&file("workers = \"many\""))
             .unwrap_err();
         assert!(error.setting.contains("`workers` in the file"), "{error}");
+    }
+
+    #[test]
+    fn admission_settings_are_read_and_checked() {
+        let none = FileSettings::default();
+        let config = args(&[
+            "--api-key",
+            "desk-app-key:staff",
+            "--rate-limit",
+            "kiosk:5:100",
+            "--queue-wait-ms",
+            "10",
+        ])
+        .to_config(&none)
+        .unwrap()
+        .admission
+        .expect("on by default");
+        assert_eq!(config.api_keys.get("desk-app-key"), Some(&Class::Staff));
+        assert_eq!(
+            config.rates[Class::Kiosk.rank()].per_client,
+            NonZeroU32::new(5)
+        );
+        assert_eq!(config.limit.max_queue_wait, Duration::from_millis(10));
+        let off = args(&["--rate-limit", "off"])
+            .to_config(&none)
+            .unwrap()
+            .admission
+            .unwrap();
+        assert!(
+            off.rates
+                .iter()
+                .all(|rate| rate.per_client.is_none() && rate.total.is_none())
+        );
+        assert!(
+            args(&["--admission", "off"])
+                .to_config(&none)
+                .unwrap()
+                .admission
+                .is_none()
+        );
+        let error = args(&["--api-key", "desk-app-key:vip"])
+            .to_config(&none)
+            .unwrap_err();
+        assert!(error.setting.contains("--api-key"), "{error}");
+        let error = args(&["--rate-limit", "kiosk:lots"])
+            .to_config(&none)
+            .unwrap_err();
+        assert!(error.setting.contains("--rate-limit"), "{error}");
+        let settings = file("api_keys = [\"kiosk-hall-1:kiosk\"]\nqueue_capacity = 16");
+        let config = args(&[]).to_config(&settings).unwrap().admission.unwrap();
+        assert_eq!(config.api_keys.get("kiosk-hall-1"), Some(&Class::Kiosk));
+        assert_eq!(config.limit.queue_capacity, 16);
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! each door's codes. [`server`] runs both doors and stops them cleanly;
 //! [`app`] holds the commands `main.rs` dispatches to.
 
+pub mod admission;
 pub mod app;
 pub mod config;
 pub mod deadline;

@@ -13,6 +13,7 @@ use tokio::sync::watch;
 use tonic_health::ServingStatus;
 use tonic_health::server::HealthReporter;
 
+use crate::admission::{Admission, AdmissionConfig};
 use crate::error::LookupError;
 use crate::index::IndexHandle;
 use crate::index::reload::{ReloadReport, Reloader, Trigger};
@@ -66,6 +67,7 @@ pub struct AppState {
     health: HealthReporter,
     reloader: Option<Reloader>,
     admin: AdminAccess,
+    admission: Option<Arc<Admission>>,
 }
 
 impl AppState {
@@ -77,7 +79,27 @@ impl AppState {
             health: HealthReporter::new(),
             reloader: None,
             admin: AdminAccess::default(),
+            admission: None,
         }
+    }
+
+    /// The same, with admission control in front of both doors.
+    pub fn with_admission(mut self, admission: Admission) -> AppState {
+        self.admission = Some(Arc::new(admission));
+        self
+    }
+
+    /// The same, with admission control when `config` is given.
+    pub fn with_optional_admission(self, config: Option<AdmissionConfig>) -> AppState {
+        match config {
+            Some(config) => self.with_admission(Admission::new(config)),
+            None => self,
+        }
+    }
+
+    /// Admission control, when on.
+    pub fn admission(&self) -> Option<&Arc<Admission>> {
+        self.admission.as_ref()
     }
 
     /// The same, following new versions with `reloader`.
@@ -222,6 +244,17 @@ pub async fn run(
     drain: Duration,
 ) -> Result<(), ServeError> {
     state.publish_readiness().await;
+    if let Some(admission) = state.admission().cloned() {
+        // Rate-limit tables forget idle clients every few seconds.
+        let state = state.clone();
+        tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(Duration::from_secs(5));
+            while state.is_accepting() {
+                ticks.tick().await;
+                admission.housekeeping();
+            }
+        });
+    }
     let (stop_sender, stop_receiver) = watch::channel(false);
     let stopped = move || {
         let mut receiver = stop_receiver.clone();

@@ -30,6 +30,8 @@ use voter_lookup_proto::v1::{
     SearchResponse,
 };
 
+use crate::admission::layer::{AdmissionLayer, Doorway};
+use crate::admission::rate::RateRefusal;
 use crate::deadline::{Arrival, Deadline};
 use crate::error::LookupError;
 use crate::metrics::{self, Door, Method};
@@ -62,10 +64,16 @@ pub async fn serve(
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
         .build_v1alpha()
         .expect("the compiled descriptor sets are valid");
+    let admission = state.admission().cloned();
     tonic::transport::Server::builder()
         // First of all, note when the request arrived: deadlines count
         // from there.
         .layer(tower::layer::layer_fn(StampArrival))
+        // Then admission, in front of every service, before tonic queues
+        // anything: rate limits, deadline, concurrency limit.
+        .layer(tower::util::option_layer(
+            admission.map(|admission| AdmissionLayer::new(admission, GrpcDoorway)),
+        ))
         .add_service(health)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
@@ -131,12 +139,17 @@ impl VoterLookup for GrpcDoor {
     ) -> Result<Response<SearchResponse>, Status> {
         call(Method::Search, &request, || {
             let message = request.get_ref();
+            let mode = request
+                .extensions()
+                .get::<SearchMode>()
+                .copied()
+                .unwrap_or_default();
             let query = LookupQuery {
                 text: message.q.clone(),
                 birth_date: Some(message.birth_date.clone()).filter(|date| !date.is_empty()),
                 limit: Some(message.limit).filter(|&limit| limit != 0),
             };
-            let response = self.state.service.lookup(&query, SearchMode::Full)?;
+            let response = self.state.service.lookup(&query, mode)?;
             Ok(convert::search_response(&response))
         })
     }
@@ -173,6 +186,39 @@ impl VoterLookup for GrpcDoor {
                 index_version: index.version().to_string(),
             })
         })
+    }
+}
+
+/// How admission sees the gRPC door.
+#[derive(Debug, Clone, Copy)]
+pub struct GrpcDoorway;
+
+impl Doorway for GrpcDoorway {
+    type Response = http::Response<tonic::body::Body>;
+
+    const DOOR: Door = Door::Grpc;
+
+    fn governed(&self, path: &str) -> Option<Method> {
+        match path.strip_prefix("/voterlookup.v1.VoterLookup/")? {
+            "Search" => Some(Method::Search),
+            "GetVoter" => Some(Method::GetVoter),
+            "ListStations" => Some(Method::ListStations),
+            _ => Some(Method::Other),
+        }
+    }
+
+    fn refuse(&self, error: &LookupError, _rate: Option<&RateRefusal>) -> Self::Response {
+        let mut status = status(error);
+        if let Some(retry_after) = error.retry_after() {
+            // gRPC's retry pushback, in milliseconds.
+            let millis = retry_after.as_millis().to_string();
+            if let Ok(value) = millis.parse() {
+                status
+                    .metadata_mut()
+                    .insert("grpc-retry-pushback-ms", value);
+            }
+        }
+        status.into_http()
     }
 }
 

@@ -27,13 +27,16 @@ use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::header::{CONTENT_TYPE, HeaderValue};
 use hyper::server::conn::http1;
-use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use serde::Serialize;
 use tokio::net::TcpListener;
 
+use crate::admission::layer::{AdmissionLayer, ClientAddr, Doorway};
+use crate::admission::rate::RateRefusal;
+use crate::deadline::Arrival;
 use crate::error::LookupError;
 use crate::index::reload::{Outcome as ReloadOutcome, Trigger};
 use crate::metrics::{self, Door, Method as MetricMethod, Outcome};
@@ -58,26 +61,42 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) {
     let graceful = GracefulShutdown::new();
+    let admission = state.admission().cloned();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         tokio::select! {
             accepted = listener.accept() => {
                 let stream = match accepted {
-                    Ok((stream, _peer)) => stream,
+                    Ok((stream, _)) => stream,
                     Err(error) => {
                         tracing::warn!(%error, "http accept failed");
                         continue;
                     }
                 };
+                let peer = stream.peer_addr().ok().map(|addr| addr.ip());
                 let state = state.clone();
-                let service = service_fn(move |request| {
+                let handler = tower::service_fn(move |request: Request<Incoming>| {
                     let state = state.clone();
                     async move { Ok::<_, Infallible>(handle(&state, request).await) }
                 });
+                let stack = tower::ServiceBuilder::new()
+                    // First, note when the request arrived and from whom:
+                    // deadlines count from there, rate limits need the address.
+                    .map_request(move |mut request: Request<Incoming>| {
+                        request.extensions_mut().insert(Arrival(Instant::now()));
+                        if let Some(peer) = peer {
+                            request.extensions_mut().insert(ClientAddr(peer));
+                        }
+                        request
+                    })
+                    // Then admission: rate limits, deadline, concurrency
+                    // limit, before any work.
+                    .option_layer(admission.clone().map(|admission| AdmissionLayer::new(admission, HttpDoorway)))
+                    .service(handler);
                 let connection = http1::Builder::new()
                     .keep_alive(true)
                     .max_buf_size(MAX_HEAD_BYTES)
-                    .serve_connection(TokioIo::new(stream), service);
+                    .serve_connection(TokioIo::new(stream), TowerToHyperService::new(stack));
                 let connection = graceful.watch(connection);
                 tokio::spawn(async move {
                     if let Err(error) = connection.await {
@@ -145,6 +164,42 @@ fn new_request_id() -> String {
         next.fetch_add(1, Ordering::Relaxed)
             .wrapping_mul(0x9e37_79b9_7f4a_7c15)
     )
+}
+
+/// How admission sees the HTTP door.
+#[derive(Debug, Clone, Copy)]
+pub struct HttpDoorway;
+
+impl Doorway for HttpDoorway {
+    type Response = Response<Body>;
+
+    const DOOR: Door = Door::Http;
+
+    fn governed(&self, path: &str) -> Option<MetricMethod> {
+        if path == "/v1/search" {
+            Some(MetricMethod::Search)
+        } else if path.starts_with("/v1/voters/") {
+            Some(MetricMethod::GetVoter)
+        } else if path == "/v1/stations" {
+            Some(MetricMethod::ListStations)
+        } else {
+            None
+        }
+    }
+
+    fn refuse(&self, error: &LookupError, rate: Option<&RateRefusal>) -> Response<Body> {
+        let mut response = error_response(error);
+        if let Some(rate) = rate {
+            // The IETF RateLimit fields: the limit, nothing left, and
+            // when the window resets.
+            let headers = response.headers_mut();
+            headers.insert("ratelimit-limit", HeaderValue::from(rate.limit));
+            headers.insert("ratelimit-remaining", HeaderValue::from(0));
+            let reset = rate.retry_after.as_secs_f64().ceil().max(1.0) as u64;
+            headers.insert("ratelimit-reset", HeaderValue::from(reset));
+        }
+        response
+    }
 }
 
 /// Path prefix of the admin calls.
@@ -244,10 +299,17 @@ fn route(state: &AppState, request: &Request<Incoming>) -> (MetricMethod, Respon
     }
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let (method, result) = match segments.as_slice() {
-        ["v1", "search"] => (
-            MetricMethod::Search,
-            search(state, request.uri().query().unwrap_or("")),
-        ),
+        ["v1", "search"] => {
+            let mode = request
+                .extensions()
+                .get::<SearchMode>()
+                .copied()
+                .unwrap_or_default();
+            (
+                MetricMethod::Search,
+                search(state, request.uri().query().unwrap_or(""), mode),
+            )
+        }
         ["v1", "voters", station, order] => (MetricMethod::GetVoter, voters(state, station, order)),
         ["v1", "stations"] => (MetricMethod::ListStations, stations(state)),
         ["healthz"] => (
@@ -282,7 +344,11 @@ fn metrics_response(state: &AppState) -> Response<Body> {
     response
 }
 
-fn search(state: &AppState, query_string: &str) -> Result<Response<Body>, LookupError> {
+fn search(
+    state: &AppState,
+    query_string: &str,
+    mode: SearchMode,
+) -> Result<Response<Body>, LookupError> {
     let mut query = LookupQuery::default();
     let mut text = None;
     for (key, value) in form_urlencoded::parse(query_string.as_bytes()) {
@@ -300,7 +366,7 @@ fn search(state: &AppState, query_string: &str) -> Result<Response<Body>, Lookup
     }
     query.text =
         text.ok_or_else(|| LookupError::invalid("q", "the query text is missing: add ?q=NAME"))?;
-    let response = state.service.lookup(&query, SearchMode::Full)?;
+    let response = state.service.lookup(&query, mode)?;
     Ok(json_response(StatusCode::OK, &SearchBody::new(&response)))
 }
 

@@ -1,0 +1,750 @@
+//! `GET /openapi.json`: the HTTP door described as an OpenAPI 3.1 document,
+//! built from the server's own constants so that it cannot drift silently.
+//!
+//! Limits come from [`crate::search`], [`crate::search::query`] and
+//! [`crate::service`], error codes and statuses from
+//! [`crate::error::ErrorKind`], header names and the admin prefix from this
+//! door and [`crate::deadline`]. The response schemas describe the
+//! bodies of [`super::json`] field by field; `tests/openapi.rs` validates
+//! the real responses of a running server against them, so a field added,
+//! renamed or made nullable there without a change here fails the tests.
+//!
+//! The document never changes while the process runs: it is built and
+//! serialised once, on the first request.
+
+use std::sync::OnceLock;
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::Response;
+use hyper::header::{CONTENT_TYPE, HeaderValue};
+use serde_json::{Map, Value, json};
+use voter_core::model::Sex;
+use voter_core::schema::NameField;
+
+use super::{ADMIN_PREFIX, Body, MAX_HEAD_BYTES, REQUEST_ID};
+use crate::deadline::HTTP_TIMEOUT_HEADER;
+use crate::error::ErrorKind;
+use crate::search::query::{MAX_QUERY_BYTES, MAX_TOKENS};
+use crate::search::{Confidence, DEFAULT_LIMIT, MAX_LIMIT, MAX_TIED, MatchKind};
+use crate::service::MAX_STATION_CODE;
+
+/// Route of the search.
+pub const SEARCH_PATH: &str = "/v1/search";
+/// Route of the voters at one line of a signing sheet.
+pub const VOTERS_PATH: &str = "/v1/voters/{station}/{order}";
+/// Route of the stations list.
+pub const STATIONS_PATH: &str = "/v1/stations";
+/// Liveness probe.
+pub const HEALTHZ_PATH: &str = "/healthz";
+/// Readiness probe.
+pub const READYZ_PATH: &str = "/readyz";
+/// Prometheus metrics.
+pub const METRICS_PATH: &str = "/metrics";
+/// This document.
+pub const OPENAPI_PATH: &str = "/openapi.json";
+/// The admin calls under [`ADMIN_PREFIX`] (see `admin_call`).
+pub const ADMIN_ACTIONS: [&str; 2] = ["reload", "rollback"];
+
+/// The parameters of `GET /v1/search`, as a 400's `parameter` names them.
+pub const SEARCH_PARAMETERS: [&str; 3] = ["q", "birth_date", "limit"];
+/// The path parameters of `GET /v1/voters/{station}/{order}`.
+pub const VOTERS_PARAMETERS: [&str; 2] = ["station", "order"];
+/// The query parameter of the admin calls.
+pub const ADMIN_PARAMETERS: [&str; 1] = ["force"];
+
+/// Statuses a test cannot provoke without load or a fault: said so in
+/// their descriptions.
+pub const STATUSES_UNDER_LOAD: [u16; 4] = [429, 500, 503, 504];
+
+/// The date kinds of a `match` entry for the birth date, beside the name
+/// kinds of [`MatchKind`] (see `Searcher::hit`).
+const DATE_MATCH_KINDS: [&str; 2] = ["approximate", "year"];
+/// `ReloadReport::outcome_name` of every reload outcome.
+const RELOAD_OUTCOMES: [&str; 3] = ["swapped", "unchanged", "refused"];
+/// What may ask for a reload: `reload::Trigger`, lower case.
+const RELOAD_TRIGGERS: [&str; 4] = ["start", "watch", "signal", "admin"];
+
+/// The path of the admin call `action`.
+pub fn admin_path(action: &str) -> String {
+    format!("{ADMIN_PREFIX}{action}")
+}
+
+/// The `/openapi.json` response.
+pub fn response() -> Response<Body> {
+    let mut response = Response::new(Full::new(document_bytes().clone()));
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
+
+/// The document, serialised once.
+pub fn document_bytes() -> &'static Bytes {
+    static BYTES: OnceLock<Bytes> = OnceLock::new();
+    BYTES.get_or_init(|| {
+        let bytes = serde_json::to_vec(document()).expect("a JSON value always serialises");
+        Bytes::from(bytes)
+    })
+}
+
+/// The document, built once.
+pub fn document() -> &'static Value {
+    static DOCUMENT: OnceLock<Value> = OnceLock::new();
+    DOCUMENT.get_or_init(build)
+}
+
+/// Builds the document.
+fn build() -> Value {
+    let mut document = lookup_document();
+    for action in ADMIN_ACTIONS {
+        document["paths"][admin_path(action)] = json!({"post": admin_operation(action)});
+    }
+    document
+}
+
+/// The document without the admin calls (whose paths are not literals).
+fn lookup_document() -> Value {
+    json!({
+        "openapi": "3.1.0",
+        "jsonSchemaDialect": "https://spec.openapis.org/oas/3.1/dialect/base",
+        "info": {
+            "title": "voter-lookup",
+            "version": env!("CARGO_PKG_VERSION"),
+            "summary": "Election-day voter lookup: the polling station and order number of a voter, from a name as heard or typed",
+            "description": format!(
+                "The HTTP/JSON door of voter-lookup. The gRPC door (package `voterlookup.v1`) \
+                 answers the same lookups with the same fields.\n\n\
+                 Every route answers `GET` and `HEAD`, except the admin calls under \
+                 `{ADMIN_PREFIX}`, which answer `POST`. Another method is answered `405` \
+                 (`#/components/responses/MethodNotAllowed`), on any path but an unknown admin \
+                 call; a path that is no route is answered `404` \
+                 (`#/components/responses/NotFound`). A request head (request line and headers) \
+                 larger than {MAX_HEAD_BYTES} bytes is refused with `431` before it is routed.\n\n\
+                 Every response the server routes carries `{REQUEST_ID}`: the client's own when it \
+                 sent a printable one of at most 128 bytes, else a new one.\n\n{}",
+                error_table()
+            ),
+            "license": {"name": "MIT OR Apache-2.0", "identifier": "MIT OR Apache-2.0"},
+        },
+        "paths": {
+            SEARCH_PATH: {"get": search_operation()},
+            VOTERS_PATH: {"get": voters_operation()},
+            STATIONS_PATH: {"get": stations_operation()},
+            HEALTHZ_PATH: {"get": healthz_operation()},
+            READYZ_PATH: {"get": readyz_operation()},
+            METRICS_PATH: {"get": metrics_operation()},
+            OPENAPI_PATH: {"get": openapi_operation()},
+        },
+        "components": {
+            "schemas": schemas(),
+            "responses": shared_responses(),
+            "headers": {
+                "RequestId": {
+                    "description": "The request's identifier: the client's, or a new one. Logged with the request.",
+                    "required": true,
+                    "schema": {"type": "string", "minLength": 1, "maxLength": 128},
+                },
+                "RetryAfter": {
+                    "description": "Seconds after which a retry may succeed.",
+                    "required": true,
+                    "schema": {"type": "integer", "minimum": 1},
+                },
+            },
+            "securitySchemes": {
+                "AdminToken": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "The server's admin token (`--admin-token`); without one configured, admin calls are refused `403`.",
+                },
+            },
+            "parameters": {
+                "RequestId": {
+                    "name": REQUEST_ID,
+                    "in": "header",
+                    "required": false,
+                    "description": "An identifier to log the request under and echo back (printable ASCII, at most 128 bytes); another is generated when absent or unfit.",
+                    "schema": {"type": "string", "maxLength": 128},
+                },
+                "RequestTimeout": {
+                    "name": HTTP_TIMEOUT_HEADER,
+                    "in": "header",
+                    "required": false,
+                    "description": "How long, in milliseconds, the client will wait: work whose deadline has passed is not started, and the answer is `504 deadline_exceeded`.",
+                    "schema": {"type": "integer", "minimum": 0},
+                },
+            },
+        },
+    })
+}
+
+/// The table of error codes (README.md has the same), from [`ErrorKind`].
+fn error_table() -> String {
+    let mut table = String::from(
+        "Errors are `{\"error\": {\"code\", \"message\", \"parameter\"}}`; the same meanings \
+         reach gRPC clients as status codes:\n\n| `code` | HTTP | gRPC |\n|---|---|---|\n",
+    );
+    for kind in ErrorKind::ALL {
+        table.push_str(&format!(
+            "| `{}` | {} | `{}` |\n",
+            kind.code(),
+            kind.http_status(),
+            grpc_code_name(kind.grpc_code())
+        ));
+    }
+    table
+}
+
+/// The name the gRPC specification gives a code: `INVALID_ARGUMENT`.
+fn grpc_code_name(code: tonic::Code) -> String {
+    let mut name = String::new();
+    for (i, c) in format!("{code:?}").chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            name.push('_');
+        }
+        name.push(c.to_ascii_uppercase());
+    }
+    name
+}
+
+/// A `$ref` to a component.
+fn reference(kind: &str, name: &str) -> Value {
+    json!({"$ref": format!("#/components/{kind}/{name}")})
+}
+
+fn schema_ref(name: &str) -> Value {
+    reference("schemas", name)
+}
+
+/// A response with a JSON body of `schema` and the request id header.
+fn json_response(description: &str, schema: Value) -> Value {
+    json!({
+        "description": description,
+        "headers": {"X-Request-Id": reference("headers", "RequestId")},
+        "content": {"application/json": {"schema": schema}},
+    })
+}
+
+/// The error codes of `status`, from [`ErrorKind`].
+fn codes_of(status: u16) -> Vec<&'static str> {
+    ErrorKind::ALL
+        .iter()
+        .filter(|kind| kind.http_status() == status)
+        .map(|kind| kind.code())
+        .collect()
+}
+
+/// An error response of `status`: the error schema with `code` narrowed to
+/// the codes of that status and, for a 400, `parameter` to `parameters`.
+fn error_response(status: u16, description: &str, parameters: &[&str]) -> Value {
+    let mut detail = json!({
+        "properties": {"code": {"enum": codes_of(status)}},
+    });
+    if !parameters.is_empty() {
+        detail["required"] = json!(["parameter"]);
+        detail["properties"]["parameter"] = json!({"enum": parameters});
+    }
+    let schema = json!({
+        "allOf": [
+            schema_ref("Error"),
+            {"properties": {"error": detail}},
+        ],
+    });
+    let mut response = json_response(description, schema);
+    if status == ErrorKind::RateLimited.http_status()
+        || status == ErrorKind::Overloaded.http_status()
+    {
+        response["headers"]["Retry-After"] = reference("headers", "RetryAfter");
+    }
+    response
+}
+
+/// The refusals every lookup route may answer: under load, past the
+/// client's deadline, before an index is loaded, or on a fault.
+fn refusals(responses: &mut Map<String, Value>) {
+    responses.insert(
+        "429".into(),
+        error_response(
+            429,
+            "The client's rate is exceeded (`rate_limited`); produced only under load.",
+            &[],
+        ),
+    );
+    responses.insert(
+        "500".into(),
+        error_response(
+            500,
+            "A fault of the server (`internal`); produced only on a fault.",
+            &[],
+        ),
+    );
+    responses.insert(
+        "503".into(),
+        error_response(
+            503,
+            "No index is loaded yet (`index_not_ready`), or load is being shed (`overloaded`, produced only under load).",
+            &[],
+        ),
+    );
+    responses.insert(
+        "504".into(),
+        error_response(
+            504,
+            "The request's deadline passed (`deadline_exceeded`); produced only under load or with a deadline too short to meet.",
+            &[],
+        ),
+    );
+}
+
+fn common_parameters() -> Vec<Value> {
+    vec![
+        reference("parameters", "RequestId"),
+        reference("parameters", "RequestTimeout"),
+    ]
+}
+
+fn search_operation() -> Value {
+    let mut parameters = common_parameters();
+    parameters.extend([
+        json!({
+            "name": SEARCH_PARAMETERS[0],
+            "in": "query",
+            "required": true,
+            "description": format!(
+                "The text as typed: names in any order, optionally a birth date. At most \
+                 {MAX_QUERY_BYTES} bytes (UTF-8) and {MAX_TOKENS} words; at least part of a surname."
+            ),
+            "schema": {"type": "string", "minLength": 1},
+            "examples": {"name": {"value": "MARTIN Anais"}, "kiosk": {"value": "mart ana"}},
+        }),
+        json!({
+            "name": SEARCH_PARAMETERS[1],
+            "in": "query",
+            "required": false,
+            "description": "Birth date, `YYYY-MM-DD` or `YYYY` (`DD/MM/YYYY` is read too); a date in `q` counts as well, this one wins.",
+            "schema": {"type": "string"},
+            "examples": {"full": {"value": "1998-09-02"}, "year": {"value": "1953"}},
+        }),
+        json!({
+            "name": SEARCH_PARAMETERS[2],
+            "in": "query",
+            "required": false,
+            "description": format!(
+                "Results wanted. Voters tied at the top all come back beyond it (up to {MAX_TIED}), \
+                 with `ambiguous` set."
+            ),
+            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
+        }),
+    ]);
+    let mut responses = Map::new();
+    responses.insert(
+        "200".into(),
+        json_response("Ranked voters, best first.", schema_ref("SearchResponse")),
+    );
+    responses.insert(
+        "400".into(),
+        error_response(
+            400,
+            "A parameter is missing or malformed; `parameter` names it.",
+            &SEARCH_PARAMETERS,
+        ),
+    );
+    refusals(&mut responses);
+    json!({
+        "operationId": "search",
+        "summary": "Find voters from a name as heard or typed",
+        "parameters": parameters,
+        "responses": responses,
+    })
+}
+
+fn voters_operation() -> Value {
+    let mut parameters = common_parameters();
+    parameters.extend([
+        json!({
+            "name": VOTERS_PARAMETERS[0],
+            "in": "path",
+            "required": true,
+            "description": format!("Station code: letters and digits, at most {MAX_STATION_CODE}."),
+            "schema": {
+                "type": "string",
+                "pattern": format!("^[A-Za-z0-9]{{1,{MAX_STATION_CODE}}}$"),
+            },
+            "example": "0001",
+        }),
+        json!({
+            "name": VOTERS_PARAMETERS[1],
+            "in": "path",
+            "required": true,
+            "description": "The order number on the station's signing sheet.",
+            "schema": {"type": "integer", "minimum": 1, "maximum": u32::MAX},
+            "example": 741,
+        }),
+    ]);
+    let mut responses = Map::new();
+    responses.insert(
+        "200".into(),
+        json_response(
+            "Every voter with that order number in that station (normally one).",
+            schema_ref("VotersResponse"),
+        ),
+    );
+    responses.insert(
+        "400".into(),
+        error_response(
+            400,
+            "The station code or order number is malformed.",
+            &VOTERS_PARAMETERS,
+        ),
+    );
+    responses.insert(
+        "404".into(),
+        error_response(404, "No voter has that order number in that station.", &[]),
+    );
+    refusals(&mut responses);
+    json!({
+        "operationId": "getVoter",
+        "summary": "The voter(s) at one line of a station's signing sheet",
+        "parameters": parameters,
+        "responses": responses,
+    })
+}
+
+fn stations_operation() -> Value {
+    let mut responses = Map::new();
+    responses.insert(
+        "200".into(),
+        json_response(
+            "Every polling station with its voter count.",
+            schema_ref("StationsResponse"),
+        ),
+    );
+    refusals(&mut responses);
+    json!({
+        "operationId": "listStations",
+        "summary": "Every polling station of the roll",
+        "parameters": common_parameters(),
+        "responses": responses,
+    })
+}
+
+fn admin_operation(action: &str) -> Value {
+    let summary = match action {
+        "reload" => "Verify the published index (the root's `current`) and put it live",
+        _ => "Go back to the version served before the live one, verified the same way",
+    };
+    let mut parameters = vec![reference("parameters", "RequestId")];
+    parameters.push(json!({
+        "name": ADMIN_PARAMETERS[0],
+        "in": "query",
+        "required": false,
+        "description": "Accept a voter count that changed more than the server allows.",
+        "schema": {"enum": ["true", "false", "1", "0"], "default": "false"},
+    }));
+    let mut responses = Map::new();
+    responses.insert(
+        "200".into(),
+        json_response("The index live after the call.", schema_ref("AdminReply")),
+    );
+    responses.insert(
+        "400".into(),
+        error_response(400, "`force` is not true or false.", &ADMIN_PARAMETERS),
+    );
+    responses.insert(
+        "401".into(),
+        error_response(
+            401,
+            "No `Authorization: Bearer` header, or the wrong token.",
+            &[],
+        ),
+    );
+    responses.insert(
+        "403".into(),
+        error_response(
+            403,
+            "Admin calls are disabled (no admin token is configured), or the server serves a fixed index.",
+            &[],
+        ),
+    );
+    responses.insert(
+        "409".into(),
+        error_response(
+            409,
+            "The new index failed a check (checksums, voter count, canaries); the live one keeps serving.",
+            &[],
+        ),
+    );
+    json!({
+        "operationId": format!("admin{}{}", action[..1].to_uppercase(), &action[1..]),
+        "summary": summary,
+        "security": [{"AdminToken": []}],
+        "parameters": parameters,
+        "responses": responses,
+    })
+}
+
+fn healthz_operation() -> Value {
+    json!({
+        "operationId": "healthz",
+        "summary": "Liveness: 200 while the process is alive",
+        "parameters": [reference("parameters", "RequestId")],
+        "responses": {
+            "200": json_response("The process is alive.", schema_ref("Health")),
+        },
+    })
+}
+
+fn readyz_operation() -> Value {
+    let readiness = |status: &str| {
+        json!({"allOf": [
+            schema_ref("Readiness"),
+            {"properties": {"status": {"const": status}}},
+        ]})
+    };
+    json!({
+        "operationId": "readyz",
+        "summary": "Readiness: an index is loaded and requests are accepted",
+        "parameters": [reference("parameters", "RequestId")],
+        "responses": {
+            "200": json_response("Ready.", readiness("ready")),
+            "503": json_response(
+                "Not ready: no index is loaded yet, or the server is shutting down.",
+                readiness("not_ready"),
+            ),
+        },
+    })
+}
+
+fn metrics_operation() -> Value {
+    json!({
+        "operationId": "metrics",
+        "summary": "Prometheus metrics",
+        "parameters": [reference("parameters", "RequestId")],
+        "responses": {
+            "200": {
+                "description": "Prometheus text exposition format, version 0.0.4.",
+                "headers": {"X-Request-Id": reference("headers", "RequestId")},
+                "content": {"text/plain": {"schema": {"type": "string"}}},
+            },
+        },
+    })
+}
+
+fn openapi_operation() -> Value {
+    json!({
+        "operationId": "openapi",
+        "summary": "This document",
+        "parameters": [reference("parameters", "RequestId")],
+        "responses": {
+            "200": json_response(
+                "The OpenAPI 3.1 description of this door.",
+                json!({"type": "object", "required": ["openapi", "info", "paths"]}),
+            ),
+        },
+    })
+}
+
+/// `#/components/responses`: the answers that belong to no route.
+fn shared_responses() -> Value {
+    json!({
+        "NotFound": error_response(404, "The path is no route of this server.", &[]),
+        "MethodNotAllowed": error_response(
+            405,
+            "A method the path does not serve: other than `GET` and `HEAD` (on any path but the admin calls'), or other than `POST` on an admin call.",
+            &[],
+        ),
+    })
+}
+
+/// `#/components/schemas`: the JSON bodies of [`super::json`].
+fn schemas() -> Value {
+    let nullable_string = json!({"type": ["string", "null"]});
+    let name_fields: Vec<&str> = NameField::ALL
+        .iter()
+        .map(|field| field.as_str())
+        .chain(["birth_date"])
+        .collect();
+    let match_kinds: Vec<&str> = [
+        MatchKind::Exact,
+        MatchKind::Phonetic,
+        MatchKind::Prefix,
+        MatchKind::Fuzzy,
+    ]
+    .iter()
+    .map(|kind| kind.as_str())
+    .chain(DATE_MATCH_KINDS)
+    .collect();
+    let hit_confidences: Vec<&str> = [Confidence::Exact, Confidence::Strong, Confidence::Weak]
+        .iter()
+        .map(|confidence| confidence.as_str())
+        .collect();
+    let response_confidences: Vec<&str> = hit_confidences
+        .iter()
+        .copied()
+        .chain([Confidence::None.as_str()])
+        .collect();
+    let all_parameters: Vec<&str> = SEARCH_PARAMETERS
+        .iter()
+        .chain(&VOTERS_PARAMETERS)
+        .chain(&ADMIN_PARAMETERS)
+        .copied()
+        .collect();
+    let codes: Vec<&str> = ErrorKind::ALL.iter().map(|kind| kind.code()).collect();
+    json!({
+        "SearchResponse": object(json!({
+            "results": {"type": "array", "items": schema_ref("Result"), "description": "Best first."},
+            "index_version": {"type": "string", "description": "Version of the index that answered."},
+            "degraded": {"type": "boolean", "description": "Answered in the cheaper mode used under overload."},
+            "ambiguous": {"type": "boolean", "description": "Several voters fit equally well at the top: they all come back."},
+            "confidence": {
+                "enum": response_confidences,
+                "description": "The best result's confidence, or `none` when nobody matches.",
+            },
+        })),
+        "VotersResponse": object(json!({
+            "voters": {"type": "array", "items": schema_ref("Result"), "minItems": 1},
+            "index_version": {"type": "string"},
+        })),
+        "StationsResponse": object(json!({
+            "stations": {"type": "array", "items": schema_ref("StationSummary")},
+            "index_version": {"type": "string"},
+        })),
+        "Result": object(json!({
+            "voter": schema_ref("Voter"),
+            "station": {
+                "oneOf": [schema_ref("Station"), {"type": "null"}],
+                "description": "The polling station; null for a voter the roll gives none.",
+            },
+            "order_number": {
+                "type": ["integer", "null"],
+                "minimum": 0,
+                "description": "Number on the station's signing sheet; null with the station.",
+            },
+            "score": {"type": "number", "description": "Ranking score; only its order within one response means something."},
+            "match": {"type": "array", "items": schema_ref("Match"), "description": "How each part of the query matched."},
+            "confidence": {"enum": hit_confidences},
+            "memberships": {"type": "array", "items": schema_ref("Membership"), "description": "Every list this person is on."},
+        })),
+        "Voter": object(json!({
+            "birth_name": {"type": "string"},
+            "usage_name": nullable_string,
+            "first_names": {"type": "string"},
+            "sex": {"enum": [Sex::M.as_str(), Sex::F.as_str(), null]},
+            "birth_date": {
+                "type": ["string", "null"],
+                "pattern": "^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$",
+                "description": "ISO 8601 with the roll's precision: `1962-03-14`, `1953-07` or `1953`.",
+            },
+            "list": {"type": "string"},
+        })),
+        "Station": object(json!({
+            "code": {"type": "string"},
+            "label": {"type": "string"},
+            "address": nullable_string,
+        })),
+        "Membership": object(json!({
+            "list": {"type": "string"},
+            "station": {"oneOf": [schema_ref("Station"), {"type": "null"}]},
+            "order_number": {"type": ["integer", "null"], "minimum": 0},
+        })),
+        "Match": object(json!({
+            "token": {"type": "string", "description": "The query token (folded), or the date as ISO."},
+            "field": {"enum": name_fields},
+            "kind": {"enum": match_kinds},
+            "matched": {"type": "string", "description": "The voter's term (or date) it matched."},
+        })),
+        "StationSummary": object(json!({
+            "code": {"type": "string"},
+            "label": {"type": "string"},
+            "address": nullable_string,
+            "voter_count": {"type": "integer", "minimum": 0},
+        })),
+        "Error": object(json!({
+            "error": {
+                "type": "object",
+                "properties": {
+                    "code": schema_ref("ErrorCode"),
+                    "message": {"type": "string", "minLength": 1},
+                    "parameter": {
+                        "enum": all_parameters,
+                        "description": "The request parameter at fault; the message starts with it.",
+                    },
+                },
+                "required": ["code", "message"],
+                "additionalProperties": false,
+            },
+        })),
+        "ErrorCode": {
+            "enum": codes,
+            "description": "A stable code; see the table in `info.description` for its HTTP status and gRPC code.",
+        },
+        "Health": object(json!({"status": {"const": "alive"}})),
+        "Readiness": object(json!({
+            "status": {"enum": ["ready", "not_ready"]},
+            "index_loaded": {"type": "boolean"},
+            "accepting": {"type": "boolean", "description": "False once shutdown has begun."},
+            "index_version": nullable_string,
+            "voters": {"type": ["integer", "null"], "minimum": 0},
+            "last_reload": {
+                "oneOf": [schema_ref("ReloadReport"), {"type": "null"}],
+                "description": "The last reload of a server that follows an index root; null otherwise.",
+            },
+        })),
+        "ReloadReport": object(json!({
+            "outcome": {"enum": RELOAD_OUTCOMES},
+            "trigger": {"enum": RELOAD_TRIGGERS},
+            "at": {"type": "string", "format": "date-time", "description": "When it ended (RFC 3339)."},
+            "seconds": {"type": "number", "minimum": 0, "description": "How long it took."},
+            "message": {"type": "string"},
+        })),
+        "AdminReply": object(json!({
+            "outcome": {
+                "enum": &RELOAD_OUTCOMES[..2],
+                "description": "A refusal is answered `409`.",
+            },
+            "index_version": {"type": ["string", "null"], "description": "The version live after the call."},
+            "previous_version": {"type": ["string", "null"], "description": "The version live before, when the call swapped."},
+            "message": {"type": "string"},
+        })),
+    })
+}
+
+/// A closed object whose every property is required: the JSON bodies
+/// always write every field, `null` included.
+fn object(properties: Value) -> Value {
+    let required: Vec<&String> = properties
+        .as_object()
+        .map(|properties| properties.keys().collect())
+        .unwrap_or_default();
+    json!({
+        "type": "object",
+        "properties": properties,
+        "required": required,
+        "additionalProperties": false,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_document_uses_the_servers_limits_and_codes() {
+        let document = document();
+        let limit = &document["paths"][SEARCH_PATH]["get"]["parameters"][4]["schema"];
+        assert_eq!(limit["maximum"], MAX_LIMIT);
+        assert_eq!(limit["default"], DEFAULT_LIMIT);
+        let codes = &document["components"]["schemas"]["ErrorCode"]["enum"];
+        assert_eq!(codes.as_array().map(Vec::len), Some(ErrorKind::ALL.len()));
+        assert_eq!(codes_of(503), ["overloaded", "index_not_ready"]);
+        assert_eq!(
+            grpc_code_name(tonic::Code::InvalidArgument),
+            "INVALID_ARGUMENT"
+        );
+        assert_eq!(grpc_code_name(tonic::Code::Ok), "OK");
+        let description = document["info"]["description"].as_str().unwrap();
+        assert!(description.contains("| `index_not_ready` | 503 | `UNAVAILABLE` |"));
+        let parsed: Value = serde_json::from_slice(document_bytes()).unwrap();
+        assert_eq!(&parsed, document);
+    }
+}

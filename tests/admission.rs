@@ -1,0 +1,266 @@
+//! Admission control on both doors (issue 9): each refusal path answers
+//! with its documented status and headers, brownout turns on and off, and
+//! admission sees every lookup before anything queues it.
+
+mod common;
+
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::{TEST_VOTERS, TestServer, raw_request};
+use voter_lookup::admission::limit::LimitConfig;
+use voter_lookup::admission::rate::{ClientId, RateConfig};
+use voter_lookup::admission::{Admission, AdmissionConfig, Class};
+use voter_lookup::server::AppState;
+use voter_lookup_proto::v1::SearchRequest;
+
+const KIOSK_KEY: &str = "kiosk-hall-0001";
+
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+async fn server_with(config: AdmissionConfig) -> TestServer {
+    let index = voter_lookup::demo::build_demo_index(TEST_VOTERS, 5).unwrap();
+    let state = AppState::new(voter_lookup::index::IndexHandle::with_index(index))
+        .with_admission(Admission::new(config));
+    TestServer::start_state(Arc::new(state)).await
+}
+
+/// One concurrency slot, held by the test to make lookups wait.
+fn single_slot(
+    max_queue_wait: Duration,
+    queue_capacity: usize,
+    brownout: Duration,
+) -> AdmissionConfig {
+    AdmissionConfig {
+        limit: LimitConfig {
+            min_limit: 1,
+            max_limit: 1,
+            initial_limit: 1,
+            max_queue_wait,
+            queue_capacity,
+            brownout_delay: brownout,
+            shares: [0.6, 0.3, 0.1],
+        },
+        rates: [RateConfig {
+            per_client: None,
+            total: None,
+        }; 3],
+        ..AdmissionConfig::default()
+    }
+}
+
+fn search_request(key: Option<&str>, extra: &str) -> String {
+    let key = key
+        .map(|k| format!("X-Api-Key: {k}\r\n"))
+        .unwrap_or_default();
+    format!("GET /v1/search?q=MARTIN HTTP/1.1\r\nHost: t\r\n{key}{extra}Connection: close\r\n\r\n")
+}
+
+#[tokio::test]
+async fn a_client_over_its_rate_gets_429_and_resource_exhausted_with_retry_times() {
+    let mut config = AdmissionConfig::default();
+    config.api_keys.insert(KIOSK_KEY.into(), Class::Kiosk);
+    config.rates[Class::Kiosk.rank()] = RateConfig {
+        per_client: NonZeroU32::new(2),
+        total: None,
+    };
+    let server = server_with(config).await;
+    let mut statuses = Vec::new();
+    let mut refused = None;
+    for _ in 0..8 {
+        let (status, headers, body) =
+            raw_request(server.http, &search_request(Some(KIOSK_KEY), "")).await;
+        statuses.push(status);
+        if status == 429 {
+            refused = Some((headers, body));
+        }
+    }
+    assert_eq!(
+        &statuses[..4],
+        [200; 4],
+        "a burst of twice the rate passes: {statuses:?}"
+    );
+    let (headers, body) = refused.expect("the client is refused once over its rate");
+    let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(body["error"]["code"], "rate_limited");
+    assert!(header(&headers, "retry-after").is_some_and(|s| s.parse::<u64>().unwrap() >= 1));
+    assert_eq!(header(&headers, "ratelimit-limit"), Some("2"));
+    assert_eq!(header(&headers, "ratelimit-remaining"), Some("0"));
+    // Another client is not affected.
+    let (status, _, _) = raw_request(server.http, &search_request(None, "")).await;
+    assert_eq!(status, 200);
+
+    let mut client = server.grpc_client().await;
+    let mut last = None;
+    for _ in 0..6 {
+        let mut request = tonic::Request::new(SearchRequest {
+            q: "MARTIN".into(),
+            ..Default::default()
+        });
+        request
+            .metadata_mut()
+            .insert("x-api-key", KIOSK_KEY.parse().unwrap());
+        if let Err(status) = client.search(request).await {
+            last = Some(status);
+        }
+    }
+    let status =
+        last.expect("the gRPC client is refused too: the limit is per key, whatever the door");
+    assert_eq!(status.code(), tonic::Code::ResourceExhausted);
+    let pushback: u64 = status
+        .metadata()
+        .get("grpc-retry-pushback-ms")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=1_000).contains(&pushback), "{pushback}");
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn lookups_that_cannot_run_soon_are_shed_with_503_and_unavailable() {
+    let server = server_with(single_slot(
+        Duration::from_millis(30),
+        4,
+        Duration::from_secs(60),
+    ))
+    .await;
+    let admission = server.state.admission().unwrap().clone();
+    let held = admission
+        .admit(Class::Staff, &ClientId::Overflow, None)
+        .await
+        .unwrap();
+
+    // Twenty lookups at once on the HTTP door: four wait their turn (and
+    // are shed when it does not come), sixteen find the queue full.
+    let mut waiting = Vec::new();
+    for _ in 0..20 {
+        let http = server.http;
+        waiting.push(tokio::spawn(async move {
+            raw_request(http, &search_request(None, "")).await
+        }));
+    }
+    let mut reasons = std::collections::BTreeMap::new();
+    for request in waiting {
+        let (status, headers, body) = request.await.unwrap();
+        assert_eq!(status, 503);
+        assert_eq!(header(&headers, "retry-after"), Some("1"));
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(body["error"]["code"], "overloaded");
+        let message = body["error"]["message"].as_str().unwrap().to_string();
+        let reason = if message.contains("queue_full") {
+            "queue_full"
+        } else {
+            "queue_timeout"
+        };
+        *reasons.entry(reason).or_insert(0) += 1;
+    }
+    assert_eq!(reasons.get("queue_full"), Some(&16), "{reasons:?}");
+    assert_eq!(reasons.get("queue_timeout"), Some(&4), "{reasons:?}");
+    // Health and metrics bypass admission: an overloaded server still
+    // says how it is.
+    let (status, _) = server.get_json("/readyz").await;
+    assert_eq!(status, 200);
+
+    // Ten gRPC calls on one HTTP/2 connection meet admission too, before
+    // tonic queues anything.
+    let client = server.grpc_client().await;
+    let mut calls = Vec::new();
+    for _ in 0..10 {
+        let mut client = client.clone();
+        calls.push(tokio::spawn(async move {
+            client
+                .search(SearchRequest {
+                    q: "MARTIN".into(),
+                    ..Default::default()
+                })
+                .await
+        }));
+    }
+    for call in calls {
+        let status = call.await.unwrap().unwrap_err();
+        assert_eq!(status.code(), tonic::Code::Unavailable, "{status:?}");
+        assert!(status.metadata().get("grpc-retry-pushback-ms").is_some());
+    }
+
+    admission.release(held);
+    let (status, _, _) = raw_request(server.http, &search_request(None, "")).await;
+    assert_eq!(status, 200, "served again once the slot is free");
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_lookup_whose_deadline_will_pass_while_waiting_gets_504() {
+    let server = server_with(single_slot(
+        Duration::from_millis(500),
+        8,
+        Duration::from_secs(60),
+    ))
+    .await;
+    let admission = server.state.admission().unwrap().clone();
+    let held = admission
+        .admit(Class::Staff, &ClientId::Overflow, None)
+        .await
+        .unwrap();
+    let (status, _, body) = raw_request(
+        server.http,
+        &search_request(None, "X-Request-Timeout: 20\r\n"),
+    )
+    .await;
+    assert_eq!(status, 504);
+    let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(body["error"]["code"], "deadline_exceeded");
+    admission.release(held);
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn brownout_turns_on_under_queueing_and_off_when_it_stops() {
+    let server = server_with(single_slot(Duration::from_millis(500), 8, Duration::ZERO)).await;
+    let admission = server.state.admission().unwrap().clone();
+    let (status, body) = server.get_json("/v1/search?q=MARTIN").await;
+    assert_eq!((status, body["degraded"].as_bool()), (200, Some(false)));
+
+    let held = admission
+        .admit(Class::Staff, &ClientId::Overflow, None)
+        .await
+        .unwrap();
+    let queued = {
+        let http = server.http;
+        tokio::spawn(async move { raw_request(http, &search_request(None, "")).await })
+    };
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    admission.release(held);
+    let (status, _, body) = queued.await.unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(status, 200);
+    assert_eq!(
+        body["degraded"], true,
+        "a lookup that had to wait runs degraded: {body}"
+    );
+    assert!(admission.snapshot().degraded);
+
+    // Once the queue has stayed empty a while, lookups run in full again.
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let (_, body) = server.get_json("/v1/search?q=MARTIN").await;
+    assert_eq!(body["degraded"], false, "{body}");
+    let mut client = server.grpc_client().await;
+    let reply = client
+        .search(SearchRequest {
+            q: "MARTIN".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(!reply.degraded);
+    server.shutdown().await;
+}
