@@ -15,6 +15,7 @@
 //! Every response carries `X-Request-Id`: the client's, or a new one.
 
 mod json;
+pub mod openapi;
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -321,6 +322,7 @@ fn route(state: &AppState, request: &Request<Incoming>) -> (MetricMethod, Respon
         ),
         ["readyz"] => (MetricMethod::Other, Ok(readiness(state))),
         ["metrics"] => (MetricMethod::Other, Ok(metrics_response(state))),
+        ["openapi.json"] => (MetricMethod::Other, Ok(openapi::response())),
         _ => (
             MetricMethod::Other,
             Err(LookupError::NotFound(format!("no route {path}"))),
