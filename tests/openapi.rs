@@ -2,10 +2,11 @@
 //! JSON Schema, then the rules a schema cannot express: every operation has
 //! responses, every `$ref` resolves, path templates match their
 //! parameters), and against what the server really answers (every route,
-//! every error the doors give without load, validated with the `jsonschema`
-//! crate against the schema the document declares for that route and
-//! status; and every status the document declares is one the server gives,
-//! or one it says is given only under load or on a fault).
+//! every error the doors give, validated with the `jsonschema` crate
+//! against the schema the document declares for that route and status,
+//! headers included; the refusals of admission control too, provoked with
+//! a tiny configuration; and every status the document declares is one the
+//! server gives, or one it says is given only under load or on a fault).
 //!
 //! `fixtures/openapi-3.1-schema.json` is the OpenAPI Initiative's schema for
 //! 3.1 documents (`$id` `https://spec.openapis.org/oas/3.1/schema/2022-10-07`,
@@ -18,14 +19,19 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::num::NonZeroU32;
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 use common::{TEST_VOTERS, TestServer, encode, raw_request};
 use serde_json::{Value, json};
 use voter_core::generator::{GeneratorConfig, generate_files};
 use voter_core::pipeline::{ArtifactRequest, build_artifact};
 use voter_core::publish;
+use voter_lookup::admission::limit::LimitConfig;
+use voter_lookup::admission::rate::{ClientId, RateConfig};
+use voter_lookup::admission::{API_KEY_HEADER, Admission, AdmissionConfig, Class};
 use voter_lookup::http::openapi::{self, STATUSES_UNDER_LOAD};
 use voter_lookup::index::IndexHandle;
 use voter_lookup::index::reload::{IndexSource, ReloadPolicy, Reloader};
@@ -738,5 +744,93 @@ async fn admin_answers_fit_the_document() {
 
     coverage.assert_declared_statuses_are_real(&document, is_admin);
     fixed.shutdown().await;
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn admission_refusals_fit_the_document() {
+    const STAFF_KEY: &str = "openapi-test-staff-key";
+    // One lookup at a time and no queue, so that a held permit sheds the
+    // rest; anonymous clients get one request a second (bursts of two).
+    let mut config = AdmissionConfig {
+        limit: LimitConfig {
+            min_limit: 1,
+            max_limit: 1,
+            initial_limit: 1,
+            max_queue_wait: Duration::from_millis(50),
+            queue_capacity: 0,
+            brownout_delay: Duration::from_secs(60),
+            shares: [0.6, 0.3, 0.1],
+        },
+        rates: [RateConfig {
+            per_client: None,
+            total: None,
+        }; 3],
+        ..AdmissionConfig::default()
+    };
+    config.rates[Class::Anonymous.rank()].per_client = NonZeroU32::new(1);
+    config.api_keys.insert(STAFF_KEY.into(), Class::Staff);
+    let index = tokio::task::spawn_blocking(|| {
+        voter_lookup::demo::build_demo_index(TEST_VOTERS, 13).expect("the test index builds")
+    })
+    .await
+    .unwrap();
+    let state =
+        AppState::new(IndexHandle::with_index(index)).with_admission(Admission::new(config));
+    let server = TestServer::start_state(Arc::new(state)).await;
+    let document = served_document(&server).await;
+    let staff = format!("{API_KEY_HEADER}: {STAFF_KEY}\r\n");
+    let routes = [
+        (get(openapi::SEARCH_PATH), "/v1/search?q=MARTIN"),
+        (get(openapi::VOTERS_PATH), "/v1/voters/0001/1"),
+        (get(openapi::STATIONS_PATH), "/v1/stations"),
+    ];
+    let mut coverage = Coverage::default();
+    for (described, path) in &routes {
+        // A deadline that has passed already.
+        let headers = format!("{staff}X-Request-Timeout: 0\r\n");
+        let answer = ask(&server, described, "GET", path, &headers).await;
+        assert_eq!(answer.status, 504, "{path}");
+        coverage.record(&document, &answer);
+        // An anonymous client past its burst.
+        let mut statuses = Vec::new();
+        for _ in 0..4 {
+            let answer = ask(&server, described, "GET", path, "").await;
+            statuses.push(answer.status);
+            coverage.record(&document, &answer);
+        }
+        assert!(statuses.contains(&429), "{path}: {statuses:?}");
+    }
+    // Shedding: the only slot is taken and nobody may queue.
+    let admission = server.state.admission().unwrap().clone();
+    let held = admission
+        .admit(Class::Staff, &ClientId::Overflow, None)
+        .await
+        .unwrap();
+    for (described, path) in &routes {
+        let answer = ask(&server, described, "GET", path, &staff).await;
+        assert_eq!(answer.status, 503, "{path}");
+        let body = coverage.record(&document, &answer).unwrap();
+        assert_eq!(body["error"]["code"], "overloaded", "{body}");
+    }
+    admission.release(held);
+    // Admission governs lookups only.
+    for path in [
+        openapi::HEALTHZ_PATH,
+        openapi::READYZ_PATH,
+        openapi::OPENAPI_PATH,
+    ] {
+        let answer = ask(&server, &get(path), "GET", path, "").await;
+        assert_eq!(answer.status, 200, "{path}");
+        coverage.record(&document, &answer);
+    }
+    for (described, _) in &routes {
+        for status in [429, 503, 504] {
+            assert!(
+                coverage.produced.contains(&(described.clone(), status)),
+                "{described:?} never answered {status}"
+            );
+        }
+    }
     server.shutdown().await;
 }

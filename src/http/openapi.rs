@@ -4,7 +4,7 @@
 //! Limits come from [`crate::search`], [`crate::search::query`] and
 //! [`crate::service`], error codes and statuses from
 //! [`crate::error::ErrorKind`], header names and the admin prefix from this
-//! door and [`crate::deadline`]. The response schemas describe the
+//! door, [`crate::deadline`] and [`crate::admission`]. The response schemas describe the
 //! bodies of [`super::json`] field by field; `tests/openapi.rs` validates
 //! the real responses of a running server against them, so a field added,
 //! renamed or made nullable there without a change here fails the tests.
@@ -23,6 +23,7 @@ use voter_core::model::Sex;
 use voter_core::schema::NameField;
 
 use super::{ADMIN_PREFIX, Body, MAX_HEAD_BYTES, REQUEST_ID};
+use crate::admission::{API_KEY_HEADER, Class};
 use crate::deadline::HTTP_TIMEOUT_HEADER;
 use crate::error::ErrorKind;
 use crate::search::query::{MAX_QUERY_BYTES, MAX_TOKENS};
@@ -145,8 +146,28 @@ fn lookup_document() -> Value {
                     "required": true,
                     "schema": {"type": "string", "minLength": 1, "maxLength": 128},
                 },
+                "RequestIdUnlessAdmission": {
+                    "description": "The request's identifier, as on every response, except on the refusals of admission control (rate limit, shedding, a deadline that cannot be met): these are answered before the request gets one.",
+                    "required": false,
+                    "schema": {"type": "string", "minLength": 1, "maxLength": 128},
+                },
                 "RetryAfter": {
                     "description": "Seconds after which a retry may succeed.",
+                    "required": true,
+                    "schema": {"type": "integer", "minimum": 1},
+                },
+                "RateLimitLimit": {
+                    "description": "The client's rate limit, in requests per second (IETF RateLimit fields).",
+                    "required": true,
+                    "schema": {"type": "integer", "minimum": 1},
+                },
+                "RateLimitRemaining": {
+                    "description": "Requests left in the window: none.",
+                    "required": true,
+                    "schema": {"type": "integer", "const": 0},
+                },
+                "RateLimitReset": {
+                    "description": "Seconds until the window lets a request through again.",
                     "required": true,
                     "schema": {"type": "integer", "minimum": 1},
                 },
@@ -170,8 +191,21 @@ fn lookup_document() -> Value {
                     "name": HTTP_TIMEOUT_HEADER,
                     "in": "header",
                     "required": false,
-                    "description": "How long, in milliseconds, the client will wait: work whose deadline has passed is not started, and the answer is `504 deadline_exceeded`.",
+                    "description": "How long, in milliseconds, the client will wait: a lookup whose deadline has passed, or would pass before it can run, is not started, and the answer is `504 deadline_exceeded`.",
                     "schema": {"type": "integer", "minimum": 0},
+                },
+                "ApiKey": {
+                    "name": API_KEY_HEADER,
+                    "in": "header",
+                    "required": false,
+                    "description": format!(
+                        "The client's API key. Its class ({}, highest priority first) sets the client's \
+                         rate limits and its priority when load is shed; without a key, or with an \
+                         unknown one, the client is `{}`, known by its address.",
+                        Class::ALL.map(|class| format!("`{}`", class.as_str())).join(", "),
+                        Class::Anonymous.as_str()
+                    ),
+                    "schema": {"type": "string"},
                 },
             },
         },
@@ -256,6 +290,23 @@ fn error_response(status: u16, description: &str, parameters: &[&str]) -> Value 
     {
         response["headers"]["Retry-After"] = reference("headers", "RetryAfter");
     }
+    let admission_refusals = [
+        ErrorKind::RateLimited,
+        ErrorKind::Overloaded,
+        ErrorKind::DeadlineExceeded,
+    ];
+    if admission_refusals
+        .iter()
+        .any(|kind| kind.http_status() == status)
+    {
+        response["headers"]["X-Request-Id"] = reference("headers", "RequestIdUnlessAdmission");
+    }
+    if status == ErrorKind::RateLimited.http_status() {
+        let headers = &mut response["headers"];
+        headers["RateLimit-Limit"] = reference("headers", "RateLimitLimit");
+        headers["RateLimit-Remaining"] = reference("headers", "RateLimitRemaining");
+        headers["RateLimit-Reset"] = reference("headers", "RateLimitReset");
+    }
     response
 }
 
@@ -266,7 +317,7 @@ fn refusals(responses: &mut Map<String, Value>) {
         "429".into(),
         error_response(
             429,
-            "The client's rate is exceeded (`rate_limited`); produced only under load.",
+            "The client's rate, or its class's, is exceeded (`rate_limited`); produced only under load.",
             &[],
         ),
     );
@@ -296,10 +347,12 @@ fn refusals(responses: &mut Map<String, Value>) {
     );
 }
 
+/// The headers every lookup route reads; admission governs these routes.
 fn common_parameters() -> Vec<Value> {
     vec![
         reference("parameters", "RequestId"),
         reference("parameters", "RequestTimeout"),
+        reference("parameters", "ApiKey"),
     ]
 }
 
@@ -594,7 +647,7 @@ fn schemas() -> Value {
         "SearchResponse": object(json!({
             "results": {"type": "array", "items": schema_ref("Result"), "description": "Best first."},
             "index_version": {"type": "string", "description": "Version of the index that answered."},
-            "degraded": {"type": "boolean", "description": "Answered in the cheaper mode used under overload."},
+            "degraded": {"type": "boolean", "description": "Answered in the cheaper mode used under overload (brownout): fewer results, no far-reaching typo search."},
             "ambiguous": {"type": "boolean", "description": "Several voters fit equally well at the top: they all come back."},
             "confidence": {
                 "enum": response_confidences,
@@ -731,7 +784,7 @@ mod tests {
     #[test]
     fn the_document_uses_the_servers_limits_and_codes() {
         let document = document();
-        let limit = &document["paths"][SEARCH_PATH]["get"]["parameters"][4]["schema"];
+        let limit = &document["paths"][SEARCH_PATH]["get"]["parameters"][5]["schema"];
         assert_eq!(limit["maximum"], MAX_LIMIT);
         assert_eq!(limit["default"], DEFAULT_LIMIT);
         let codes = &document["components"]["schemas"]["ErrorCode"]["enum"];
