@@ -9,10 +9,11 @@
 //! | `GET /healthz` | the process is alive |
 //! | `GET /readyz` | an index is loaded and requests are accepted |
 //! | `GET /metrics` | Prometheus metrics ([`crate::metrics`]) |
-//!
+//! | `GET /openapi.json` | the OpenAPI 3.1 description of all of this ([`openapi`]) |
 //! | `POST /v1/admin/reload`, `/v1/admin/rollback` | put the published index live, or the one before (admin token) |
 //!
-//! Every response carries `X-Request-Id`: the client's, or a new one.
+//! Every response, refusals included, carries `X-Request-Id`: the client's,
+//! or a new one. Lookups pass admission control first ([`crate::admission`]).
 
 mod json;
 pub mod openapi;
@@ -34,6 +35,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use serde::Serialize;
 use tokio::net::TcpListener;
+use tower::ServiceExt;
 
 use crate::admission::layer::{AdmissionLayer, ClientAddr, Doorway};
 use crate::admission::rate::RateRefusal;
@@ -94,10 +96,25 @@ pub async fn serve(
                     // limit, before any work.
                     .option_layer(admission.clone().map(|admission| AdmissionLayer::new(admission, HttpDoorway)))
                     .service(handler);
+                // Outermost: every answer, refusals included, carries the
+                // request's identifier.
+                let identified = tower::service_fn(move |mut request: Request<Incoming>| {
+                    let id = request_id(request.headers().get(REQUEST_ID));
+                    let header = HeaderValue::from_str(&id).ok();
+                    request.extensions_mut().insert(RequestId(id));
+                    let call = stack.clone().oneshot(request);
+                    async move {
+                        let mut response = call.await?;
+                        if let Some(header) = header {
+                            response.headers_mut().insert(REQUEST_ID, header);
+                        }
+                        Ok::<_, Infallible>(response)
+                    }
+                });
                 let connection = http1::Builder::new()
                     .keep_alive(true)
                     .max_buf_size(MAX_HEAD_BYTES)
-                    .serve_connection(TokioIo::new(stream), TowerToHyperService::new(stack));
+                    .serve_connection(TokioIo::new(stream), TowerToHyperService::new(identified));
                 let connection = graceful.watch(connection);
                 tokio::spawn(async move {
                     if let Err(error) = connection.await {
@@ -112,12 +129,18 @@ pub async fn serve(
     graceful.shutdown().await;
 }
 
-/// Serves one request: gives it an identifier, routes it, counts it, logs
-/// it, and echoes the identifier.
+/// A request's identifier, for logs.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+/// Serves one request: routes it, counts it, logs it.
 pub async fn handle(state: &AppState, request: Request<Incoming>) -> Response<Body> {
     let started = Instant::now();
-    let request_id = request_id(request.headers().get(REQUEST_ID));
-    let (method, mut response, outcome) = if request.uri().path().starts_with(ADMIN_PREFIX) {
+    let request_id = request
+        .extensions()
+        .get::<RequestId>()
+        .map_or_else(new_request_id, |id| id.0.clone());
+    let (method, response, outcome) = if request.uri().path().starts_with(ADMIN_PREFIX) {
         admin(state, &request).await
     } else {
         route(state, &request)
@@ -133,9 +156,6 @@ pub async fn handle(state: &AppState, request: Request<Incoming>) -> Response<Bo
         );
     } else {
         tracing::debug!(request_id = %request_id, path = request.uri().path(), "http request served");
-    }
-    if let Ok(value) = HeaderValue::from_str(&request_id) {
-        response.headers_mut().insert(REQUEST_ID, value);
     }
     response
 }
@@ -454,6 +474,12 @@ pub fn error_response(error: &LookupError) -> Response<Body> {
     let status = StatusCode::from_u16(error.kind().http_status())
         .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut response = json_response(status, &ErrorBody::new(error));
+    if error.kind() == crate::error::ErrorKind::Unauthenticated {
+        response.headers_mut().insert(
+            hyper::header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"voter-lookup admin\""),
+        );
+    }
     if let Some(retry_after) = error.retry_after() {
         let seconds = retry_after.as_secs_f64().ceil().max(1.0) as u64;
         response

@@ -146,11 +146,6 @@ fn lookup_document() -> Value {
                     "required": true,
                     "schema": {"type": "string", "minLength": 1, "maxLength": 128},
                 },
-                "RequestIdUnlessAdmission": {
-                    "description": "The request's identifier, as on every response, except on the refusals of admission control (rate limit, shedding, a deadline that cannot be met): these are answered before the request gets one.",
-                    "required": false,
-                    "schema": {"type": "string", "minLength": 1, "maxLength": 128},
-                },
                 "RetryAfter": {
                     "description": "Seconds after which a retry may succeed.",
                     "required": true,
@@ -289,17 +284,6 @@ fn error_response(status: u16, description: &str, parameters: &[&str]) -> Value 
         || status == ErrorKind::Overloaded.http_status()
     {
         response["headers"]["Retry-After"] = reference("headers", "RetryAfter");
-    }
-    let admission_refusals = [
-        ErrorKind::RateLimited,
-        ErrorKind::Overloaded,
-        ErrorKind::DeadlineExceeded,
-    ];
-    if admission_refusals
-        .iter()
-        .any(|kind| kind.http_status() == status)
-    {
-        response["headers"]["X-Request-Id"] = reference("headers", "RequestIdUnlessAdmission");
     }
     if status == ErrorKind::RateLimited.http_status() {
         let headers = &mut response["headers"];
