@@ -20,7 +20,8 @@ COPY --from=build /src/target/release/index-builder /usr/local/bin/index-builder
 USER voter-lookup
 EXPOSE 8080 50051
 ENV VOTER_LOOKUP_LOG_FORMAT=json
-# Probes: GET /healthz (alive) and GET /readyz (an index is loaded).
-HEALTHCHECK --interval=10s --timeout=2s CMD ["/usr/local/bin/voter-lookup", "--version"]
+# Orchestrator probes: GET /healthz (alive) and GET /readyz (an index is
+# loaded and requests are accepted) on the HTTP port; gRPC clients can use
+# grpc.health.v1.
 ENTRYPOINT ["/usr/local/bin/voter-lookup"]
 CMD ["demo", "--http", "0.0.0.0:8080", "--grpc", "0.0.0.0:50051"]
