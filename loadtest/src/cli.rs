@@ -34,7 +34,10 @@ Traffic: without --roll the harness generates the same synthetic roll as `voter-
 makes lookups from it with the perturbations of the search-quality harness (typos, sound-alikes, \
 married names, kiosk prefixes, people not on the roll...). Each --class is one kind of client: \
 NAME[:weight=W][,key=API_KEY][,mix=MIX][,dates=SHARE]. The key is sent as `X-Api-Key` (HTTP) or \
-`x-api-key` metadata (gRPC). MIX is `staff` (whole names as heard, 30% with the birth date), \
+`x-api-key` metadata (gRPC); `key=a|b|c` or `key=kiosk-{1..40}` gives a class several keys, used \
+in turn (a fleet of kiosks, each with its own rate limit). Requests without a key the server knows \
+are anonymous to it, and voter-lookup limits anonymous clients: give the server the same keys \
+(`voter-lookup demo --api-key KEY:staff ...`) or run it with --admission off. MIX is `staff` (whole names as heard, 30% with the birth date), \
 `kiosk` (lower-case name beginnings, no date) or CATEGORY:WEIGHT+... with the categories of \
 search-eval (exact, no_accents, surname_typo, two_typos_long, sound_alike, married_name, \
 second_given_only, punctuation, given_first, kiosk_prefix, typo_with_date, not_on_roll). Default: \
@@ -161,7 +164,7 @@ pub struct TrafficArgs {
     /// Seed of the generated roll (keep equal to the server's `demo --seed`); queries and Poisson arrivals derive from it.
     #[arg(long, value_name = "N", default_value_t = 42)]
     pub seed: u64,
-    /// A client class: NAME[:weight=W][,key=API_KEY][,mix=staff|kiosk|CAT:W+...][,dates=SHARE]; repeatable.
+    /// A client class: NAME[:weight=W][,key=KEY|KEY2|KEY-{1..N}][,mix=staff|kiosk|CAT:W+...][,dates=SHARE]; repeatable.
     #[arg(long = "class", value_name = "SPEC", value_parser = ClassSpec::parse)]
     pub classes: Vec<ClassSpec>,
     /// Distinct queries prepared per class (sent in turn).
@@ -429,7 +432,7 @@ mod tests {
         assert_eq!(config.plan_name, "election-morning");
         assert_eq!(config.process, Process::Poisson { seed: 42 });
         assert_eq!(config.classes.len(), 2);
-        assert_eq!(config.classes[1].api_key.as_deref(), Some("kiosk-key"));
+        assert_eq!(config.classes[1].api_keys, ["kiosk-key"]);
         assert_eq!(config.slo.unwrap().objectives.len(), 2);
     }
 

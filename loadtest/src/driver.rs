@@ -43,7 +43,7 @@ pub const CLASS_PICK_SALT: u64 = 0x0c1a_55e5;
 pub struct ClassLoad {
     /// Share of the traffic (relative).
     pub weight: f64,
-    /// Its API key, ready to send.
+    /// Its API keys, ready to send.
     pub identity: Identity,
     /// Its requests, sent in turn.
     pub requests: Vec<Prepared>,
@@ -138,16 +138,16 @@ pub async fn run(plan: &Plan, process: Process, setup: RunSetup) -> Finished {
                 }
             }
         };
-        let cursor = &mut cursors[class];
+        let turn = cursors[class];
+        cursors[class] += 1;
         let requests = &shared.classes[class].requests;
-        let request = requests[*cursor % requests.len()].clone();
-        *cursor += 1;
+        let request = requests[turn % requests.len()].clone();
         shared.recorder().sent(class, intended);
         let task_shared = shared.clone();
         tokio::spawn(async move {
             let sent = task_shared.start.elapsed();
             let identity = &task_shared.classes[class].identity;
-            let outcome = task_shared.client.send(request, identity).await;
+            let outcome = task_shared.client.send(request, identity, turn).await;
             let done = task_shared.start.elapsed();
             task_shared
                 .recorder()

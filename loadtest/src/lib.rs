@@ -127,7 +127,7 @@ fn prepare_classes(
     let identities = config
         .classes
         .iter()
-        .map(|class| Identity::new(class.api_key.as_deref()))
+        .map(|class| Identity::new(&class.api_keys))
         .collect::<Result<Vec<_>, _>>()?;
     let (per_class, description): (Vec<Vec<Prepared>>, String) = match &config.source {
         RequestSource::FixedPath(path) => {
@@ -252,10 +252,16 @@ pub fn write_queries(
     };
     for _ in 0..traffic.queries {
         let class = pick.pick(&mut rng);
-        let query = &queries[class][cursors[class] % queries[class].len()];
+        let turn = cursors[class];
         cursors[class] += 1;
+        let query = &queries[class][turn % queries[class].len()];
         let path = client::http::search_path(query, traffic.limit);
-        let key = classes[class].api_key.as_deref().unwrap_or("");
+        let keys = &classes[class].api_keys;
+        let key = if keys.is_empty() {
+            ""
+        } else {
+            keys[turn % keys.len()].as_str()
+        };
         writeln!(out, "{path}\t{key}").map_err(write_error)?;
     }
     out.flush().map_err(write_error)?;
@@ -268,5 +274,55 @@ pub fn exit_status(report: &Report) -> u8 {
     match &report.slo {
         Some(verdict) if !verdict.pass => 1,
         _ => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+    use crate::cli::{Cli, Command};
+
+    #[test]
+    fn the_query_file_interleaves_the_classes_with_their_keys_in_turn() {
+        let cli = Cli::try_parse_from([
+            "loadtest",
+            "queries",
+            "--voters",
+            "500",
+            "--queries",
+            "200",
+            "--class",
+            "staff:weight=3,key=desk-key",
+            "--class",
+            "kiosk:weight=1,key=hall-{1..3}",
+        ])
+        .unwrap();
+        let Command::Queries(args) = cli.command else {
+            unreachable!("queries was parsed")
+        };
+        let mut out = Vec::new();
+        assert_eq!(write_queries(&args, &mut out).unwrap(), 200);
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<(&str, &str)> = text
+            .lines()
+            .map(|line| line.split_once('\t').unwrap())
+            .collect();
+        assert_eq!(lines.len(), 200);
+        assert!(
+            lines
+                .iter()
+                .all(|(path, _)| path.starts_with("/v1/search?q="))
+        );
+        let staff = lines.iter().filter(|(_, key)| *key == "desk-key").count();
+        assert!((120..180).contains(&staff), "{staff}");
+        let kiosk_keys: Vec<&str> = lines
+            .iter()
+            .map(|(_, key)| *key)
+            .filter(|key| key.starts_with("hall-"))
+            .collect();
+        assert_eq!(kiosk_keys[..3], ["hall-1", "hall-2", "hall-3"]);
+        assert_eq!(kiosk_keys[3], "hall-1");
     }
 }

@@ -41,8 +41,10 @@ pub struct ClassSpec {
     pub name: String,
     /// Share of the traffic, relative to the other classes' weights.
     pub weight: f64,
-    /// Sent as `X-Api-Key` (HTTP) or `x-api-key` metadata (gRPC).
-    pub api_key: Option<String>,
+    /// Sent as `X-Api-Key` (HTTP) or `x-api-key` metadata (gRPC); with
+    /// several keys (a fleet of kiosks), each request takes the next one.
+    /// None: the requests carry no key.
+    pub api_keys: Vec<String>,
     /// What its users type.
     pub mix: Mix,
     /// Chance that a query (of a voter on the roll, without a date yet)
@@ -58,21 +60,23 @@ impl ClassSpec {
             ClassSpec {
                 name: "staff".to_string(),
                 weight: 0.7,
-                api_key: None,
+                api_keys: Vec::new(),
                 mix: Mix::staff(),
                 dates: Mix::STAFF_DATES,
             },
             ClassSpec {
                 name: "kiosk".to_string(),
                 weight: 0.3,
-                api_key: None,
+                api_keys: Vec::new(),
                 mix: Mix::kiosk(),
                 dates: Mix::KIOSK_DATES,
             },
         ]
     }
 
-    /// Reads `NAME[:weight=W][,key=KEY][,mix=MIX][,dates=P]`. The mix is
+    /// Reads `NAME[:weight=W][,key=KEY][,mix=MIX][,dates=P]`. KEY may name
+    /// several keys, `a|b|c`, or a numbered range, `kiosk-{1..40}` (forty
+    /// keys, used in turn, as forty kiosks would). The mix is
     /// `staff`, `kiosk`, or categories with weights joined by `+`
     /// (`kiosk_prefix:5+no_accents:2`); it defaults to the preset of the
     /// class's name if there is one, staff otherwise, and `dates` to the
@@ -92,7 +96,7 @@ impl ClassSpec {
         let mut spec = ClassSpec {
             name: name.to_string(),
             weight: 1.0,
-            api_key: None,
+            api_keys: Vec::new(),
             mix: Mix::preset(name).unwrap_or_else(Mix::staff),
             dates: if name == "kiosk" {
                 Mix::KIOSK_DATES
@@ -117,13 +121,8 @@ impl ClassSpec {
                     }
                 }
                 "key" => {
-                    let key = value.trim();
-                    if key.is_empty() || !key.bytes().all(|b| b.is_ascii_graphic()) {
-                        return Err(format!(
-                            "class {name}: the API key must be printable ASCII without spaces"
-                        ));
-                    }
-                    spec.api_key = Some(key.to_string());
+                    spec.api_keys =
+                        expand_keys(value.trim()).map_err(|e| format!("class {name}: {e}"))?;
                 }
                 "mix" => {
                     let mix = Mix::parse(value.trim()).map_err(|e| format!("class {name}: {e}"))?;
@@ -150,6 +149,37 @@ impl ClassSpec {
         }
         Ok(spec)
     }
+}
+
+/// The keys of `a|b|c` or `prefix-{1..40}-suffix`.
+fn expand_keys(text: &str) -> Result<Vec<String>, String> {
+    let mut keys = Vec::new();
+    for part in text.split('|') {
+        let expanded = match (part.find('{'), part.find('}')) {
+            (Some(open), Some(close)) if open < close => {
+                let (first, last) = part[open + 1..close]
+                    .split_once("..")
+                    .and_then(|(a, b)| Some((a.parse::<u32>().ok()?, b.parse::<u32>().ok()?)))
+                    .filter(|(a, b)| a <= b && b - a < 100_000)
+                    .ok_or_else(|| {
+                        format!("`{part}`: a key range is {{FIRST..LAST}}, e.g. kiosk-{{1..40}}")
+                    })?;
+                (first..=last)
+                    .map(|n| format!("{}{n}{}", &part[..open], &part[close + 1..]))
+                    .collect()
+            }
+            _ => vec![part.to_string()],
+        };
+        for key in expanded {
+            if key.is_empty() || !key.bytes().all(|b| b.is_ascii_graphic() && b != b'|') {
+                return Err(format!(
+                    "API key `{key}` must be printable ASCII without spaces"
+                ));
+            }
+            keys.push(key);
+        }
+    }
+    Ok(keys)
 }
 
 /// A mix of query categories with their weights.
@@ -442,7 +472,7 @@ mod tests {
         let staff = ClassSpec::parse("staff:weight=0.7,key=staff-key").unwrap();
         assert_eq!(staff.name, "staff");
         assert_eq!(staff.weight, 0.7);
-        assert_eq!(staff.api_key.as_deref(), Some("staff-key"));
+        assert_eq!(staff.api_keys, ["staff-key"]);
         assert_eq!(staff.mix, Mix::staff());
         assert_eq!(staff.dates, Mix::STAFF_DATES);
 
@@ -460,6 +490,13 @@ mod tests {
 
         let bare = ClassSpec::parse("app").unwrap();
         assert_eq!(bare.mix, Mix::staff());
+        assert!(bare.api_keys.is_empty());
+
+        let fleet = ClassSpec::parse("kiosk:key=hall-{1..3}-k|spare-key").unwrap();
+        assert_eq!(
+            fleet.api_keys,
+            ["hall-1-k", "hall-2-k", "hall-3-k", "spare-key"]
+        );
 
         for (bad, wanted) in [
             ("", "the name"),
@@ -468,6 +505,8 @@ mod tests {
             ("staff:speed=3", "unknown option"),
             ("staff:mix=typos", "unknown category `typos`"),
             ("staff:key=a b", "printable"),
+            ("kiosk:key=k-{3..1}", "key range"),
+            ("kiosk:key=k-{a..b}", "key range"),
             ("staff:mix=exact:0", "no category"),
         ] {
             let error = ClassSpec::parse(bad).unwrap_err();

@@ -18,7 +18,7 @@ use tonic::transport::{Channel, Endpoint};
 use voter_lookup_proto::v1::SearchRequest;
 use voter_lookup_proto::v1::voter_lookup_client::VoterLookupClient;
 
-use super::{ClientError, ClientOptions, GRACE, Identity, Target};
+use super::{ClientError, ClientOptions, GRACE, Target};
 use crate::record::{ErrorCause, Outcome};
 use crate::traffic::Query;
 
@@ -79,12 +79,16 @@ impl GrpcClient {
     }
 
     /// Calls `Search` and classifies the answer.
-    pub async fn send(&self, message: SearchRequest, identity: &Identity) -> Outcome {
+    pub async fn send(
+        &self,
+        message: SearchRequest,
+        api_key: Option<&tonic::metadata::AsciiMetadataValue>,
+    ) -> Outcome {
         let turn = self.next.fetch_add(1, Ordering::Relaxed) % self.channels.len();
         let mut client = self.channels[turn].clone();
         let mut request = tonic::Request::new(message);
         request.set_timeout(self.timeout);
-        if let Some(key) = &identity.grpc_key {
+        if let Some(key) = api_key {
             request.metadata_mut().insert(API_KEY_METADATA, key.clone());
         }
         match tokio::time::timeout(self.timeout + GRACE, client.search(request)).await {

@@ -18,7 +18,7 @@ use hyper_util::client::legacy::Client as PooledClient;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 
-use super::{ClientError, ClientOptions, GRACE, Identity, Target};
+use super::{ClientError, ClientOptions, GRACE, Target};
 use crate::record::{ErrorCause, Outcome};
 use crate::traffic::Query;
 
@@ -77,12 +77,12 @@ impl HttpClient {
     }
 
     /// Sends one request and classifies its answer.
-    pub async fn send(&self, uri: Uri, identity: &Identity) -> Outcome {
+    pub async fn send(&self, uri: Uri, api_key: Option<&HeaderValue>) -> Outcome {
         let mut request = Request::new(Empty::<Bytes>::new());
         *request.uri_mut() = uri;
         let headers = request.headers_mut();
         headers.insert(TIMEOUT_HEADER, self.timeout_header.clone());
-        if let Some(key) = &identity.http_key {
+        if let Some(key) = api_key {
             headers.insert(API_KEY_HEADER, key.clone());
         }
         let exchange = async {

@@ -154,27 +154,34 @@ pub enum Client {
     Grpc(grpc::GrpcClient),
 }
 
-/// A class's identity, ready to attach to its requests.
+/// A class's API keys, ready to attach to its requests.
 #[derive(Debug, Clone, Default)]
 pub struct Identity {
-    http_key: Option<hyper::header::HeaderValue>,
-    grpc_key: Option<tonic::metadata::AsciiMetadataValue>,
+    http_keys: Vec<hyper::header::HeaderValue>,
+    grpc_keys: Vec<tonic::metadata::AsciiMetadataValue>,
 }
 
 impl Identity {
-    /// Sends `api_key`, if any.
-    pub fn new(api_key: Option<&str>) -> Result<Identity, ClientError> {
-        let Some(key) = api_key else {
-            return Ok(Identity::default());
-        };
-        let invalid =
-            |_| ClientError::Encode("the API key is not a valid header value".to_string());
-        Ok(Identity {
-            http_key: Some(hyper::header::HeaderValue::from_str(key).map_err(invalid)?),
-            grpc_key: Some(key.parse().map_err(|_| {
-                ClientError::Encode("the API key is not valid metadata".to_string())
-            })?),
-        })
+    /// Sends `api_keys` in turn (none: no key).
+    pub fn new(api_keys: &[String]) -> Result<Identity, ClientError> {
+        let mut identity = Identity::default();
+        for key in api_keys {
+            let invalid =
+                || ClientError::Encode("an API key is not a valid header value".to_string());
+            identity
+                .http_keys
+                .push(hyper::header::HeaderValue::from_str(key).map_err(|_| invalid())?);
+            identity.grpc_keys.push(key.parse().map_err(|_| invalid())?);
+        }
+        Ok(identity)
+    }
+
+    fn http_key(&self, turn: usize) -> Option<&hyper::header::HeaderValue> {
+        (!self.http_keys.is_empty()).then(|| &self.http_keys[turn % self.http_keys.len()])
+    }
+
+    fn grpc_key(&self, turn: usize) -> Option<&tonic::metadata::AsciiMetadataValue> {
+        (!self.grpc_keys.is_empty()).then(|| &self.grpc_keys[turn % self.grpc_keys.len()])
     }
 }
 
@@ -204,12 +211,16 @@ impl Client {
         }
     }
 
-    /// Sends `request` as `identity`; never fails, the failure is the
-    /// outcome.
-    pub async fn send(&self, request: Prepared, identity: &Identity) -> Outcome {
+    /// Sends `request` with the `turn`-th key of `identity`; never fails,
+    /// the failure is the outcome.
+    pub async fn send(&self, request: Prepared, identity: &Identity, turn: usize) -> Outcome {
         match (self, request) {
-            (Client::Http(client), Prepared::Http(uri)) => client.send(uri, identity).await,
-            (Client::Grpc(client), Prepared::Grpc(message)) => client.send(message, identity).await,
+            (Client::Http(client), Prepared::Http(uri)) => {
+                client.send(uri, identity.http_key(turn)).await
+            }
+            (Client::Grpc(client), Prepared::Grpc(message)) => {
+                client.send(message, identity.grpc_key(turn)).await
+            }
             _ => unreachable!("requests are prepared by the client that sends them"),
         }
     }

@@ -23,7 +23,7 @@
 //! | `service_time_ms` | the same from the actual send (what a closed-loop tool reports) |
 //! | `errors` | error counts by cause: `http 500`, `index not ready`, `grpc Internal`, `transport`, `timeout (harness deadline)`, `unfinished at the end of the run` |
 //! | `schedule` | `{fell_behind, late, late_after_ms, not_sent, slot_waits, lag_ms}`: whether the harness kept to its schedule; `fell_behind` is true when requests were never sent or more than 1% went out more than `late_after_ms` late; `slot_waits` counts the times the `max_in_flight` bound was hit; `lag_ms` how late requests went out |
-//! | `classes` | per class name: `{weight, share, mix, dates, api_key, offered, offered_rps, achieved_rps, goodput_rps, counts, latency_ms}` (`api_key` says whether one was sent; the key itself is never written) |
+//! | `classes` | per class name: `{weight, share, mix, dates, api_keys, offered, offered_rps, achieved_rps, goodput_rps, counts, latency_ms}` (`api_keys` counts the keys the class sent in turn; the keys themselves are never written) |
 //! | `slo` | `null` without `--slo`; else `{pass, objectives: [{objective, limit, actual, pass}]}` |
 //! | `timeline` | one entry per second from the start (see below) |
 //!

@@ -131,8 +131,8 @@ pub struct ClassReport {
     pub mix: String,
     /// Chance of a birth date with a query.
     pub dates: f64,
-    /// Whether it sent an API key (the key itself is never written).
-    pub api_key: bool,
+    /// How many API keys it sent, in turn (the keys are never written).
+    pub api_keys: usize,
     /// Requests scheduled for it.
     pub offered: u64,
     /// `offered / duration_s`.
@@ -195,7 +195,7 @@ impl Report {
             share: spec.weight / total_weight,
             mix: spec.mix.name.clone(),
             dates: spec.dates,
-            api_key: spec.api_key.is_some(),
+            api_keys: spec.api_keys.len(),
             offered: stats.offered,
             offered_rps: per_second(stats.offered),
             achieved_rps: per_second(stats.counts.finished()),
@@ -267,15 +267,21 @@ impl Report {
     pub fn schedule_note(&self) -> String {
         let schedule = &self.schedule;
         if schedule.fell_behind {
+            let cause = if schedule.slot_waits > 0 {
+                format!(
+                    "all {} in-flight slots were taken {} times: answers did not come back as fast as requests fell due (a server that does not keep up, or a harness short of CPU: compare the service time)",
+                    self.max_in_flight, schedule.slot_waits
+                )
+            } else {
+                "the harness could not dispatch as fast as requests fell due (short of CPU: try --threads or a lower rate)".to_string()
+            };
             format!(
-                "the harness FELL BEHIND its schedule: {} of {} requests went out more than {:.0} ms late and {} were never sent (max lag {}; in-flight bound of {} hit {} times). The offered load was lower than planned: raise --max-in-flight or --threads, or lower the rate; latency still counts from each request's intended time.",
+                "the harness FELL BEHIND its schedule: {} of {} requests went out more than {:.0} ms late and {} were never sent (max lag {}); {cause}. The load offered was lower than planned; latency still counts from each request's intended time.",
                 schedule.late,
                 self.offered,
                 schedule.late_after_ms,
                 schedule.not_sent,
                 crate::units::format_ms(schedule.lag_ms.max),
-                self.max_in_flight,
-                schedule.slot_waits,
             )
         } else {
             format!(
