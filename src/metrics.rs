@@ -190,6 +190,12 @@ pub fn render() -> String {
     installed().handle.render()
 }
 
+/// Folds the samples recorded since the last call into the histograms, so
+/// memory stays bounded between scrapes.
+pub fn upkeep() {
+    installed().handle.run_upkeep();
+}
+
 /// Records the facts of the index now being served.
 pub fn index_loaded(index: &LoadedIndex) {
     installed();

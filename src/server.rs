@@ -244,6 +244,18 @@ pub async fn run(
     drain: Duration,
 ) -> Result<(), ServeError> {
     state.publish_readiness().await;
+    {
+        // Histogram samples wait in memory until they are folded into the
+        // exposition; fold them now and then even when nobody scrapes.
+        let state = state.clone();
+        tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(Duration::from_secs(5));
+            while state.is_accepting() {
+                ticks.tick().await;
+                crate::metrics::upkeep();
+            }
+        });
+    }
     if let Some(admission) = state.admission().cloned() {
         // Rate-limit tables forget idle clients every few seconds.
         let state = state.clone();

@@ -10,6 +10,15 @@
 //! end (plus the lateness threshold): requests still due then are counted
 //! `not_sent`. Requests in flight at the end are awaited for at most their
 //! deadline, so a run always ends.
+//!
+//! Timing: tokio's timer has whole milliseconds and wakes up to two late,
+//! which every latency would carry. The dispatcher sleeps on it only until
+//! 2 ms before a request; then a helper thread (not a runtime worker: it
+//! only sleeps and wakes the dispatcher) sleeps the rest with the operating
+//! system's precision; within 200 µs, and so at every rate above 5,000
+//! requests a second, the dispatcher yields to the request tasks and looks
+//! again. The lag of each request behind its time is recorded and
+//! reported.
 
 use std::io::{IsTerminal, Write};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -25,10 +34,15 @@ use crate::traffic::WeightedPick;
 use crate::units::format_ms;
 
 /// How close to a request's time the dispatcher stops sleeping on the
-/// runtime's timer and yields in a loop instead. tokio's timer ticks in
-/// whole milliseconds and wakes up to about two late; every request would
-/// carry that error in its latency.
-const SPIN_WINDOW: Duration = Duration::from_millis(2);
+/// runtime's timer. tokio's timer ticks in whole milliseconds and wakes up
+/// to about two late; every request would carry that error in its latency.
+const COARSE_WINDOW: Duration = Duration::from_millis(2);
+
+/// Below this the dispatcher yields to the other tasks and looks again
+/// rather than waking a thread: above 5,000 requests a second there is
+/// always I/O to run, and two context switches per request would cost more
+/// than the loop.
+const SPIN_BELOW: Duration = Duration::from_micros(200);
 
 /// Dispatches without pause at most this many requests before letting the
 /// request tasks run, when the dispatcher is behind (on one thread nothing
@@ -106,6 +120,7 @@ pub async fn run(plan: &Plan, process: Process, setup: RunSetup) -> Finished {
         .then(|| tokio::spawn(show_progress(shared.clone(), plan.clone())));
     let stop_sending = plan.duration() + LATE_AFTER;
     let mut pacer = Pacer::new(plan.arrivals(process));
+    let timer = PreciseTimer::start();
     let mut without_pause = 0;
 
     loop {
@@ -113,7 +128,7 @@ pub async fn run(plan: &Plan, process: Process, setup: RunSetup) -> Finished {
         let intended = match pacer.next(now) {
             Next::Finished => break,
             Next::WaitUntil(at) => {
-                wait_until(shared.start + at).await;
+                wait_until(shared.start + at, &timer).await;
                 without_pause = 0;
                 continue;
             }
@@ -189,15 +204,64 @@ pub async fn run(plan: &Plan, process: Process, setup: RunSetup) -> Finished {
     Finished { recorder, elapsed }
 }
 
-/// Returns at `instant`, give or take a few microseconds: sleeps on the
-/// timer until [`SPIN_WINDOW`] before it, then yields to the other tasks
-/// (the requests in flight, the I/O driver) until it comes.
-async fn wait_until(instant: Instant) {
+/// Returns at `instant`, give or take some tens of microseconds: sleeps
+/// on the runtime's timer until [`COARSE_WINDOW`] before it, then on the
+/// precise timer thread, and yields to the other tasks (the requests in
+/// flight, the I/O driver) in the last [`SPIN_BELOW`].
+async fn wait_until(instant: Instant, timer: &PreciseTimer) {
     let now = Instant::now();
-    if instant > now + SPIN_WINDOW {
-        tokio::time::sleep_until((instant - SPIN_WINDOW).into()).await;
-    } else if instant > now {
+    if instant <= now {
+        return;
+    }
+    let gap = instant - now;
+    if gap > COARSE_WINDOW {
+        tokio::time::sleep_until((instant - COARSE_WINDOW).into()).await;
+    } else if gap > SPIN_BELOW {
+        timer.wait_until(instant).await;
+    } else {
         tokio::task::yield_now().await;
+    }
+}
+
+/// A thread that wakes the dispatcher at an exact instant: it sleeps with
+/// the operating system's own precision (tens of microseconds) where the
+/// runtime's timer has whole milliseconds, and costs no CPU while it
+/// sleeps, unlike yielding in a loop. It ends when the timer is dropped.
+struct PreciseTimer {
+    requests: std::sync::mpsc::Sender<Instant>,
+    fired: Arc<tokio::sync::Notify>,
+}
+
+impl PreciseTimer {
+    fn start() -> PreciseTimer {
+        let (requests, wanted) = std::sync::mpsc::channel::<Instant>();
+        let fired = Arc::new(tokio::sync::Notify::new());
+        let notify = fired.clone();
+        std::thread::Builder::new()
+            .name("loadtest-timer".to_string())
+            .spawn(move || {
+                while let Ok(instant) = wanted.recv() {
+                    let now = Instant::now();
+                    if instant > now {
+                        std::thread::sleep(instant - now);
+                    }
+                    notify.notify_one();
+                }
+            })
+            .expect("the timer thread starts");
+        PreciseTimer { requests, fired }
+    }
+
+    /// Resolves at `instant`. Each call is answered by exactly one
+    /// notification (kept as a permit if it comes before the wait).
+    async fn wait_until(&self, instant: Instant) {
+        if self.requests.send(instant).is_err() {
+            // The thread is gone (it cannot be, while the timer lives):
+            // fall back on the runtime's timer.
+            tokio::time::sleep_until(instant.into()).await;
+            return;
+        }
+        self.fired.notified().await;
     }
 }
 
