@@ -141,7 +141,7 @@ pub struct RunArgs {
     /// Deadline of each request, sent to the server; the harness gives up 250 ms later.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "5s")]
     pub timeout: Duration,
-    /// gRPC connections, used in turn (HTTP opens as many as needed).
+    /// gRPC connections, used in turn; HTTP connections opened before the run (it opens more when all are busy).
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub connections: usize,
     /// Runtime threads (one core is the rehearsal setting: `taskset -c 1`).

@@ -1,5 +1,5 @@
-//! The two doors, from the client's side: [`http`] (hyper 1, HTTP/1.1,
-//! keep-alive pool) and [`grpc`] (tonic). Each request is prepared before
+//! The two doors, from the client's side: [`http`] (HTTP/1.1 over a
+//! keep-alive pool, answers parsed with `httparse`) and [`grpc`] (tonic). Each request is prepared before
 //! the run (a URI, a protobuf message), sent with its class's API key and
 //! a deadline, and its answer classified into an [`Outcome`].
 //!
@@ -128,8 +128,8 @@ impl fmt::Display for Target {
 /// A request ready to send.
 #[derive(Debug, Clone)]
 pub enum Prepared {
-    /// A `GET` of this absolute URI.
-    Http(hyper::Uri),
+    /// A `GET` of this path.
+    Http(http::HttpRequest),
     /// A `Search` call with this message.
     Grpc(SearchRequest),
 }
@@ -139,7 +139,8 @@ pub enum Prepared {
 pub struct ClientOptions {
     /// The deadline given to each request.
     pub timeout: Duration,
-    /// gRPC connections (HTTP opens as many as requests in flight need).
+    /// gRPC connections; HTTP connections opened in advance (more are
+    /// opened as requests in flight need them).
     pub connections: usize,
     /// `limit` of each search, when set.
     pub limit: Option<u32>,
@@ -215,8 +216,8 @@ impl Client {
     /// the failure is the outcome.
     pub async fn send(&self, request: Prepared, identity: &Identity, turn: usize) -> Outcome {
         match (self, request) {
-            (Client::Http(client), Prepared::Http(uri)) => {
-                client.send(uri, identity.http_key(turn)).await
+            (Client::Http(client), Prepared::Http(request)) => {
+                client.send(request, identity.http_key(turn)).await
             }
             (Client::Grpc(client), Prepared::Grpc(message)) => {
                 client.send(message, identity.grpc_key(turn)).await
