@@ -7,6 +7,7 @@ use std::time::Duration;
 use crate::config::{DemoArgs, FileSettings, ServeArgs, ServerConfig};
 use crate::index::reload::{Outcome, Reloader, Trigger};
 use crate::index::{IndexHandle, LoadedIndex};
+use crate::search_pool::SearchPool;
 use crate::server::{AppState, Listeners, run, termination_signal};
 
 /// Why a command failed.
@@ -45,10 +46,13 @@ pub async fn serve(
     let listeners = Listeners::bind(config.http, config.grpc).await?;
     let (http, grpc) = listeners.local_addrs()?;
     let state = Arc::new(
-        AppState::new(IndexHandle::default())
-            .with_reloader(Reloader::new(reload.source.clone(), reload.policy.clone()))
-            .with_admin_token(config.admin_token.clone())
-            .with_optional_admission(config.admission.clone()),
+        AppState::with_pool(
+            IndexHandle::default(),
+            SearchPool::new(config.search_threads.get())?,
+        )
+        .with_reloader(Reloader::new(reload.source.clone(), reload.policy.clone()))
+        .with_admin_token(config.admin_token.clone())
+        .with_optional_admission(config.admission.clone()),
     );
     // The doors answer (not ready) while the first index loads.
     let loading = {
@@ -135,7 +139,12 @@ pub async fn demo(
     let (http, grpc) = listeners.local_addrs()?;
     print_welcome(&index, http, grpc);
     let state = Arc::new(
-        AppState::new(IndexHandle::with_index(index)).with_admin_token(config.admin_token.clone()),
+        AppState::with_pool(
+            IndexHandle::with_index(index),
+            SearchPool::new(config.search_threads.get())?,
+        )
+        .with_admin_token(config.admin_token.clone())
+        .with_optional_admission(config.admission.clone()),
     );
     run(state, listeners, termination_signal(), config.drain).await?;
     Ok(())

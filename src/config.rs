@@ -10,6 +10,7 @@
 //! http = "0.0.0.0:8080"
 //! grpc = "0.0.0.0:50051"
 //! workers = 2
+//! search_threads = 4
 //! drain_seconds = 10
 //! log_format = "json"
 //! index = "/srv/voter-lookup/current"
@@ -111,6 +112,11 @@ pub struct ServerArgs {
     /// Runtime worker threads [default: one per core].
     #[arg(long, env = "VOTER_LOOKUP_WORKERS", value_name = "N")]
     pub workers: Option<String>,
+    /// Threads that run searches, apart from the runtime's workers; more
+    /// than the cores lets a short search overtake a long one instead of
+    /// waiting behind it [default: twice --workers].
+    #[arg(long, env = "VOTER_LOOKUP_SEARCH_THREADS", value_name = "N")]
+    pub search_threads: Option<String>,
     /// Seconds in-flight requests get to finish after SIGTERM or Ctrl-C
     /// [default: 10].
     #[arg(
@@ -196,6 +202,7 @@ pub struct FileSettings {
     http: Option<String>,
     grpc: Option<String>,
     workers: Option<toml::Value>,
+    search_threads: Option<toml::Value>,
     drain_seconds: Option<toml::Value>,
     log_format: Option<String>,
     admin_token: Option<String>,
@@ -223,6 +230,8 @@ pub struct ServerConfig {
     pub grpc: SocketAddr,
     /// Runtime workers.
     pub workers: NonZeroUsize,
+    /// Search threads.
+    pub search_threads: NonZeroUsize,
     /// Drain time on shutdown.
     pub drain: Duration,
     /// Log format.
@@ -326,6 +335,25 @@ impl ServerArgs {
                     )
                 })?,
         };
+        let search_threads = match self
+            .search_threads
+            .clone()
+            .or_else(|| file_text(&file.search_threads))
+        {
+            None => workers.saturating_mul(NonZeroUsize::MIN.saturating_add(1)),
+            Some(text) => text
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .and_then(NonZeroUsize::new)
+                .filter(|threads| threads.get() <= MAX_WORKERS)
+                .ok_or_else(|| {
+                    invalid(
+                        "search-threads",
+                        format!("`{text}` is out of range: use 1 to {MAX_WORKERS}"),
+                    )
+                })?,
+        };
         let drain_seconds = match self
             .drain_seconds
             .clone()
@@ -369,6 +397,7 @@ impl ServerArgs {
             http,
             grpc,
             workers,
+            search_threads,
             drain: Duration::from_secs_f64(drain_seconds),
             log_format,
             admin_token,
@@ -645,11 +674,31 @@ mod tests {
             .unwrap();
         assert_eq!(config.http, "127.0.0.1:9100".parse().unwrap());
         assert_eq!(config.workers.get(), 1);
+        assert_eq!(config.search_threads.get(), 2, "twice the workers");
         assert_eq!(
             config.log_format,
             LogFormat::Json,
             "the file still gives what flags do not"
         );
+    }
+
+    #[test]
+    fn search_threads_default_to_twice_the_workers() {
+        let none = FileSettings::default();
+        let config = args(&["--workers", "3"]).to_config(&none).unwrap();
+        assert_eq!(config.search_threads.get(), 6);
+        let config = args(&["--workers", "1", "--search-threads", "3"])
+            .to_config(&none)
+            .unwrap();
+        assert_eq!(config.search_threads.get(), 3);
+        let config = args(&[])
+            .to_config(&file("workers = 1\nsearch_threads = 5"))
+            .unwrap();
+        assert_eq!(config.search_threads.get(), 5);
+        let error = args(&["--search-threads", "0"])
+            .to_config(&none)
+            .unwrap_err();
+        assert!(error.setting.contains("--search-threads"), "{error}");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //!
 //! The request path: a door ([`http`] or [`grpc`]) decodes the request and
 //! calls [`service::LookupService`], which takes one snapshot of the live
-//! [`index`] and runs the one [`search`]; [`error`] maps its failures to
+//! [`index`] and runs the one [`search`] on a [`search_pool`] thread; [`error`] maps its failures to
 //! each door's codes. [`server`] runs both doors and stops them cleanly;
 //! [`app`] holds the commands `main.rs` dispatches to.
 
@@ -20,5 +20,6 @@ pub mod http;
 pub mod index;
 pub mod metrics;
 pub mod search;
+pub mod search_pool;
 pub mod server;
 pub mod service;

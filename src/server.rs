@@ -17,6 +17,7 @@ use crate::admission::{Admission, AdmissionConfig};
 use crate::error::LookupError;
 use crate::index::IndexHandle;
 use crate::index::reload::{ReloadReport, Reloader, Trigger};
+use crate::search_pool::SearchPool;
 use crate::service::LookupService;
 
 fn not_reloadable() -> LookupError {
@@ -71,10 +72,17 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// State serving `index`, with no reloading and no admin calls.
+    /// State serving `index` with one search thread per core, no
+    /// reloading and no admin calls.
     pub fn new(index: IndexHandle) -> AppState {
+        let pool = SearchPool::per_core().expect("the search threads start");
+        AppState::with_pool(index, pool)
+    }
+
+    /// The same, searching on `pool`.
+    pub fn with_pool(index: IndexHandle, pool: SearchPool) -> AppState {
         AppState {
-            service: LookupService::new(index),
+            service: LookupService::new(index, pool),
             accepting: AtomicBool::new(true),
             health: HealthReporter::new(),
             reloader: None,

@@ -1,30 +1,41 @@
 //! What both doors call: the live index and the searcher, behind one type.
 //!
 //! Each call takes one snapshot of the index and uses it to the end, so a
-//! response never mixes two indexes.
+//! response never mixes two indexes. Searches by name run on the
+//! [`SearchPool`]'s threads ([`LookupService::search`]); the station and
+//! order lookup is a direct read and stays on the caller's thread.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use crate::error::LookupError;
 use crate::index::{IndexHandle, LoadedIndex};
 use crate::search::{Hit, LookupQuery, LookupResponse, SearchMode, Searcher};
+use crate::search_pool::SearchPool;
 
 /// The lookup service shared by the HTTP and gRPC doors.
 pub struct LookupService {
     index: IndexHandle,
     searcher: Searcher,
+    pool: SearchPool,
 }
 
 /// Longest station code accepted.
 pub const MAX_STATION_CODE: usize = 16;
 
 impl LookupService {
-    /// A service over `index`.
-    pub fn new(index: IndexHandle) -> LookupService {
+    /// A service over `index`, searching on `pool`.
+    pub fn new(index: IndexHandle, pool: SearchPool) -> LookupService {
         LookupService {
             index,
             searcher: Searcher,
+            pool,
         }
+    }
+
+    /// The threads searches run on.
+    pub fn pool(&self) -> &SearchPool {
+        &self.pool
     }
 
     /// The live index handle.
@@ -37,7 +48,27 @@ impl LookupService {
         self.index.snapshot().ok_or(LookupError::IndexNotReady)
     }
 
-    /// Searches by name.
+    /// Searches by name on a search thread, unless `deadline` has passed
+    /// by the time one is free: then the search is not started.
+    pub async fn search(
+        &self,
+        query: LookupQuery,
+        mode: SearchMode,
+        deadline: Option<Instant>,
+    ) -> Result<LookupResponse, LookupError> {
+        let index = self.snapshot()?;
+        let searcher = self.searcher;
+        self.pool
+            .run(move || {
+                if deadline.is_some_and(|deadline| Instant::now() >= deadline) {
+                    return Err(LookupError::DeadlineExceeded);
+                }
+                searcher.lookup(&index, &query, mode)
+            })
+            .await
+    }
+
+    /// Searches by name on the caller's thread.
     pub fn lookup(
         &self,
         query: &LookupQuery,

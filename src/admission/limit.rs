@@ -127,7 +127,11 @@ pub struct Limiter {
 const MIN_WINDOW: Duration = Duration::from_secs(10);
 /// Weight of a new latency sample in the smoothed latency.
 const SMOOTHING: f64 = 0.05;
-/// How long the queue must stay calm before brownout ends.
+/// Weight of a new sample in the smoothed queueing delay, which averages
+/// the waits of all admitted requests (zero for those that did not wait).
+const DELAY_SMOOTHING: f64 = 0.2;
+/// How long the queue must stay calm before brownout ends, whatever the
+/// smoothed delay says.
 const CALM: Duration = Duration::from_millis(500);
 
 impl Limiter {
@@ -177,6 +181,9 @@ impl Limiter {
             }
             let queued: usize = state.queues.iter().map(VecDeque::len).sum();
             if queued == 0 && (state.in_flight as f64) < state.limit {
+                // No wait: a zero in the smoothed queueing delay, so that
+                // it falls as soon as requests stop queueing.
+                state.queue_delay = state.queue_delay.mul_f64(1.0 - DELAY_SMOOTHING);
                 self.update_brownout(&mut state, now);
                 return Ok(self.admit(&mut state, class, now, Duration::ZERO));
             }
@@ -302,7 +309,7 @@ impl Limiter {
                 continue;
             }
             state.queue_delay =
-                state.queue_delay.mul_f64(1.0 - SMOOTHING * 4.0) + waited.mul_f64(SMOOTHING * 4.0);
+                state.queue_delay.mul_f64(1.0 - DELAY_SMOOTHING) + waited.mul_f64(DELAY_SMOOTHING);
             // A request that had to wait already runs degraded when the
             // queue is slow.
             self.update_brownout(state, now);
@@ -326,14 +333,20 @@ impl Limiter {
     }
 
     /// Brownout turns on when the smoothed queueing delay passes its
-    /// threshold, and off once no request has had to queue for a while.
+    /// threshold, and off when it has fallen under half of it (the gap
+    /// keeps the mode from flapping) or no request has had to queue for a
+    /// while.
     fn update_brownout(&self, state: &mut State, now: Instant) {
         if state.queues.iter().any(|queue| !queue.is_empty()) {
             state.last_pressure = now;
         }
-        if !state.degraded && state.queue_delay > self.config.brownout_delay {
+        let threshold = self.config.brownout_delay;
+        if !state.degraded && state.queue_delay > threshold {
             state.degraded = true;
-        } else if state.degraded && now.saturating_duration_since(state.last_pressure) > CALM {
+        } else if state.degraded
+            && (state.queue_delay < threshold / 2
+                || now.saturating_duration_since(state.last_pressure) > CALM)
+        {
             state.degraded = false;
             state.queue_delay = Duration::ZERO;
         }

@@ -99,27 +99,42 @@ pub fn status(error: &LookupError) -> Status {
     }
 }
 
-/// Fails a request whose deadline has already passed, before any work.
-fn check_deadline<T>(request: &Request<T>) -> Result<(), LookupError> {
+/// The call's deadline, if the client set one.
+fn deadline<T>(request: &Request<T>) -> Option<Deadline> {
     let arrival = request
         .extensions()
         .get::<Arrival>()
         .map_or_else(Instant::now, |arrival| arrival.0);
     let headers = request.metadata().clone().into_headers();
-    match Deadline::from_headers(&headers, arrival) {
+    Deadline::from_headers(&headers, arrival)
+}
+
+/// Fails a request whose deadline has already passed, before any work.
+fn check_deadline(deadline: Option<Deadline>) -> Result<(), LookupError> {
+    match deadline {
         Some(deadline) if deadline.passed() => Err(LookupError::DeadlineExceeded),
         _ => Ok(()),
     }
 }
 
-/// Runs one call: deadline check, the work, metrics.
+/// Runs one call done on the calling thread: deadline check, the work,
+/// metrics.
 fn call<T, R>(
     method: Method,
     request: &Request<T>,
     work: impl FnOnce() -> Result<R, LookupError>,
 ) -> Result<Response<R>, Status> {
     let started = Instant::now();
-    let result = check_deadline(request).and_then(|()| work());
+    let result = check_deadline(deadline(request)).and_then(|()| work());
+    finish(method, started, result)
+}
+
+/// Counts a call's outcome and turns it into tonic's result.
+fn finish<R>(
+    method: Method,
+    started: Instant,
+    result: Result<R, LookupError>,
+) -> Result<Response<R>, Status> {
     let outcome = result.as_ref().err().map(LookupError::kind);
     metrics::requests().observe(Door::Grpc, method, outcome, started.elapsed());
     match result {
@@ -137,21 +152,29 @@ impl VoterLookup for GrpcDoor {
         &self,
         request: Request<SearchRequest>,
     ) -> Result<Response<SearchResponse>, Status> {
-        call(Method::Search, &request, || {
-            let message = request.get_ref();
-            let mode = request
-                .extensions()
-                .get::<SearchMode>()
-                .copied()
-                .unwrap_or_default();
-            let query = LookupQuery {
-                text: message.q.clone(),
-                birth_date: Some(message.birth_date.clone()).filter(|date| !date.is_empty()),
-                limit: Some(message.limit).filter(|&limit| limit != 0),
-            };
-            let response = self.state.service.lookup(&query, mode)?;
-            Ok(convert::search_response(&response))
-        })
+        let started = Instant::now();
+        let deadline = deadline(&request);
+        let mode = request
+            .extensions()
+            .get::<SearchMode>()
+            .copied()
+            .unwrap_or_default();
+        let message = request.into_inner();
+        let query = LookupQuery {
+            text: message.q,
+            birth_date: Some(message.birth_date).filter(|date| !date.is_empty()),
+            limit: Some(message.limit).filter(|&limit| limit != 0),
+        };
+        let result = match check_deadline(deadline) {
+            Ok(()) => self
+                .state
+                .service
+                .search(query, mode, deadline.map(|deadline| deadline.0))
+                .await
+                .map(|response| convert::search_response(&response)),
+            Err(error) => Err(error),
+        };
+        finish(Method::Search, started, result)
     }
 
     async fn get_voter(

@@ -39,7 +39,7 @@ use tower::ServiceExt;
 
 use crate::admission::layer::{AdmissionLayer, ClientAddr, Doorway};
 use crate::admission::rate::RateRefusal;
-use crate::deadline::Arrival;
+use crate::deadline::{Arrival, Deadline};
 use crate::error::LookupError;
 use crate::index::reload::{Outcome as ReloadOutcome, Trigger};
 use crate::metrics::{self, Door, Method as MetricMethod, Outcome};
@@ -142,6 +142,15 @@ pub async fn handle(state: &AppState, request: Request<Incoming>) -> Response<Bo
         .map_or_else(new_request_id, |id| id.0.clone());
     let (method, response, outcome) = if request.uri().path().starts_with(ADMIN_PREFIX) {
         admin(state, &request).await
+    } else if let Some(call) = SearchCall::read(&request) {
+        match search(state, call).await {
+            Ok(response) => (MetricMethod::Search, response, None),
+            Err(error) => (
+                MetricMethod::Search,
+                error_response(&error),
+                Some(error.kind()),
+            ),
+        }
     } else {
         route(state, &request)
     };
@@ -320,17 +329,6 @@ fn route(state: &AppState, request: &Request<Incoming>) -> (MetricMethod, Respon
     }
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let (method, result) = match segments.as_slice() {
-        ["v1", "search"] => {
-            let mode = request
-                .extensions()
-                .get::<SearchMode>()
-                .copied()
-                .unwrap_or_default();
-            (
-                MetricMethod::Search,
-                search(state, request.uri().query().unwrap_or(""), mode),
-            )
-        }
         ["v1", "voters", station, order] => (MetricMethod::GetVoter, voters(state, station, order)),
         ["v1", "stations"] => (MetricMethod::ListStations, stations(state)),
         ["healthz"] => (
@@ -366,14 +364,40 @@ fn metrics_response(state: &AppState) -> Response<Body> {
     response
 }
 
-fn search(
-    state: &AppState,
-    query_string: &str,
+/// A `GET /v1/search`, read from its request before the search runs.
+struct SearchCall {
+    query_string: String,
     mode: SearchMode,
-) -> Result<Response<Body>, LookupError> {
+    deadline: Option<Instant>,
+}
+
+impl SearchCall {
+    /// The search `request` asks for, if it is one.
+    fn read<B>(request: &Request<B>) -> Option<SearchCall> {
+        let get = request.method() == Method::GET || request.method() == Method::HEAD;
+        if !get || request.uri().path() != "/v1/search" {
+            return None;
+        }
+        let arrival = request
+            .extensions()
+            .get::<Arrival>()
+            .map_or_else(Instant::now, |arrival| arrival.0);
+        Some(SearchCall {
+            query_string: request.uri().query().unwrap_or("").to_string(),
+            mode: request
+                .extensions()
+                .get::<SearchMode>()
+                .copied()
+                .unwrap_or_default(),
+            deadline: Deadline::from_headers(request.headers(), arrival).map(|deadline| deadline.0),
+        })
+    }
+}
+
+async fn search(state: &AppState, call: SearchCall) -> Result<Response<Body>, LookupError> {
     let mut query = LookupQuery::default();
     let mut text = None;
-    for (key, value) in form_urlencoded::parse(query_string.as_bytes()) {
+    for (key, value) in form_urlencoded::parse(call.query_string.as_bytes()) {
         match key.as_ref() {
             "q" if text.is_none() => text = Some(value.into_owned()),
             "birth_date" => query.birth_date = Some(value.into_owned()),
@@ -388,7 +412,10 @@ fn search(
     }
     query.text =
         text.ok_or_else(|| LookupError::invalid("q", "the query text is missing: add ?q=NAME"))?;
-    let response = state.service.lookup(&query, mode)?;
+    let response = state
+        .service
+        .search(query, call.mode, call.deadline)
+        .await?;
     Ok(json_response(StatusCode::OK, &SearchBody::new(&response)))
 }
 
