@@ -264,3 +264,69 @@ async fn brownout_turns_on_under_queueing_and_off_when_it_stops() {
     assert!(!reply.degraded);
     server.shutdown().await;
 }
+
+/// Searches run on their own threads: while every search thread is busy,
+/// the doors still read requests, admission still sheds the ones it cannot
+/// serve in time, and health still answers — on a test runtime of a single
+/// thread, which a search run inline would have frozen.
+#[tokio::test]
+async fn busy_search_threads_do_not_stop_the_doors_or_admission() {
+    let index = voter_lookup::demo::build_demo_index(TEST_VOTERS, 5).unwrap();
+    let pool = voter_lookup::search_pool::SearchPool::new(1).unwrap();
+    let state = AppState::with_pool(voter_lookup::index::IndexHandle::with_index(index), pool)
+        .with_admission(Admission::new(single_slot(
+            Duration::from_millis(30),
+            8,
+            Duration::from_secs(60),
+        )));
+    let server = TestServer::start_state(Arc::new(state)).await;
+
+    // Occupy the only search thread until the test lets it go.
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    let pool = server.state.service.pool().clone();
+    let blocker = tokio::spawn(async move {
+        pool.run(move || {
+            let _ = released.recv();
+            Ok(())
+        })
+        .await
+    });
+    tokio::time::sleep(Duration::from_millis(20)).await;
+
+    // The first lookup is admitted (one slot) and waits for the thread.
+    let http = server.http;
+    let first = tokio::spawn(async move { raw_request(http, &search_request(None, "")).await });
+    tokio::time::sleep(Duration::from_millis(20)).await;
+
+    // The next ones queue in admission and are shed in about 30 ms,
+    // although no search can run: nothing waits unseen behind the search.
+    // (A frozen door would never answer before the release below: the
+    // bound turns that hang into a failure.)
+    let answered_while_busy = tokio::time::timeout(Duration::from_secs(20), async {
+        for _ in 0..3 {
+            let (status, headers, _) = raw_request(http, &search_request(None, "")).await;
+            assert_eq!(status, 503);
+            assert!(header(&headers, "retry-after").is_some());
+        }
+        let (status, _) = server.get_json("/healthz").await;
+        assert_eq!(
+            status, 200,
+            "health answers while the search thread is busy"
+        );
+    })
+    .await;
+    assert!(
+        answered_while_busy.is_ok(),
+        "the doors stopped answering while the search thread was busy"
+    );
+    assert!(
+        !first.is_finished(),
+        "the admitted lookup waits for the thread"
+    );
+
+    release.send(()).unwrap();
+    blocker.await.unwrap().unwrap();
+    let (status, _, body) = first.await.unwrap();
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    server.shutdown().await;
+}
