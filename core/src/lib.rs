@@ -21,6 +21,7 @@ pub mod phonetic;
 pub mod pipeline;
 pub mod publish;
 pub mod queries;
+pub mod record_table;
 pub mod reu;
 pub mod schema;
 pub mod stations;

@@ -16,6 +16,7 @@
 //!
 //! ```text
 //! magic "VLNR" | u32 version | u32 count | (count + 1) × u32 offsets | records
+//!          (the frame of crate::record_table)
 //! record = u32 packed birth date | 3 × field          (birth, usage, given names)
 //! field  = u8 term count | terms
 //! term   = u8 flags (1 = joined form, 2 = particle) | u8 len | term bytes | u8 len | phonetic key bytes
@@ -27,6 +28,7 @@
 use crate::model::{BirthDate, Voter};
 use crate::normalise::{NameTerms, analyse_name, fold, is_particle};
 use crate::phonetic::phonetic_key_into;
+use crate::record_table::{RecordTable, TableError, read_u32};
 use crate::schema::NameField;
 
 const MAGIC: &[u8; 4] = b"VLNR";
@@ -131,85 +133,43 @@ fn split_short(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
 /// Every voter's record, in one buffer.
 #[derive(Debug, Clone, Default)]
 pub struct NameRecords {
-    offsets: Vec<u32>,
-    /// The records, from byte `base` on (a loaded file keeps its header
-    /// in front rather than being copied).
-    data: Vec<u8>,
-    base: usize,
+    table: RecordTable,
 }
 
 impl NameRecords {
     /// Number of records.
     pub fn len(&self) -> usize {
-        self.offsets.len().saturating_sub(1)
+        self.table.len()
     }
 
     /// True when there is no record.
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.table.is_empty()
     }
 
     /// The record of `voter_id`, or `None` past the end.
     pub fn get(&self, voter_id: u64) -> Option<NameRecord<'_>> {
-        let index = usize::try_from(voter_id).ok()?;
-        let start = self.base + *self.offsets.get(index)? as usize;
-        let end = self.base + *self.offsets.get(index + 1)? as usize;
-        decode_record(self.data.get(start..end)?)
+        decode_record(self.table.get(voter_id)?)
     }
 
     /// Bytes held in memory.
     pub fn heap_bytes(&self) -> usize {
-        self.offsets.capacity() * 4 + self.data.capacity()
+        self.table.heap_bytes()
     }
 
     /// Serialises the records in the `names.bin` layout.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(12 + self.offsets.len() * 4 + self.data.len());
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&LAYOUT_VERSION.to_le_bytes());
-        out.extend_from_slice(&(self.len() as u32).to_le_bytes());
-        for offset in &self.offsets {
-            out.extend_from_slice(&offset.to_le_bytes());
-        }
-        out.extend_from_slice(&self.data[self.base..]);
-        out
+        self.table.to_bytes(MAGIC, LAYOUT_VERSION)
     }
 
     /// Reads records back from the `names.bin` layout, checking every record.
     pub fn from_bytes(bytes: Vec<u8>) -> Result<NameRecords, NameRecordsError> {
-        let header = bytes.get(..12).ok_or(NameRecordsError::BadHeader)?;
-        if &header[..4] != MAGIC || read_u32(&header[4..8]) != LAYOUT_VERSION {
-            return Err(NameRecordsError::BadHeader);
-        }
-        let count = read_u32(&header[8..12]) as usize;
-        let table_end = count
-            .checked_add(1)
-            .and_then(|n| n.checked_mul(4))
-            .and_then(|n| n.checked_add(12))
-            .ok_or(NameRecordsError::Corrupt(0))?;
-        let table = bytes
-            .get(12..table_end)
-            .ok_or(NameRecordsError::Corrupt(0))?;
-        let offsets: Vec<u32> = table.chunks_exact(4).map(read_u32).collect();
-        let data_len = bytes.len() - table_end;
-        let records = NameRecords {
-            offsets,
-            data: bytes,
-            base: table_end,
-        };
-        let mut previous = 0;
-        for (id, &offset) in records.offsets.iter().enumerate() {
-            let corrupt = NameRecordsError::Corrupt(id as u64);
-            if offset < previous || offset as usize > data_len {
-                return Err(corrupt);
-            }
-            previous = offset;
-        }
-        if records.offsets.first() != Some(&0)
-            || records.offsets.last().map(|&end| end as usize) != Some(data_len)
-        {
-            return Err(NameRecordsError::Corrupt(0));
-        }
+        let table =
+            RecordTable::from_bytes(bytes, MAGIC, LAYOUT_VERSION).map_err(|error| match error {
+                TableError::BadHeader => NameRecordsError::BadHeader,
+                TableError::Corrupt(id) => NameRecordsError::Corrupt(id),
+            })?;
+        let records = NameRecords { table };
         for id in 0..records.len() as u64 {
             let record = records.get(id).ok_or(NameRecordsError::Corrupt(id))?;
             let complete = NameField::ALL.iter().all(|&field| {
@@ -225,10 +185,6 @@ impl NameRecords {
         }
         Ok(records)
     }
-}
-
-fn read_u32(bytes: &[u8]) -> u32 {
-    u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])
 }
 
 fn decode_record(bytes: &[u8]) -> Option<NameRecord<'_>> {
@@ -252,30 +208,17 @@ fn decode_record(bytes: &[u8]) -> Option<NameRecord<'_>> {
 }
 
 /// Appends records one voter at a time, in `voter_id` order.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct NameRecordsBuilder {
     records: NameRecords,
     scratch: String,
-}
-
-impl Default for NameRecordsBuilder {
-    fn default() -> Self {
-        NameRecordsBuilder {
-            records: NameRecords {
-                offsets: vec![0],
-                data: Vec::new(),
-                base: 0,
-            },
-            scratch: String::new(),
-        }
-    }
 }
 
 impl NameRecordsBuilder {
     /// Adds the record of `voter` and returns its `voter_id`.
     pub fn push(&mut self, voter: &Voter) -> u64 {
         let id = self.records.len() as u64;
-        let data = &mut self.records.data;
+        let data = self.records.table.data_mut();
         data.extend_from_slice(&(voter.birth_date.to_packed() as u32).to_le_bytes());
         for field in NameField::ALL {
             let name = indexed_name(voter, field).unwrap_or("");
@@ -307,7 +250,7 @@ impl NameRecordsBuilder {
             }
             data[count_at] = count;
         }
-        self.records.offsets.push(data.len() as u32);
+        self.records.table.end_record();
         id
     }
 

@@ -12,6 +12,7 @@
 //!
 //! ```text
 //! magic "VLVR" | u32 version | u32 count | (count + 1) × u32 offsets | records
+//!              (the frame of crate::record_table)
 //! record     = u8 sex (0 unknown, 1 M, 2 F) | u32 packed birth date
 //!              | str birth name | str usage name | str given names
 //!              | u8 membership count | memberships
@@ -21,6 +22,7 @@
 //! ```
 
 use crate::model::{BirthDate, ListKind, Membership, Sex, Voter};
+use crate::record_table::{RecordTable, TableError, read_u32};
 
 const MAGIC: &[u8; 4] = b"VLVR";
 const LAYOUT_VERSION: u32 = 1;
@@ -70,73 +72,38 @@ pub struct MembershipView {
 /// Every voter's record, in one buffer, by `voter_id`.
 #[derive(Debug, Clone, Default)]
 pub struct VoterRecords {
-    offsets: Vec<u32>,
-    /// The records, from byte `base` on (a loaded file keeps its header
-    /// in front rather than being copied).
-    data: Vec<u8>,
-    base: usize,
+    table: RecordTable,
 }
 
 impl VoterRecords {
     /// Number of records.
     pub fn len(&self) -> usize {
-        self.offsets.len().saturating_sub(1)
+        self.table.len()
     }
 
     /// True when there is no record.
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.table.is_empty()
     }
 
     /// The record of `voter_id`, or `None` past the end.
     pub fn get(&self, voter_id: u64) -> Option<VoterView> {
-        let index = usize::try_from(voter_id).ok()?;
-        let start = self.base + *self.offsets.get(index)? as usize;
-        let end = self.base + *self.offsets.get(index + 1)? as usize;
-        decode(self.data.get(start..end)?)
+        decode(self.table.get(voter_id)?)
     }
 
     /// Serialises the records in the `voters.bin` layout.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(12 + self.offsets.len() * 4 + self.data.len());
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&LAYOUT_VERSION.to_le_bytes());
-        out.extend_from_slice(&(self.len() as u32).to_le_bytes());
-        for offset in &self.offsets {
-            out.extend_from_slice(&offset.to_le_bytes());
-        }
-        out.extend_from_slice(&self.data[self.base..]);
-        out
+        self.table.to_bytes(MAGIC, LAYOUT_VERSION)
     }
 
     /// Reads records back, checking that every one decodes.
     pub fn from_bytes(bytes: Vec<u8>) -> Result<VoterRecords, VoterRecordsError> {
-        let header = bytes.get(..12).ok_or(VoterRecordsError::BadHeader)?;
-        if &header[..4] != MAGIC || read_u32(&header[4..8]) != LAYOUT_VERSION {
-            return Err(VoterRecordsError::BadHeader);
-        }
-        let count = read_u32(&header[8..12]) as usize;
-        let table_end = count
-            .checked_add(1)
-            .and_then(|n| n.checked_mul(4))
-            .and_then(|n| n.checked_add(12))
-            .ok_or(VoterRecordsError::Corrupt(0))?;
-        let table = bytes
-            .get(12..table_end)
-            .ok_or(VoterRecordsError::Corrupt(0))?;
-        let offsets = table.chunks_exact(4).map(read_u32).collect();
-        let data_len = bytes.len() - table_end;
-        let records = VoterRecords {
-            offsets,
-            data: bytes,
-            base: table_end,
-        };
-        if records.offsets.first() != Some(&0)
-            || records.offsets.last().map(|&end| end as usize) != Some(data_len)
-            || records.offsets.windows(2).any(|pair| pair[0] > pair[1])
-        {
-            return Err(VoterRecordsError::Corrupt(0));
-        }
+        let table =
+            RecordTable::from_bytes(bytes, MAGIC, LAYOUT_VERSION).map_err(|error| match error {
+                TableError::BadHeader => VoterRecordsError::BadHeader,
+                TableError::Corrupt(id) => VoterRecordsError::Corrupt(id),
+            })?;
+        let records = VoterRecords { table };
         for id in 0..records.len() as u64 {
             records.get(id).ok_or(VoterRecordsError::Corrupt(id))?;
         }
@@ -145,27 +112,15 @@ impl VoterRecords {
 }
 
 /// Appends records one voter at a time, in `voter_id` order.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct VoterRecordsBuilder {
     records: VoterRecords,
-}
-
-impl Default for VoterRecordsBuilder {
-    fn default() -> Self {
-        VoterRecordsBuilder {
-            records: VoterRecords {
-                offsets: vec![0],
-                data: Vec::new(),
-                base: 0,
-            },
-        }
-    }
 }
 
 impl VoterRecordsBuilder {
     /// Adds the record of `voter`.
     pub fn push(&mut self, voter: &Voter) {
-        let data = &mut self.records.data;
+        let data = self.records.table.data_mut();
         data.push(match voter.sex {
             None => 0,
             Some(Sex::M) => 1,
@@ -180,7 +135,7 @@ impl VoterRecordsBuilder {
         for membership in memberships {
             push_membership(data, membership);
         }
-        self.records.offsets.push(data.len() as u32);
+        self.records.table.end_record();
     }
 
     /// The finished records.
@@ -211,10 +166,6 @@ fn push_str(data: &mut Vec<u8>, text: &str) {
     }
     data.push(end as u8);
     data.extend_from_slice(&text.as_bytes()[..end]);
-}
-
-fn read_u32(bytes: &[u8]) -> u32 {
-    u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])
 }
 
 /// A cursor over one record.
