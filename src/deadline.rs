@@ -15,6 +15,15 @@ pub const GRPC_TIMEOUT_HEADER: &str = "grpc-timeout";
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Arrival(pub Instant);
 
+impl Arrival {
+    /// The arrival stamped in `extensions`, or now when nothing stamped it.
+    pub fn of(extensions: &http::Extensions) -> Instant {
+        extensions
+            .get::<Arrival>()
+            .map_or_else(Instant::now, |arrival| arrival.0)
+    }
+}
+
 /// The instant by which the client stops waiting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Deadline(pub Instant);
@@ -23,17 +32,26 @@ impl Deadline {
     /// The deadline of a request that arrived at `arrival` with `headers`,
     /// if it set one (either header).
     pub fn from_headers(headers: &HeaderMap, arrival: Instant) -> Option<Deadline> {
-        let timeout = headers
-            .get(GRPC_TIMEOUT_HEADER)
-            .and_then(|value| value.to_str().ok())
-            .and_then(parse_grpc_timeout)
-            .or_else(|| {
-                headers
-                    .get(HTTP_TIMEOUT_HEADER)
-                    .and_then(|value| value.to_str().ok())
-                    .and_then(|ms| ms.trim().parse::<u64>().ok())
-                    .map(Duration::from_millis)
-            })?;
+        let text = |name| headers.get(name).and_then(|value| value.to_str().ok());
+        Deadline::from_values(
+            text(GRPC_TIMEOUT_HEADER),
+            text(HTTP_TIMEOUT_HEADER),
+            arrival,
+        )
+    }
+
+    /// The same from the two headers' values (`grpc-timeout` first), for
+    /// callers that hold them in another map (tonic's metadata).
+    pub fn from_values(
+        grpc_timeout: Option<&str>,
+        http_timeout_ms: Option<&str>,
+        arrival: Instant,
+    ) -> Option<Deadline> {
+        let timeout = grpc_timeout.and_then(parse_grpc_timeout).or_else(|| {
+            http_timeout_ms
+                .and_then(|ms| ms.trim().parse::<u64>().ok())
+                .map(Duration::from_millis)
+        })?;
         Some(Deadline(arrival + timeout))
     }
 

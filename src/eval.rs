@@ -470,7 +470,9 @@ fn rank_of(target: &Target, hits: &[Hit]) -> Option<usize> {
     )
 }
 
-fn is_target(target: &Target, hit: &Hit) -> bool {
+/// True when `hit` is the voter `target` names (same names, birth date,
+/// station and order number).
+pub fn is_target(target: &Target, hit: &Hit) -> bool {
     hit.voter.birth_name == target.birth_name
         && hit.voter.first_names == target.first_names
         && hit.voter.birth_date == target.birth_date

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{TestServer, encode, raw_request};
-use voter_core::generator::{GeneratorConfig, generate_files};
+use common::{TestServer, encode, publish_generated, raw_request};
+use voter_core::generator::GeneratorConfig;
 use voter_core::pipeline::{ArtifactRequest, build_artifact};
 use voter_core::publish;
 use voter_lookup::index::IndexHandle;
@@ -29,14 +29,12 @@ const ADMIN_TOKEN: &str = "test-admin-token-0123456789";
 /// Builds a roll of `voters` voters from `seed` and publishes it in `root`;
 /// returns its version and the (birth name, station, order) of its voters.
 fn publish_roll(root: &Path, seed: u64, voters: usize) -> (String, People) {
-    let work = tempfile::tempdir().unwrap();
-    let roll = work.path().join("roll.csv");
     let config = GeneratorConfig {
         seed,
         voters,
         ..GeneratorConfig::default()
     };
-    generate_files(&config, &roll, None).unwrap();
+    let version = publish_generated(root, &config);
     let mut people = HashSet::new();
     for row in voter_core::generator::Generator::new(config) {
         if let (Some(station), Some(order)) =
@@ -45,11 +43,7 @@ fn publish_roll(root: &Path, seed: u64, voters: usize) -> (String, People) {
             people.insert((row.birth_name, station, order));
         }
     }
-    std::fs::create_dir_all(root).unwrap();
-    let incoming = publish::incoming_dir(root);
-    let outcome = build_artifact(&ArtifactRequest::new(&roll, &incoming), &|_| {}).unwrap();
-    publish::publish(root, &incoming, &outcome.manifest.version, 5).unwrap();
-    (outcome.manifest.version, people)
+    (version, people)
 }
 
 async fn server_following(root: &Path) -> TestServer {

@@ -24,10 +24,9 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{TEST_VOTERS, TestServer, encode, raw_request};
+use common::{TEST_VOTERS, TestServer, encode, publish_generated, raw_request};
 use serde_json::{Value, json};
-use voter_core::generator::{GeneratorConfig, generate_files};
-use voter_core::pipeline::{ArtifactRequest, build_artifact};
+use voter_core::generator::GeneratorConfig;
 use voter_core::publish;
 use voter_lookup::admission::limit::LimitConfig;
 use voter_lookup::admission::rate::{ClientId, RateConfig};
@@ -625,19 +624,12 @@ const ADMIN_TOKEN: &str = "openapi-test-admin-token-0123";
 /// Builds a roll of `voters` voters from `seed` and publishes it in `root`
 /// (which then names it `current`); returns its version.
 fn publish_roll(root: &Path, seed: u64, voters: usize) -> String {
-    let work = tempfile::tempdir().unwrap();
-    let roll = work.path().join("roll.csv");
     let config = GeneratorConfig {
         seed,
         voters,
         ..GeneratorConfig::default()
     };
-    generate_files(&config, &roll, None).unwrap();
-    std::fs::create_dir_all(root).unwrap();
-    let incoming = publish::incoming_dir(root);
-    let outcome = build_artifact(&ArtifactRequest::new(&roll, &incoming), &|_| {}).unwrap();
-    publish::publish(root, &incoming, &outcome.manifest.version, 5).unwrap();
-    outcome.manifest.version
+    publish_generated(root, &config)
 }
 
 #[tokio::test]

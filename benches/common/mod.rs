@@ -17,6 +17,7 @@ use voter_core::model::RollRow;
 use voter_core::queries::{Category, LabelledQuery, QuerySetConfig, labelled_queries};
 use voter_core::reu::{BadRowPolicy, ReaderOptions, RollReader, read_roll};
 use voter_lookup::demo::{index_rows, station_infos};
+use voter_lookup::eval::is_target;
 use voter_lookup::index::LoadedIndex;
 use voter_lookup::search::{Confidence, LookupQuery, LookupResponse};
 
@@ -157,15 +158,7 @@ pub fn answered_right(query: &LabelledQuery, response: &LookupResponse) -> bool 
     let Some(target) = &query.target else {
         return response.confidence < Confidence::Strong;
     };
-    response.hits.iter().any(|hit| {
-        hit.voter.birth_name == target.birth_name
-            && hit.voter.first_names == target.first_names
-            && hit.voter.birth_date == target.birth_date
-            && hit.voter.memberships.iter().any(|membership| {
-                membership.station_code == target.station_code
-                    && membership.order_number == target.order_number
-            })
-    })
+    response.hits.iter().any(|hit| is_target(target, hit))
 }
 
 /// The realistic mix of the issue-5 target, in percent of lookups: what a

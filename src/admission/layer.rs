@@ -7,7 +7,6 @@ use std::net::IpAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::Instant;
 
 use tower::{Layer, Service, ServiceExt};
 
@@ -103,10 +102,7 @@ where
         let admission = self.admission.clone();
         let door = self.door.clone();
         Box::pin(async move {
-            let arrival = request
-                .extensions()
-                .get::<Arrival>()
-                .map_or_else(Instant::now, |arrival| arrival.0);
+            let arrival = Arrival::of(request.extensions());
             let deadline = Deadline::from_headers(request.headers(), arrival);
             let api_key = request
                 .headers()

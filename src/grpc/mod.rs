@@ -33,7 +33,7 @@ use voter_lookup_proto::v1::{
 
 use crate::admission::layer::{AdmissionLayer, Doorway};
 use crate::admission::rate::RateRefusal;
-use crate::deadline::{Arrival, Deadline};
+use crate::deadline::{Arrival, Deadline, GRPC_TIMEOUT_HEADER, HTTP_TIMEOUT_HEADER};
 use crate::error::LookupError;
 use crate::metrics::{self, Door, Method};
 use crate::search::{LookupQuery, SearchMode};
@@ -118,12 +118,20 @@ pub fn status(error: &LookupError) -> Status {
 
 /// The call's deadline, if the client set one.
 fn deadline<T>(request: &Request<T>) -> Option<Deadline> {
-    let arrival = request
-        .extensions()
-        .get::<Arrival>()
-        .map_or_else(Instant::now, |arrival| arrival.0);
-    let headers = request.metadata().clone().into_headers();
-    Deadline::from_headers(&headers, arrival)
+    let arrival = Arrival::of(request.extensions());
+    // Read in place: cloning the metadata into a header map would cost an
+    // allocation per call.
+    let text = |name| {
+        request
+            .metadata()
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+    };
+    Deadline::from_values(
+        text(GRPC_TIMEOUT_HEADER),
+        text(HTTP_TIMEOUT_HEADER),
+        arrival,
+    )
 }
 
 /// Fails a request whose deadline has already passed, before any work.

@@ -378,10 +378,7 @@ impl SearchCall {
         if !get || request.uri().path() != "/v1/search" {
             return None;
         }
-        let arrival = request
-            .extensions()
-            .get::<Arrival>()
-            .map_or_else(Instant::now, |arrival| arrival.0);
+        let arrival = Arrival::of(request.extensions());
         Some(SearchCall {
             query_string: request.uri().query().unwrap_or("").to_string(),
             mode: request

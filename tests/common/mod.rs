@@ -5,12 +5,16 @@
 #![allow(dead_code)]
 
 use std::net::SocketAddr;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::oneshot;
+use voter_core::generator::{GeneratorConfig, generate_files};
+use voter_core::pipeline::{ArtifactRequest, build_artifact};
+use voter_core::publish;
 use voter_lookup::index::{IndexHandle, LoadedIndex};
 use voter_lookup::server::{AppState, Listeners, run};
 
@@ -153,4 +157,18 @@ pub async fn raw_request(addr: SocketAddr, request: &str) -> (u16, Vec<(String, 
 /// Percent-encodes a query parameter value.
 pub fn encode(value: &str) -> String {
     form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+/// Generates the roll `config` describes, builds it and publishes it under
+/// `root` (which then names it `current`, keeping five versions); returns
+/// its version.
+pub fn publish_generated(root: &Path, config: &GeneratorConfig) -> String {
+    let work = tempfile::tempdir().unwrap();
+    let roll = work.path().join("roll.csv");
+    generate_files(config, &roll, None).unwrap();
+    std::fs::create_dir_all(root).unwrap();
+    let incoming = publish::incoming_dir(root);
+    let outcome = build_artifact(&ArtifactRequest::new(&roll, &incoming), &|_| {}).unwrap();
+    publish::publish(root, &incoming, &outcome.manifest.version, 5).unwrap();
+    outcome.manifest.version
 }
