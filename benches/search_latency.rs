@@ -19,7 +19,8 @@
 //! Quick check: `VOTER_BENCH_VOTERS=20000 VOTER_BENCH_LATENCY_LOOKUPS=2000 cargo bench --bench search_latency`.
 //! `VOTER_BENCH_VOTERS` (default 1,000,000), `VOTER_BENCH_LATENCY_LOOKUPS`
 //! (default 20,000), `VOTER_BENCH_QUERIES` (queries per category, default
-//! 2,000, so that the mix repeats few of them).
+//! 2,000, so that the mix repeats few of them), `VOTER_BENCH_SLOWEST` (list
+//! that many of the slowest full-mode lookups, default 0).
 //!
 //! Asserts that no lookup fails and that at least [`FLOOR_PERCENT`] of
 //! lookups answer right (their voter found or, for people not on the roll,
@@ -81,7 +82,7 @@ fn main() {
         (SearchMode::Full, "mix"),
         (SearchMode::Degraded, "mix (degraded)"),
     ] {
-        let (overall, by_category) = time_each(&subject.index, &mix, mode);
+        let (overall, by_category, slowest) = time_each(&subject.index, &mix, mode);
         // Degraded mode gives up reach on purpose (no second typo), so only
         // the mix as a whole is held to the floor there.
         let checked: Vec<(&str, &Tally)> = match mode {
@@ -100,16 +101,42 @@ fn main() {
                 tally.right
             );
         }
+        if mode == SearchMode::Full {
+            print_slowest(&slowest, env_usize("VOTER_BENCH_SLOWEST", 0));
+        }
     }
     println!("issue 5 target, realistic mix on one core: p50 <= 200 us, p99 <= 2000 us");
 }
 
+/// One timed lookup: nanoseconds, category, and the query.
+type Timed<'q> = (u64, Category, &'q LabelledQuery);
+
+/// Prints the `count` slowest lookups, slowest first.
+fn print_slowest(timed: &[Timed<'_>], count: usize) {
+    if count == 0 {
+        return;
+    }
+    let mut timed = timed.to_vec();
+    timed.sort_unstable_by_key(|timed| std::cmp::Reverse(timed.0));
+    println!("slowest lookups:");
+    for (nanos, category, query) in timed.iter().take(count) {
+        println!(
+            "{:>10.1} us  {:<20} {:?} {}",
+            *nanos as f64 / 1_000.0,
+            category.as_str(),
+            query.text,
+            query.birth_date.as_deref().unwrap_or_default()
+        );
+    }
+}
+
 /// Times each lookup of `mix` alone.
-fn time_each(
+fn time_each<'q>(
     index: &LoadedIndex,
-    mix: &[&LabelledQuery],
+    mix: &[&'q LabelledQuery],
     mode: SearchMode,
-) -> (Tally, BTreeMap<Category, Tally>) {
+) -> (Tally, BTreeMap<Category, Tally>, Vec<Timed<'q>>) {
+    let mut timed = Vec::with_capacity(mix.len());
     let mut overall = Tally::new();
     let mut by_category: BTreeMap<Category, Tally> = BTreeMap::new();
     for query in mix {
@@ -119,13 +146,14 @@ fn time_each(
         let elapsed = started.elapsed().as_nanos() as u64;
         let response = response.unwrap_or_else(|error| panic!("{:?} failed: {error}", query.text));
         let right = u64::from(answered_right(query, &response));
+        timed.push((elapsed, query.category, *query));
         let tally = by_category.entry(query.category).or_insert_with(Tally::new);
         for tally in [&mut overall, tally] {
             tally.latency_ns.saturating_record(elapsed.max(1));
             tally.right += right;
         }
     }
-    (overall, by_category)
+    (overall, by_category, timed)
 }
 
 fn print_row(name: &str, tally: &Tally) {
