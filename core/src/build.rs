@@ -15,7 +15,7 @@ use tantivy::{Index, IndexSettings, IndexWriter, TantivyDocument};
 use crate::artifact::Canary;
 use crate::model::{Address, BirthDate, RollRow, Station, Voter};
 use crate::name_records::{NameRecord, NameRecords, NameRecordsBuilder};
-use crate::schema::{NameField, VoterSchema, station_order_term};
+use crate::schema::{NameField, VoterSchema, station_order_term, term_prefixes};
 use crate::stations::StationInfo;
 use crate::voter_records::{VoterRecords, VoterRecordsBuilder};
 
@@ -383,26 +383,48 @@ pub fn voter_document(
 ) -> Result<TantivyDocument, BuildError> {
     let mut document = TantivyDocument::new();
     let mut keys: Vec<&[u8]> = Vec::new();
+    let mut prefixes: Vec<&str> = Vec::new();
     for surnames in [true, false] {
-        let (terms_field, phonetic_field) = if surnames {
-            (schema.surname_terms, schema.surname_phonetic)
+        let (terms_field, phonetic_field, prefix_field) = if surnames {
+            (
+                schema.surname_terms,
+                schema.surname_phonetic,
+                schema.surname_prefix,
+            )
         } else {
-            (schema.given_terms, schema.given_phonetic)
+            (
+                schema.given_terms,
+                schema.given_phonetic,
+                schema.given_prefix,
+            )
         };
         keys.clear();
+        prefixes.clear();
         for field in NameField::ALL
             .into_iter()
             .filter(|field| field.is_surname() == surnames)
         {
             for term in record.terms(field) {
-                document.add_text(terms_field, ascii(term.term));
+                let text = ascii(term.term);
+                document.add_text(terms_field, text);
                 if !term.phonetic.is_empty() && !keys.contains(&term.phonetic) {
                     keys.push(term.phonetic);
+                }
+                // A voter's particles match only as typed, never begun.
+                if !term.particle {
+                    for prefix in term_prefixes(text) {
+                        if !prefixes.contains(&prefix) {
+                            prefixes.push(prefix);
+                        }
+                    }
                 }
             }
         }
         for key in &keys {
             document.add_text(phonetic_field, ascii(key));
+        }
+        for prefix in &prefixes {
+            document.add_text(prefix_field, *prefix);
         }
     }
     for membership in &voter.memberships {

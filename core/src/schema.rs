@@ -10,6 +10,7 @@
 //! | `surname_terms` | folded tokens and joined forms of both surnames (birth and usage): the dictionary exact, prefix and fuzzy searches walk to find candidates |
 //! | `surname_phonetic` | French phonetic key of each of those terms |
 //! | `given_terms`, `given_phonetic` | the same for the given names, to narrow candidates to those whose given names fit |
+//! | `surname_prefix`, `given_prefix` | the first [`PREFIX_LENS`] letters of each of those terms (particles left out): a short typed beginning (`CHA`) is one posting list instead of a walk over the thousands of names it begins |
 //! | `station_order` | `CODE/ORDER` per membership, for lookups by signing-sheet number |
 //! | `birth_date` | fast field, packed `yyyymmdd` ([`crate::model::BirthDate::to_packed`]) |
 //! | `voter_id` | fast field, the voter's number in [`crate::name_records`] |
@@ -23,7 +24,19 @@ use tantivy::schema::{
 
 /// Bumped whenever the schema or the analysis of names changes: a server
 /// refuses an artifact whose schema version differs from its own.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
+
+/// Lengths of the beginnings indexed in `surname_prefix` and
+/// `given_prefix`: the short ones, which begin too many names to list.
+pub const PREFIX_LENS: std::ops::RangeInclusive<usize> = 2..=4;
+
+/// The indexed beginnings of a folded `term`, shortest first (none of a
+/// term shorter than the shortest length).
+pub fn term_prefixes(term: &str) -> impl Iterator<Item = &str> {
+    PREFIX_LENS
+        .filter(move |&len| len <= term.len() && term.is_char_boundary(len))
+        .map(move |len| &term[..len])
+}
 
 /// The three name fields a query token can match.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -77,6 +90,10 @@ pub struct VoterSchema {
     pub given_terms: Field,
     /// Phonetic keys of the given-name terms.
     pub given_phonetic: Field,
+    /// Beginnings ([`PREFIX_LENS`]) of the surname terms.
+    pub surname_prefix: Field,
+    /// Beginnings ([`PREFIX_LENS`]) of the given-name terms.
+    pub given_prefix: Field,
     /// `CODE/ORDER` of each membership.
     pub station_order: Field,
     /// Packed birth date, fast field.
@@ -100,6 +117,8 @@ impl VoterSchema {
         let surname_phonetic = builder.add_text_field("surname_phonetic", term_options.clone());
         let given_terms = builder.add_text_field("given_terms", term_options.clone());
         let given_phonetic = builder.add_text_field("given_phonetic", term_options.clone());
+        let surname_prefix = builder.add_text_field("surname_prefix", term_options.clone());
+        let given_prefix = builder.add_text_field("given_prefix", term_options.clone());
         let station_order = builder.add_text_field("station_order", term_options);
         let birth_date = builder.add_u64_field("birth_date", FAST | INDEXED);
         let voter_id = builder.add_u64_field("voter_id", FAST);
@@ -109,6 +128,8 @@ impl VoterSchema {
             surname_phonetic,
             given_terms,
             given_phonetic,
+            surname_prefix,
+            given_prefix,
             station_order,
             birth_date,
             voter_id,
@@ -125,6 +146,8 @@ impl VoterSchema {
             surname_phonetic: field("surname_phonetic")?,
             given_terms: field("given_terms")?,
             given_phonetic: field("given_phonetic")?,
+            surname_prefix: field("surname_prefix")?,
+            given_prefix: field("given_prefix")?,
             station_order: field("station_order")?,
             birth_date: field("birth_date")?,
             voter_id: field("voter_id")?,

@@ -47,8 +47,12 @@ pub(crate) struct SegmentView {
     pub(crate) surname_phonetic: Arc<InvertedIndexReader>,
     pub(crate) given_terms: Arc<InvertedIndexReader>,
     pub(crate) given_phonetic: Arc<InvertedIndexReader>,
+    pub(crate) surname_prefix: Arc<InvertedIndexReader>,
+    pub(crate) given_prefix: Arc<InvertedIndexReader>,
     pub(crate) station_order: Arc<InvertedIndexReader>,
     pub(crate) voter_id: Column<u64>,
+    /// Packed birth dates ([`voter_core::model::BirthDate::to_packed`]).
+    pub(crate) birth_date: Column<u64>,
 }
 
 /// A complete, verified index held in memory. Immutable: a new roll makes a
@@ -158,8 +162,11 @@ impl LoadedIndex {
                 surname_phonetic: segment.inverted_index(schema.surname_phonetic)?,
                 given_terms: segment.inverted_index(schema.given_terms)?,
                 given_phonetic: segment.inverted_index(schema.given_phonetic)?,
+                surname_prefix: segment.inverted_index(schema.surname_prefix)?,
+                given_prefix: segment.inverted_index(schema.given_prefix)?,
                 station_order: segment.inverted_index(schema.station_order)?,
                 voter_id: segment.fast_fields().u64("voter_id")?,
+                birth_date: segment.fast_fields().u64("birth_date")?,
             });
         }
         let station_positions = stations

@@ -14,10 +14,13 @@ use tantivy::postings::TermInfo;
 use tantivy::{DocId, index::InvertedIndexReader};
 
 use super::docset::{DocBits, PostingsProbe, extend_with_postings, normalise};
-use super::rank::PreparedQuery;
+use super::rank::{MIN_PHONETIC_LEN, PreparedQuery, fit_date};
 use super::walk::Typos;
 use crate::error::LookupError;
 use crate::index::{LoadedIndex, SegmentView};
+use voter_core::model::BirthDate;
+use voter_core::normalise::is_particle;
+use voter_core::schema::PREFIX_LENS;
 
 /// How far a step reaches from what was typed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -56,14 +59,19 @@ impl Reach {
     }
 }
 
-/// Terms a prefix may expand to; beyond it the prefix is too short to help
-/// (a narrowing then requires nothing of that token).
+/// Terms a prefix may expand to when it narrows; beyond it the prefix is
+/// too short to help (a narrowing then requires nothing of that token).
 const MAX_PREFIX_TERMS: usize = 5_000;
+/// Terms a prefix read as the surname may expand to: every one, in
+/// practice (a surname dictionary of a million voters has fewer than
+/// 10,000 terms under any three letters), so that no voter is silently left
+/// out; the bound only keeps a pathological dictionary finite.
+const MAX_READING_PREFIX_TERMS: usize = 200_000;
 /// Candidates scored for one step of one query, at most.
 pub const MAX_CANDIDATES: usize = 60_000;
 /// Candidates of the last-resort step, at most: voters sharing only a
 /// surname are hints, and a common surname has thousands.
-const MAX_LOOSE_CANDIDATES: usize = 2_000;
+const MAX_LOOSE_CANDIDATES: usize = 1_000;
 /// A narrowing set holding more than this share of all voters narrows too
 /// little to be worth building.
 const MAX_NARROWING_SHARE: f64 = 0.4;
@@ -166,6 +174,15 @@ pub fn collect(
         if !(unit.first..=unit.last).any(|position| focus.has(position)) {
             continue;
         }
+        // Without the other tokens to narrow it, a particle (`DER` of
+        // `VAN DER BERG`, or `DELA` joined) is no surname: it would bring a
+        // random sample of the thousands of names it stands in.
+        let only_particles = parsed.tokens[unit.first..=unit.last]
+            .iter()
+            .all(|token| token.particle);
+        if reach == Reach::Loose && only_particles {
+            continue;
+        }
         let spec = Expand::candidates(reach, unit);
         let own;
         let expansions = if unit.joined {
@@ -198,8 +215,17 @@ pub fn collect(
             continue;
         }
         if reach == Reach::Loose {
-            // The last resort: no narrowing, and only so many voters.
+            // The last resort: no narrowing, and only so many voters; those
+            // whose birth date does not contradict the one asked first.
+            if let Some(asked) = parsed.birth_date {
+                let dates = &view.birth_date;
+                found.sort_by_key(|&doc| {
+                    let born = BirthDate::from_packed(dates.first(doc).unwrap_or(0));
+                    fit_date(asked, born).contradicts()
+                });
+            }
             found.truncate(MAX_LOOSE_CANDIDATES);
+            found.sort_unstable();
         } else {
             for (position, other) in tokens.iter().enumerate() {
                 if other.particle
@@ -212,7 +238,14 @@ pub fn collect(
                     let spec = Expand::narrowing(reach, other);
                     let surname_side =
                         cached_expansions(&mut surnames, position, view, other, spec)?.clone();
-                    narrowing[position] = Some(Narrowing::build(view, other, spec, surname_side)?);
+                    let mut built = Narrowing::build(view, other, spec, surname_side)?;
+                    // At the wide step, a short word that fits no name at
+                    // all (`DZ` typed for the particle `DE`) is a slip, not
+                    // a requirement: ranking leaves it unmatched.
+                    if reach == Reach::Wide && spec.typos == 0 && built.is_empty() {
+                        built = Narrowing::Anyone;
+                    }
+                    narrowing[position] = Some(built);
                 }
                 if let Some(narrowing) = &narrowing[position] {
                     narrowing.retain(&mut found)?;
@@ -236,6 +269,8 @@ struct Expand {
     phonetic: bool,
     /// Shortest text expanded as a prefix; `usize::MAX` for none.
     prefix_from: usize,
+    /// Most terms a prefix expands to before it gives up.
+    prefix_limit: usize,
     typos: u8,
     /// The text itself may be looked up (not for alternatives, which
     /// were already found as typed).
@@ -246,6 +281,7 @@ impl Expand {
     const EXACT: Expand = Expand {
         phonetic: false,
         prefix_from: usize::MAX,
+        prefix_limit: MAX_READING_PREFIX_TERMS,
         typos: 0,
         itself: true,
     };
@@ -273,6 +309,7 @@ impl Expand {
             Reach::Alternatives => Expand {
                 phonetic: true,
                 prefix_from: usize::MAX,
+                prefix_limit: MAX_READING_PREFIX_TERMS,
                 typos: if unit.joined {
                     0
                 } else {
@@ -283,12 +320,14 @@ impl Expand {
             Reach::Near => Expand {
                 phonetic: true,
                 prefix_from: 3.max(joined_prefix),
+                prefix_limit: MAX_READING_PREFIX_TERMS,
                 typos: if unit.joined { 0 } else { unit.base_distance },
                 itself: true,
             },
             Reach::Wide => Expand {
                 phonetic: true,
                 prefix_from: 2.max(joined_prefix),
+                prefix_limit: MAX_READING_PREFIX_TERMS,
                 typos: unit.reach_distance,
                 itself: true,
             },
@@ -309,6 +348,7 @@ impl Expand {
             Reach::Near | Reach::Wide => Expand {
                 phonetic: true,
                 prefix_from: if reach == Reach::Wide { 2 } else { 3 },
+                prefix_limit: MAX_PREFIX_TERMS,
                 typos: unit.base_distance,
                 itself: true,
             },
@@ -352,13 +392,28 @@ fn surname_expansions<'v>(
     if spec.itself {
         push_term(terms, unit.text, &mut out.terms)?;
     }
-    if spec.phonetic && unit.text.len() >= 3 {
+    if spec.phonetic && unit.text.len() >= MIN_PHONETIC_LEN {
         push_term(&view.surname_phonetic, unit.phonetic, &mut out.terms)?;
     }
+    // A voter's particles match only as typed, so the walks skip them: a
+    // typo of `LET` is not `LE`, whose voters are tens of thousands.
     if unit.text.len() >= spec.prefix_from {
-        out.complete = push_prefix(terms, unit.text, &mut out.terms)?;
+        out.complete = push_beginnings(
+            terms,
+            &view.surname_prefix,
+            unit.text,
+            spec.prefix_limit,
+            Particles::Skip,
+            &mut out.terms,
+        )?;
     }
-    push_fuzzy(terms, unit.text, spec.typos, &mut out.terms)?;
+    push_fuzzy(
+        terms,
+        unit.text,
+        spec.typos,
+        Particles::Skip,
+        &mut out.terms,
+    )?;
     Ok(out)
 }
 
@@ -385,7 +440,7 @@ impl<'v> Narrowing<'v> {
         let mut lists = surname_side.terms;
         let given = &*view.given_terms;
         push_term(given, unit.text, &mut lists)?;
-        if spec.phonetic && unit.text.len() >= 3 {
+        if spec.phonetic && unit.text.len() >= MIN_PHONETIC_LEN {
             push_term(&view.given_phonetic, unit.phonetic, &mut lists)?;
         }
         if spec.prefix_from != usize::MAX {
@@ -393,11 +448,18 @@ impl<'v> Narrowing<'v> {
             if unit.text.len() < 2 {
                 return Ok(Narrowing::Anyone);
             }
-            if !push_prefix(given, unit.text, &mut lists)? {
+            if !push_beginnings(
+                given,
+                &view.given_prefix,
+                unit.text,
+                spec.prefix_limit,
+                Particles::Keep,
+                &mut lists,
+            )? {
                 return Ok(Narrowing::Anyone);
             }
         }
-        push_fuzzy(given, unit.text, spec.typos, &mut lists)?;
+        push_fuzzy(given, unit.text, spec.typos, Particles::Keep, &mut lists)?;
         let total: u64 = lists.iter().map(|(_, info)| u64::from(info.doc_freq)).sum();
         if total as f64 > MAX_NARROWING_SHARE * f64::from(view.max_doc) {
             return Ok(Narrowing::Anyone);
@@ -410,6 +472,11 @@ impl<'v> Narrowing<'v> {
             bits.insert_postings(reader, info)?;
         }
         Ok(Narrowing::Bits(bits))
+    }
+
+    /// True when the token fits no voter at all.
+    fn is_empty(&self) -> bool {
+        matches!(self, Narrowing::Lists(lists) if lists.iter().all(|(_, info)| info.doc_freq == 0))
     }
 
     /// Keeps the documents (sorted) that this token may fit.
@@ -446,11 +513,55 @@ fn push_term<'v>(
     }
 }
 
-/// Adds the terms that `prefix` begins (not the prefix itself); returns
-/// false when there were too many and the rest were left out.
+/// Whether a walk of a dictionary keeps the terms that are particles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Particles {
+    /// Keep them (given names have no particles: `LA` may begin Laurent).
+    Keep,
+    /// Leave them out (surnames: ranking matches a voter's particle only
+    /// when it is typed as it is).
+    Skip,
+}
+
+impl Particles {
+    fn admits(self, term: &[u8]) -> bool {
+        self == Particles::Keep
+            || term.len() > MAX_PARTICLE_LEN
+            || !std::str::from_utf8(term).is_ok_and(is_particle)
+    }
+}
+
+/// Longest particle, in bytes: longer terms need no check.
+const MAX_PARTICLE_LEN: usize = 5;
+
+/// Adds what `prefix` begins in a dictionary: the posting list of the
+/// voters whose terms begin so, when the index holds beginnings of its
+/// length ([`PREFIX_LENS`]; particles are not among them), else the terms
+/// themselves ([`push_prefix`]). Returns false when there were more than
+/// `limit` terms and the rest were left out.
+fn push_beginnings<'v>(
+    terms: &'v InvertedIndexReader,
+    beginnings: &'v InvertedIndexReader,
+    prefix: &str,
+    limit: usize,
+    particles: Particles,
+    out: &mut Vec<(&'v InvertedIndexReader, TermInfo)>,
+) -> Result<bool, LookupError> {
+    if PREFIX_LENS.contains(&prefix.len()) {
+        push_term(beginnings, prefix, out)?;
+        return Ok(true);
+    }
+    push_prefix(terms, prefix, limit, particles, out)
+}
+
+/// Adds the terms that `prefix` begins (not the prefix itself), but for
+/// particles when told to skip them; returns false when there were more
+/// than `limit` and the rest were left out.
 fn push_prefix<'v>(
     reader: &'v InvertedIndexReader,
     prefix: &str,
+    limit: usize,
+    particles: Particles,
     out: &mut Vec<(&'v InvertedIndexReader, TermInfo)>,
 ) -> Result<bool, LookupError> {
     let mut stream = reader
@@ -461,8 +572,11 @@ fn push_prefix<'v>(
         .into_stream()?;
     let mut expanded = 0;
     while stream.advance() {
+        if !particles.admits(stream.key()) {
+            continue;
+        }
         expanded += 1;
-        if expanded > MAX_PREFIX_TERMS {
+        if expanded > limit {
             return Ok(false);
         }
         out.push((reader, stream.value().clone()));
@@ -482,11 +596,13 @@ fn prefix_upper_bound(prefix: &[u8]) -> Vec<u8> {
 }
 
 /// Adds the terms that begin with `text`'s first letter and are within
-/// `distance` edits of it (none when `distance` is 0).
+/// `distance` edits of it (none when `distance` is 0), but for particles
+/// when told to skip them.
 fn push_fuzzy<'v>(
     reader: &'v InvertedIndexReader,
     text: &str,
     distance: u8,
+    particles: Particles,
     out: &mut Vec<(&'v InvertedIndexReader, TermInfo)>,
 ) -> Result<(), LookupError> {
     let Some(typos) = Typos::new(text.as_bytes(), distance) else {
@@ -494,7 +610,9 @@ fn push_fuzzy<'v>(
     };
     let mut stream = reader.terms().search(typos).into_stream()?;
     while stream.advance() {
-        out.push((reader, stream.value().clone()));
+        if particles.admits(stream.key()) {
+            out.push((reader, stream.value().clone()));
+        }
     }
     Ok(())
 }

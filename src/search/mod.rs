@@ -18,13 +18,14 @@ mod walk;
 use std::sync::Arc;
 
 use tantivy::DocId;
+use voter_core::model::BirthDate;
 use voter_core::schema::station_order_term;
 use voter_core::voter_records::{MembershipView as RecordMembership, VoterView};
 
 use crate::error::LookupError;
 use crate::index::LoadedIndex;
 use candidates::{Reach, TokenMask};
-use query::ParsedQuery;
+use query::{ParsedQuery, QueryDate};
 pub use rank::{Confidence, MatchKind};
 use rank::{DateFit, Evaluation, PreparedQuery};
 
@@ -192,10 +193,11 @@ impl Searcher {
                 &prepared,
                 reach,
                 TokenMask::ALL,
+                limit,
                 &mut seen,
                 &mut scored,
             )?;
-            if !has_answer(&scored, reach) {
+            if !has_answer(&scored, &parsed, reach, limit) {
                 continue;
             }
             // An exact answer may be a typo that happens to spell another
@@ -217,6 +219,7 @@ impl Searcher {
                     &prepared,
                     Reach::Alternatives,
                     focus,
+                    limit,
                     &mut seen,
                     &mut scored,
                 )?;
@@ -307,32 +310,46 @@ impl Searcher {
 
     /// Scores the candidates one step adds, skipping those already `seen`
     /// (which it then extends; it stays sorted).
+    #[allow(clippy::too_many_arguments)]
     fn score_candidates(
         &self,
         index: &LoadedIndex,
         query: &PreparedQuery<'_>,
         reach: Reach,
         focus: TokenMask,
+        limit: usize,
         seen: &mut Vec<(usize, DocId)>,
         scored: &mut Vec<Scored>,
     ) -> Result<(), LookupError> {
         let mut docs = Vec::new();
         let mut fresh = Vec::new();
-        for segment in 0..index.segments.len() {
-            candidates::collect(index, query, reach, focus, segment, &mut docs)?;
-            let ids = &index.segments[segment].voter_id;
-            for &doc in &docs {
+        // Voters who tie at the top past what a response shows end the
+        // step: a short kiosk query (`cha ma`) fits thousands equally well,
+        // and scoring them all would only pick which of them to show.
+        let mut top = TopTier::new(query.parsed);
+        for candidate in scored.iter() {
+            top.count(&candidate.evaluation);
+        }
+        // With a date asked, voters born on a date far from it are scored
+        // last, and only when the others leave room in the list: the date
+        // costs them more than any name can make up for against a voter
+        // whose name fits at all and whose date does not contradict (a
+        // thousand MARTINs, of whom the few born that year are the answer).
+        let mut later: Vec<(usize, DocId)> = Vec::new();
+        let mut score =
+            |segment: usize, doc: DocId, top: &mut TopTier, scored: &mut Vec<Scored>| {
                 if seen.binary_search(&(segment, doc)).is_ok() {
-                    continue;
+                    return;
                 }
                 fresh.push((segment, doc));
-                let Some(voter_id) = ids.first(doc) else {
-                    continue;
+                let Some(voter_id) = index.segments[segment].voter_id.first(doc) else {
+                    return;
                 };
                 let Some(record) = index.names.get(voter_id) else {
-                    continue;
+                    return;
                 };
                 if let Some(evaluation) = rank::evaluate(query, &record) {
+                    top.count(&evaluation);
                     scored.push(Scored {
                         score: evaluation.score,
                         segment,
@@ -341,6 +358,32 @@ impl Searcher {
                         evaluation,
                     });
                 }
+            };
+        'segments: for segment in 0..index.segments.len() {
+            candidates::collect(index, query, reach, focus, segment, &mut docs)?;
+            let dates = &index.segments[segment].birth_date;
+            for &doc in &docs {
+                if top.tied_past_showing() {
+                    break 'segments;
+                }
+                if let Some(asked) = query.parsed.birth_date {
+                    let born = BirthDate::from_packed(dates.first(doc).unwrap_or(0));
+                    if rank::fit_date(asked, born) == DateFit::Mismatch {
+                        later.push((segment, doc));
+                        continue;
+                    }
+                }
+                score(segment, doc, &mut top, scored);
+            }
+        }
+        let best_mismatch = rank::best_score(query.parsed) + DateFit::Mismatch.score();
+        let above = scored.iter().filter(|s| s.score > best_mismatch).count();
+        if above < limit {
+            for (segment, doc) in later {
+                if top.tied_past_showing() {
+                    break;
+                }
+                score(segment, doc, &mut top, scored);
             }
         }
         seen.extend(fresh);
@@ -404,8 +447,10 @@ impl Searcher {
 /// Whether the candidates scored so far answer the query, so that wider
 /// steps need not run: a confident match; after the near step, a voter
 /// fitting every word without reading any as a beginning (a typo, a
-/// sound-alike); after the wide step, any voter fitting every word.
-fn has_answer(scored: &[Scored], after: Reach) -> bool {
+/// sound-alike); after the wide step, any voter fitting every word; and
+/// after any step, a list already full of voters that no wider step can
+/// outrank.
+fn has_answer(scored: &[Scored], parsed: &ParsedQuery, after: Reach, limit: usize) -> bool {
     let confident = scored
         .iter()
         .any(|s| s.evaluation.confidence >= Confidence::Strong);
@@ -417,10 +462,76 @@ fn has_answer(scored: &[Scored], after: Reach) -> bool {
                 && (allow_prefix || evaluation.prefix_weight == 0.0)
         })
     };
-    match after {
+    let answered = match after {
         Reach::Exact => confident,
         Reach::Near => confident || complete(false),
         Reach::Wide | Reach::Loose | Reach::Alternatives => confident || complete(true),
+    };
+    answered || list_is_full(scored, parsed, limit)
+}
+
+/// True when wider steps could only add voters ranked below those already
+/// scored, or tied with them past what a response shows (see [`TopTier`]):
+/// `limit` voters spelling out every word fill the list, and so do
+/// [`MAX_TIED`] voters spelling out or beginning every word.
+fn list_is_full(scored: &[Scored], parsed: &ParsedQuery, limit: usize) -> bool {
+    let mut tally = TopTier::new(parsed);
+    for candidate in scored {
+        tally.count(&candidate.evaluation);
+    }
+    tally.exact >= limit || tally.begun >= MAX_TIED
+}
+
+/// Counts the candidates at the top a lookup can reach. A voter whose every
+/// word is spelled out (and whose date, if asked, is the same, or is of
+/// the year asked) has the best score there is, and the exact step finds
+/// every such voter. Once the
+/// query reads as typed beginnings (nobody spells it out), a voter whose
+/// every word is spelled out or begun has the best score, and ties with
+/// all the others who do.
+#[derive(Debug, Clone, Copy)]
+struct TopTier {
+    /// The best fit the query's date allows.
+    best_date: DateFit,
+    exact: usize,
+    begun: usize,
+}
+
+impl TopTier {
+    fn new(parsed: &ParsedQuery) -> TopTier {
+        let best_date = match parsed.birth_date {
+            None => DateFit::Absent,
+            Some(QueryDate::Full { .. }) => DateFit::Exact,
+            Some(QueryDate::Year(_)) => DateFit::SameYear,
+        };
+        TopTier {
+            best_date,
+            exact: 0,
+            begun: 0,
+        }
+    }
+
+    fn count(&mut self, evaluation: &Evaluation) {
+        if !evaluation.complete || evaluation.date != self.best_date {
+            return;
+        }
+        if evaluation.all_exact {
+            self.exact += 1;
+        }
+        let begun = evaluation
+            .tokens
+            .iter()
+            .flatten()
+            .all(|m| matches!(m.kind, MatchKind::Exact | MatchKind::Prefix) && !m.joined);
+        if begun {
+            self.begun += 1;
+        }
+    }
+
+    /// True once a response could show no more of them: scoring further
+    /// candidates could only find more voters who tie.
+    fn tied_past_showing(&self) -> bool {
+        self.exact >= MAX_TIED || self.begun >= MAX_TIED
     }
 }
 

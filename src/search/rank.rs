@@ -94,7 +94,7 @@ pub enum DateFit {
 impl DateFit {
     /// What the date adds to the score: a matching date outweighs any one
     /// name, a contradicting one sinks the candidate.
-    fn score(self) -> f32 {
+    pub fn score(self) -> f32 {
         match self {
             DateFit::Exact => 2.0,
             DateFit::Approximate => 1.2,
@@ -142,7 +142,7 @@ const FUZZY_EXTENDED: f32 = 0.45;
 /// may be left out or added at little cost.
 const PARTICLE_WEIGHT: f32 = 0.25;
 /// Shortest token compared by phonetic key: shorter keys meet too often.
-const MIN_PHONETIC_LEN: usize = 3;
+pub(super) const MIN_PHONETIC_LEN: usize = 4;
 /// Largest difference in length between a token and a term with the same
 /// phonetic key: `PERREAUE` and `DER` share one, but nobody hears one for
 /// the other.
@@ -218,9 +218,21 @@ pub struct PreparedQuery<'q> {
 impl<'q> PreparedQuery<'q> {
     /// Prepares `parsed` for scoring under `mode`.
     pub fn new(parsed: &'q ParsedQuery, mode: SearchMode) -> PreparedQuery<'q> {
-        // Reaching further needs something else that may confirm the match.
-        let confirmable = parsed.birth_date.is_some() || parsed.significant_count() > 1;
-        let prepare = |text: &'q str, phonetic: &'q str, particle: bool, prefixable: bool| {
+        // Reaching further needs something else that may confirm the match:
+        // the date, or a significant token the text does not cover (a
+        // joined form of every word has nothing left to confirm it).
+        let confirmable =
+            |first: usize, last: usize| {
+                parsed.birth_date.is_some()
+                    || parsed.tokens.iter().enumerate().any(|(position, token)| {
+                        !token.particle && !(first..=last).contains(&position)
+                    })
+            };
+        let prepare = |text: &'q str,
+                       phonetic: &'q str,
+                       particle: bool,
+                       prefixable: bool,
+                       confirmable: bool| {
             let (base, reach) = allowed_distance(text.len());
             let (base, reach) = match mode {
                 _ if particle => (0, 0),
@@ -243,7 +255,16 @@ impl<'q> PreparedQuery<'q> {
             tokens: parsed
                 .tokens
                 .iter()
-                .map(|token| prepare(&token.text, &token.phonetic, token.particle, true))
+                .enumerate()
+                .map(|(position, token)| {
+                    prepare(
+                        &token.text,
+                        &token.phonetic,
+                        token.particle,
+                        true,
+                        confirmable(position, position),
+                    )
+                })
                 .collect(),
             joined: parsed
                 .joined
@@ -254,6 +275,7 @@ impl<'q> PreparedQuery<'q> {
                         &unit.phonetic,
                         false,
                         parsed.tokens[unit.first].particle,
+                        confirmable(unit.first, unit.last),
                     )
                 })
                 .collect(),
@@ -316,6 +338,13 @@ impl Evaluation {
     pub fn prefix_score(&self) -> f32 {
         self.score + (EXACT - PREFIX) * self.prefix_weight
     }
+}
+
+/// A bound on the names' share of any candidate's score for `parsed`: no
+/// token adds more than an exact match at full weight, even read as a
+/// beginning.
+pub fn best_score(parsed: &ParsedQuery) -> f32 {
+    parsed.tokens.len() as f32 * EXACT
 }
 
 /// Scores `record` against `query`; `None` when no surname-like token
