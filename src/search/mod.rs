@@ -326,10 +326,7 @@ impl Searcher {
         // Voters who tie at the top past what a response shows end the
         // step: a short kiosk query (`cha ma`) fits thousands equally well,
         // and scoring them all would only pick which of them to show.
-        let mut top = TopTier::new(query.parsed);
-        for candidate in scored.iter() {
-            top.count(&candidate.evaluation);
-        }
+        let mut top = TopTier::of(query.parsed, scored);
         // With a date asked, voters born on a date far from it are scored
         // last, and only when the others leave room in the list: the date
         // costs them more than any name can make up for against a voter
@@ -475,20 +472,16 @@ fn has_answer(scored: &[Scored], parsed: &ParsedQuery, after: Reach, limit: usiz
 /// `limit` voters spelling out every word fill the list, and so do
 /// [`MAX_TIED`] voters spelling out or beginning every word.
 fn list_is_full(scored: &[Scored], parsed: &ParsedQuery, limit: usize) -> bool {
-    let mut tally = TopTier::new(parsed);
-    for candidate in scored {
-        tally.count(&candidate.evaluation);
-    }
+    let tally = TopTier::of(parsed, scored);
     tally.exact >= limit || tally.begun >= MAX_TIED
 }
 
 /// Counts the candidates at the top a lookup can reach. A voter whose every
 /// word is spelled out (and whose date, if asked, is the same, or is of
 /// the year asked) has the best score there is, and the exact step finds
-/// every such voter. Once the
-/// query reads as typed beginnings (nobody spells it out), a voter whose
-/// every word is spelled out or begun has the best score, and ties with
-/// all the others who do.
+/// every such voter. Once the query reads as typed beginnings (nobody
+/// spells it out), a voter whose every word is spelled out or begun has
+/// the best score, and ties with all the others who do.
 #[derive(Debug, Clone, Copy)]
 struct TopTier {
     /// The best fit the query's date allows.
@@ -509,6 +502,15 @@ impl TopTier {
             exact: 0,
             begun: 0,
         }
+    }
+
+    /// The tally of the candidates `scored` so far.
+    fn of(parsed: &ParsedQuery, scored: &[Scored]) -> TopTier {
+        let mut tally = TopTier::new(parsed);
+        for candidate in scored {
+            tally.count(&candidate.evaluation);
+        }
+        tally
     }
 
     fn count(&mut self, evaluation: &Evaluation) {
