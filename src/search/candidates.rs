@@ -14,6 +14,7 @@ use tantivy::postings::TermInfo;
 use tantivy::{DocId, index::InvertedIndexReader};
 
 use super::docset::{DocBits, PostingsProbe, extend_with_postings, normalise};
+use super::query::QueryDate;
 use super::rank::{MIN_PHONETIC_LEN, PreparedQuery, fit_date};
 use super::walk::Typos;
 use crate::error::LookupError;
@@ -77,8 +78,15 @@ const MAX_LOOSE_CANDIDATES: usize = 1_000;
 const MAX_NARROWING_SHARE: f64 = 0.4;
 /// Postings beyond which a reading's voters are gathered in a bitset.
 const BITSET_FROM: u64 = 16_384;
-/// Posting lists a probe skips through; more, and a bitset is built.
+/// A narrowing whose lists hold this many times fewer postings than the
+/// voters found reads them and merges instead of probing for each voter.
+const MERGE_FACTOR: usize = 4;
+/// Posting lists a probe skips through whatever the number of documents.
 const MAX_PROBE_LISTS: usize = 6;
+/// What one probe of one list costs, counted in postings put in a bitset:
+/// more lists are probed when documents times lists times this is below
+/// the postings a bitset would take in.
+const PROBE_COST: usize = 32;
 
 /// The tokens a step reads as the surname.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,6 +135,7 @@ pub fn collect(
     reach: Reach,
     focus: TokenMask,
     segment: usize,
+    walks: &mut Walks,
     docs: &mut Vec<DocId>,
 ) -> Result<(), LookupError> {
     docs.clear();
@@ -186,10 +195,10 @@ pub fn collect(
         let spec = Expand::candidates(reach, unit);
         let own;
         let expansions = if unit.joined {
-            own = surname_expansions(view, unit, spec)?;
+            own = surname_expansions(view, unit, spec, walks)?;
             &own
         } else {
-            cached_expansions(&mut surnames, index, view, unit, spec)?
+            cached_expansions(&mut surnames, index, view, unit, spec, walks)?
         };
         found.clear();
         let postings: u64 = expansions
@@ -218,11 +227,7 @@ pub fn collect(
             // The last resort: no narrowing, and only so many voters; those
             // whose birth date does not contradict the one asked first.
             if let Some(asked) = parsed.birth_date {
-                let dates = &view.birth_date;
-                found.sort_by_key(|&doc| {
-                    let born = BirthDate::from_packed(dates.first(doc).unwrap_or(0));
-                    fit_date(asked, born).contradicts()
-                });
+                prefer_fitting_dates(view, asked, &mut found);
             }
             found.truncate(MAX_LOOSE_CANDIDATES);
             found.sort_unstable();
@@ -237,8 +242,9 @@ pub fn collect(
                 if narrowing[position].is_none() {
                     let spec = Expand::narrowing(reach, other);
                     let surname_side =
-                        cached_expansions(&mut surnames, position, view, other, spec)?.clone();
-                    let mut built = Narrowing::build(view, other, spec, surname_side)?;
+                        cached_expansions(&mut surnames, position, view, other, spec, walks)?
+                            .clone();
+                    let mut built = Narrowing::build(view, other, spec, surname_side, walks)?;
                     // At the wide step, a short word that fits no name at
                     // all (`DZ` typed for the particle `DE`) is a slip, not
                     // a requirement: ranking leaves it unmatched.
@@ -247,7 +253,7 @@ pub fn collect(
                     }
                     narrowing[position] = Some(built);
                 }
-                if let Some(narrowing) = &narrowing[position] {
+                if let Some(narrowing) = &mut narrowing[position] {
                     narrowing.retain(&mut found)?;
                 }
             }
@@ -260,6 +266,31 @@ pub fn collect(
     normalise(docs);
     docs.truncate(MAX_CANDIDATES);
     Ok(())
+}
+
+/// Keeps in `found` the voters the loose step scores: those whose birth
+/// date does not contradict `asked` first, then the others, in their order
+/// and as many as the step keeps. Each voter's date is read once at most.
+fn prefer_fitting_dates(view: &SegmentView, asked: QueryDate, found: &mut Vec<DocId>) {
+    let fits = |doc: DocId| {
+        let born = BirthDate::from_packed(view.birth_date.first(doc).unwrap_or(0));
+        !fit_date(asked, born).contradicts()
+    };
+    let mut kept = Vec::with_capacity(MAX_LOOSE_CANDIDATES.min(found.len()));
+    let mut others = Vec::new();
+    for &doc in found.iter() {
+        if kept.len() == MAX_LOOSE_CANDIDATES {
+            break;
+        }
+        if fits(doc) {
+            kept.push(doc);
+        } else if others.len() < MAX_LOOSE_CANDIDATES {
+            others.push(doc);
+        }
+    }
+    others.truncate(MAX_LOOSE_CANDIDATES - kept.len());
+    kept.extend(others);
+    *found = kept;
 }
 
 /// What to expand a text into, in a dictionary: the phonetic key, the terms
@@ -370,10 +401,11 @@ fn cached_expansions<'v, 'c>(
     view: &'v SegmentView,
     unit: &Unit<'_>,
     spec: Expand,
+    walks: &mut Walks,
 ) -> Result<&'c Expansions<'v>, LookupError> {
     let fresh = !matches!(&cache[position], Some((cached, _)) if *cached == spec);
     if fresh {
-        cache[position] = Some((spec, surname_expansions(view, unit, spec)?));
+        cache[position] = Some((spec, surname_expansions(view, unit, spec, walks)?));
     }
     Ok(&cache[position].as_ref().expect("filled above").1)
 }
@@ -383,6 +415,7 @@ fn surname_expansions<'v>(
     view: &'v SegmentView,
     unit: &Unit<'_>,
     spec: Expand,
+    walks: &mut Walks,
 ) -> Result<Expansions<'v>, LookupError> {
     let mut out = Expansions {
         terms: Vec::new(),
@@ -407,7 +440,7 @@ fn surname_expansions<'v>(
             &mut out.terms,
         )?;
     }
-    push_fuzzy(
+    walks.push_fuzzy(
         terms,
         unit.text,
         spec.typos,
@@ -418,12 +451,18 @@ fn surname_expansions<'v>(
 }
 
 /// The voters whose names may fit one token at some reach: the posting
-/// lists of its expansions (probed by skipping, when they are few), a
-/// bitset of them (when they are many), or nothing to require when the
-/// token fits too many voters to narrow anything.
+/// lists of its expansions, or nothing to require when the token fits too
+/// many voters to narrow anything. How the lists are checked depends on
+/// how many voters are to be narrowed ([`Narrowing::retain`]).
 enum Narrowing<'v> {
-    Lists(Vec<(&'v InvertedIndexReader, TermInfo)>),
-    Bits(DocBits),
+    Lists {
+        lists: Vec<(&'v InvertedIndexReader, TermInfo)>,
+        /// Postings in all the lists.
+        postings: usize,
+        /// Every posting as a bitset, built once a narrowing needs it.
+        bits: Option<DocBits>,
+        max_doc: DocId,
+    },
     Anyone,
 }
 
@@ -433,6 +472,7 @@ impl<'v> Narrowing<'v> {
         unit: &Unit<'_>,
         spec: Expand,
         surname_side: Expansions<'v>,
+        walks: &mut Walks,
     ) -> Result<Narrowing<'v>, LookupError> {
         if !surname_side.complete {
             return Ok(Narrowing::Anyone);
@@ -459,38 +499,76 @@ impl<'v> Narrowing<'v> {
                 return Ok(Narrowing::Anyone);
             }
         }
-        push_fuzzy(given, unit.text, spec.typos, Particles::Keep, &mut lists)?;
-        let total: u64 = lists.iter().map(|(_, info)| u64::from(info.doc_freq)).sum();
-        if total as f64 > MAX_NARROWING_SHARE * f64::from(view.max_doc) {
+        walks.push_fuzzy(given, unit.text, spec.typos, Particles::Keep, &mut lists)?;
+        let postings: usize = lists.iter().map(|(_, info)| info.doc_freq as usize).sum();
+        if postings as f64 > MAX_NARROWING_SHARE * f64::from(view.max_doc) {
             return Ok(Narrowing::Anyone);
         }
-        if lists.len() <= MAX_PROBE_LISTS {
-            return Ok(Narrowing::Lists(lists));
-        }
-        let mut bits = DocBits::new(view.max_doc);
-        for (reader, info) in &lists {
-            bits.insert_postings(reader, info)?;
-        }
-        Ok(Narrowing::Bits(bits))
+        Ok(Narrowing::Lists {
+            lists,
+            postings,
+            bits: None,
+            max_doc: view.max_doc,
+        })
     }
 
     /// True when the token fits no voter at all.
     fn is_empty(&self) -> bool {
-        matches!(self, Narrowing::Lists(lists) if lists.iter().all(|(_, info)| info.doc_freq == 0))
+        matches!(self, Narrowing::Lists { postings: 0, .. })
     }
 
-    /// Keeps the documents (sorted) that this token may fit.
-    fn retain(&self, docs: &mut Vec<DocId>) -> Result<(), LookupError> {
-        match self {
-            Narrowing::Anyone => {}
-            Narrowing::Bits(bits) => docs.retain(|&doc| bits.contains(doc)),
-            Narrowing::Lists(lists) => {
-                // A probe only moves forward, so each sorted set gets its own.
-                let mut probe =
-                    PostingsProbe::new(lists.iter().map(|(reader, info)| (*reader, info.clone())))?;
-                docs.retain(|&doc| probe.contains(doc));
+    /// Keeps the documents (sorted) that this token may fit, the cheapest
+    /// way for their number: merged with the postings when those are far
+    /// fewer, probed in the lists when the documents are few or the lists
+    /// are, else through a bitset of every posting (built once, kept for
+    /// the next reading).
+    fn retain(&mut self, docs: &mut Vec<DocId>) -> Result<(), LookupError> {
+        let Narrowing::Lists {
+            lists,
+            postings,
+            bits,
+            max_doc,
+        } = self
+        else {
+            return Ok(());
+        };
+        if bits.is_none() && postings.saturating_mul(MERGE_FACTOR) < docs.len() {
+            // Far fewer voters fit this token than were found (the
+            // thousands who carry `LE`): reading its few postings and
+            // merging costs less than probing every found voter.
+            let mut fitting = Vec::with_capacity(*postings);
+            for (reader, info) in lists.iter() {
+                extend_with_postings(reader, info, &mut fitting)?;
             }
+            normalise(&mut fitting);
+            let mut next = fitting.iter().peekable();
+            docs.retain(|&doc| {
+                while next.next_if(|&&fits| fits < doc).is_some() {}
+                next.peek().is_some_and(|&&fits| fits == doc)
+            });
+            return Ok(());
         }
+        let probes = docs.len().saturating_mul(lists.len());
+        if bits.is_none()
+            && (lists.len() <= MAX_PROBE_LISTS || probes.saturating_mul(PROBE_COST) < *postings)
+        {
+            // A probe only moves forward, so each sorted set gets its own.
+            let mut probe =
+                PostingsProbe::new(lists.iter().map(|(reader, info)| (*reader, info.clone())))?;
+            docs.retain(|&doc| probe.contains(doc));
+            return Ok(());
+        }
+        let bits = match bits {
+            Some(bits) => bits,
+            None => {
+                let mut built = DocBits::new(*max_doc);
+                for (reader, info) in lists.iter() {
+                    built.insert_postings(reader, info)?;
+                }
+                bits.insert(built)
+            }
+        };
+        docs.retain(|&doc| bits.contains(doc));
         Ok(())
     }
 }
@@ -595,26 +673,70 @@ fn prefix_upper_bound(prefix: &[u8]) -> Vec<u8> {
     bound
 }
 
-/// Adds the terms that begin with `text`'s first letter and are within
-/// `distance` edits of it (none when `distance` is 0), but for particles
-/// when told to skip them.
-fn push_fuzzy<'v>(
-    reader: &'v InvertedIndexReader,
-    text: &str,
+/// The typo walks of the dictionaries one lookup has made, kept for its
+/// later steps: a wider step asks again for most of the walks the narrower
+/// one made (the same token at the same distance), and a walk of a large
+/// dictionary is the dearest part of finding candidates.
+#[derive(Default)]
+pub struct Walks {
+    done: Vec<Walk>,
+}
+
+/// One walk and the terms it found.
+struct Walk {
+    /// The dictionary walked, by address: a lookup holds one snapshot of
+    /// the index, so the address names the dictionary for its duration.
+    dictionary: usize,
+    text: String,
     distance: u8,
     particles: Particles,
-    out: &mut Vec<(&'v InvertedIndexReader, TermInfo)>,
-) -> Result<(), LookupError> {
-    let Some(typos) = Typos::new(text.as_bytes(), distance) else {
-        return Ok(());
-    };
-    let mut stream = reader.terms().search(typos).into_stream()?;
-    while stream.advance() {
-        if particles.admits(stream.key()) {
-            out.push((reader, stream.value().clone()));
+    found: Vec<TermInfo>,
+}
+
+impl Walks {
+    /// Adds the terms of `reader` that begin with `text`'s first letter and
+    /// are within `distance` edits of it (none when `distance` is 0), but
+    /// for particles when told to skip them; walks the dictionary only the
+    /// first time the lookup asks.
+    fn push_fuzzy<'v>(
+        &mut self,
+        reader: &'v InvertedIndexReader,
+        text: &str,
+        distance: u8,
+        particles: Particles,
+        out: &mut Vec<(&'v InvertedIndexReader, TermInfo)>,
+    ) -> Result<(), LookupError> {
+        let Some(typos) = Typos::new(text.as_bytes(), distance) else {
+            return Ok(());
+        };
+        let dictionary = std::ptr::from_ref(reader) as usize;
+        let known = self.done.iter().find(|walk| {
+            walk.dictionary == dictionary
+                && walk.distance == distance
+                && walk.particles == particles
+                && walk.text == text
+        });
+        if let Some(walk) = known {
+            out.extend(walk.found.iter().map(|info| (reader, info.clone())));
+            return Ok(());
         }
+        let mut found = Vec::new();
+        let mut stream = reader.terms().search(typos).into_stream()?;
+        while stream.advance() {
+            if particles.admits(stream.key()) {
+                found.push(stream.value().clone());
+            }
+        }
+        out.extend(found.iter().map(|info| (reader, info.clone())));
+        self.done.push(Walk {
+            dictionary,
+            text: text.to_owned(),
+            distance,
+            particles,
+            found,
+        });
+        Ok(())
     }
-    Ok(())
 }
 
 #[cfg(test)]

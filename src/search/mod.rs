@@ -24,7 +24,7 @@ use voter_core::voter_records::{MembershipView as RecordMembership, VoterView};
 
 use crate::error::LookupError;
 use crate::index::LoadedIndex;
-use candidates::{Reach, TokenMask};
+use candidates::{Reach, TokenMask, Walks};
 use query::{ParsedQuery, QueryDate};
 pub use rank::{Confidence, MatchKind};
 use rank::{DateFit, Evaluation, PreparedQuery};
@@ -180,6 +180,7 @@ impl Searcher {
         };
         let mut scored = Vec::new();
         let mut seen: Vec<(usize, DocId)> = Vec::new();
+        let mut walks = Walks::default();
         let steps = Reach::STEPS.iter().copied();
         let steps = steps.take(
             Reach::STEPS
@@ -195,6 +196,7 @@ impl Searcher {
                 TokenMask::ALL,
                 limit,
                 &mut seen,
+                &mut walks,
                 &mut scored,
             )?;
             if !has_answer(&scored, &parsed, reach, limit) {
@@ -221,6 +223,7 @@ impl Searcher {
                     focus,
                     limit,
                     &mut seen,
+                    &mut walks,
                     &mut scored,
                 )?;
             }
@@ -319,6 +322,7 @@ impl Searcher {
         focus: TokenMask,
         limit: usize,
         seen: &mut Vec<(usize, DocId)>,
+        walks: &mut Walks,
         scored: &mut Vec<Scored>,
     ) -> Result<(), LookupError> {
         let mut docs = Vec::new();
@@ -333,6 +337,7 @@ impl Searcher {
         // whose name fits at all and whose date does not contradict (a
         // thousand MARTINs, of whom the few born that year are the answer).
         let mut later: Vec<(usize, DocId)> = Vec::new();
+        let mut scratch = rank::Scratch::default();
         let mut score =
             |segment: usize, doc: DocId, top: &mut TopTier, scored: &mut Vec<Scored>| {
                 if seen.binary_search(&(segment, doc)).is_ok() {
@@ -345,7 +350,7 @@ impl Searcher {
                 let Some(record) = index.names.get(voter_id) else {
                     return;
                 };
-                if let Some(evaluation) = rank::evaluate(query, &record) {
+                if let Some(evaluation) = rank::evaluate(query, &record, &mut scratch) {
                     top.count(&evaluation);
                     scored.push(Scored {
                         score: evaluation.score,
@@ -357,7 +362,7 @@ impl Searcher {
                 }
             };
         'segments: for segment in 0..index.segments.len() {
-            candidates::collect(index, query, reach, focus, segment, &mut docs)?;
+            candidates::collect(index, query, reach, focus, segment, walks, &mut docs)?;
             let dates = &index.segments[segment].birth_date;
             for &doc in &docs {
                 if top.tied_past_showing() {

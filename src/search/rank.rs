@@ -14,7 +14,7 @@
 //! why ranking lives here and tantivy only finds candidates.
 
 use voter_core::model::BirthDate;
-use voter_core::name_records::NameRecord;
+use voter_core::name_records::{NameRecord, RecordTerm};
 use voter_core::schema::NameField;
 
 use super::SearchMode;
@@ -196,6 +196,8 @@ pub fn allowed_distance(len: usize) -> (u8, u8) {
 /// One query text (token or joined form) ready for matching.
 struct PreparedTerm<'q> {
     text: &'q str,
+    /// Letters the text uses ([`letter_set`]).
+    letters: u32,
     phonetic: &'q str,
     particle: bool,
     /// May match as the beginning of a term: every token, but of joined
@@ -243,6 +245,7 @@ impl<'q> PreparedQuery<'q> {
             };
             PreparedTerm {
                 text,
+                letters: letter_set(text.as_bytes()),
                 phonetic,
                 particle,
                 prefixable,
@@ -347,19 +350,86 @@ pub fn best_score(parsed: &ParsedQuery) -> f32 {
     parsed.tokens.len() as f32 * EXACT
 }
 
+/// Buffers the scoring of one candidate after another reuses, so that a
+/// candidate costs no allocation but its verdict.
+#[derive(Default)]
+pub struct Scratch<'r> {
+    /// The record's terms, decoded once per candidate.
+    terms: Vec<TermAt<'r>>,
+    /// Matches of one query text.
+    matches: Vec<TokenMatch>,
+    /// Matches of every token, with the token's position.
+    options: Vec<(usize, TokenMatch)>,
+    /// Terms already given to a token.
+    taken: Vec<(NameField, u8)>,
+}
+
+/// One term of a record, where it stands in it.
+#[derive(Debug, Clone, Copy)]
+struct TermAt<'r> {
+    field: NameField,
+    /// Position in the field.
+    index: u8,
+    term: RecordTerm<'r>,
+    /// The first joined form of its field: the whole name written together
+    /// (`DELAROSA`); later ones drop leading words.
+    whole_name_joined: bool,
+    /// Letters the term uses ([`letter_set`]).
+    letters: u32,
+}
+
+impl<'r> Scratch<'r> {
+    /// Decodes `record` into the buffer of terms; returns its shape.
+    fn load(&mut self, record: &NameRecord<'r>) -> FieldShapes {
+        self.terms.clear();
+        let mut names = [0; 3];
+        for field in NameField::ALL {
+            let mut joined_seen = false;
+            for (index, term) in record.terms(field).enumerate() {
+                if !term.joined && !term.particle {
+                    names[field.index()] += 1;
+                }
+                self.terms.push(TermAt {
+                    field,
+                    index: index.min(u8::MAX as usize) as u8,
+                    term,
+                    whole_name_joined: term.joined && !joined_seen,
+                    letters: letter_set(term.term),
+                });
+                joined_seen |= term.joined;
+            }
+        }
+        FieldShapes { names }
+    }
+}
+
+/// The set of letters a text uses, one bit per letter (folded text is
+/// upper-case ASCII; other bytes may share a bit, which only weakens the
+/// bound drawn from it). Every letter of one text missing from the other
+/// costs an edit, so differing sets rule a pair out before any table.
+fn letter_set(text: &[u8]) -> u32 {
+    text.iter().fold(0, |set, &byte| set | 1 << (byte & 31))
+}
+
 /// Scores `record` against `query`; `None` when no surname-like token
 /// matches (so that a given name alone never returns thousands).
-pub fn evaluate(query: &PreparedQuery<'_>, record: &NameRecord<'_>) -> Option<Evaluation> {
+pub fn evaluate<'r>(
+    query: &PreparedQuery<'_>,
+    record: &NameRecord<'r>,
+    scratch: &mut Scratch<'r>,
+) -> Option<Evaluation> {
     let parsed = query.parsed;
-    let shapes = FieldShapes::of(record);
-    let mut best = assign(query, record, &shapes);
+    let shapes = scratch.load(record);
+    let mut best = assign(query, &shapes, scratch);
 
     // A joined form covers its tokens when it fits them better as a whole.
     for (unit, term) in parsed.joined.iter().zip(&query.joined) {
-        let mut options = Vec::new();
-        matches_of(term, record, &shapes, &mut options);
-        let Some(found) = options
-            .into_iter()
+        scratch.matches.clear();
+        matches_of(term, &scratch.terms, &shapes, &mut scratch.matches);
+        let Some(found) = scratch
+            .matches
+            .iter()
+            .copied()
             .max_by(|a, b| a.value().total_cmp(&b.value()))
         else {
             continue;
@@ -448,22 +518,27 @@ pub fn evaluate(query: &PreparedQuery<'_>, record: &NameRecord<'_>) -> Option<Ev
 /// strongest matches chosen first.
 fn assign(
     query: &PreparedQuery<'_>,
-    record: &NameRecord<'_>,
     shapes: &FieldShapes,
+    scratch: &mut Scratch<'_>,
 ) -> Vec<Option<TokenMatch>> {
-    let mut options: Vec<(usize, TokenMatch)> = Vec::new();
-    let mut scratch = Vec::new();
+    let Scratch {
+        terms,
+        matches,
+        options,
+        taken,
+    } = scratch;
+    options.clear();
     for (position, term) in query.tokens.iter().enumerate() {
-        scratch.clear();
-        matches_of(term, record, shapes, &mut scratch);
-        options.extend(scratch.iter().map(|m| (position, *m)));
+        matches.clear();
+        matches_of(term, terms, shapes, matches);
+        options.extend(matches.iter().map(|m| (position, *m)));
     }
     // Strongest first; ties keep the order found (surnames before given
     // names, tokens in typed order).
     options.sort_by(|a, b| b.1.value().total_cmp(&a.1.value()));
     let mut best: Vec<Option<TokenMatch>> = vec![None; query.tokens.len()];
-    let mut taken: Vec<(NameField, u8)> = Vec::new();
-    for (position, found) in options {
+    taken.clear();
+    for &(position, found) in options.iter() {
         if best[position].is_some() || taken.contains(&found.term()) {
             continue;
         }
@@ -480,17 +555,6 @@ struct FieldShapes {
 }
 
 impl FieldShapes {
-    fn of(record: &NameRecord<'_>) -> FieldShapes {
-        let mut names = [0; 3];
-        for field in NameField::ALL {
-            names[field.index()] = record
-                .terms(field)
-                .filter(|t| !t.joined && !t.particle)
-                .count();
-        }
-        FieldShapes { names }
-    }
-
     /// A name made only of particles (`LE`, `DA`, `LE VAN`): they are its
     /// words, not particles.
     fn only_particles(&self, field: NameField) -> bool {
@@ -542,7 +606,7 @@ fn confidence_of(parsed: &ParsedQuery, best: &[Option<TokenMatch>], date: DateFi
 /// best kind of match.
 fn matches_of(
     term: &PreparedTerm<'_>,
-    record: &NameRecord<'_>,
+    terms: &[TermAt<'_>],
     shapes: &FieldShapes,
     out: &mut Vec<TokenMatch>,
 ) {
@@ -550,82 +614,75 @@ fn matches_of(
     let phonetic = term.phonetic.as_bytes();
     let token_weight = if term.particle { PARTICLE_WEIGHT } else { 1.0 };
     let start = out.len();
-    for field in NameField::ALL {
-        let mut joined_seen = false;
-        for (index, record_term) in record.terms(field).enumerate() {
-            // The first joined form of a name is the whole name written
-            // together (`DELAROSA`); the others drop leading words.
-            let whole_name_joined = record_term.joined && !joined_seen;
-            joined_seen |= record_term.joined;
-            let candidate = record_term.term;
-            let found = |kind, quality, names_surname, coverage| TokenMatch {
-                kind,
-                field,
-                term_index: index.min(u8::MAX as usize) as u8,
-                quality,
-                weight: token_weight,
-                extended: false,
-                joined: false,
-                names_surname,
-                coverage,
+    for at in terms {
+        let (field, record_term) = (at.field, at.term);
+        let candidate = record_term.term;
+        let found = |kind, quality, names_surname, coverage| TokenMatch {
+            kind,
+            field,
+            term_index: at.index,
+            quality,
+            weight: token_weight,
+            extended: false,
+            joined: false,
+            names_surname,
+            coverage,
+        };
+        if candidate == text {
+            // A particle met as a particle does not make a surname
+            // match, unless the name is made of particles only.
+            // A particle weighs as a particle wherever it matches, so
+            // that `NGUYEN VAN` ranks the surname NGUYEN VAN no lower
+            // than the given name Van; only in a name made of particles
+            // (`LE`, `LE VAN`) are they its words.
+            let whole_name = shapes.only_particles(field);
+            // A particle that begins a surname may be where a kiosk user
+            // started typing it (`van` for `VAN DER POEL`).
+            let begins_surname = field.is_surname() && at.index == 0;
+            let as_name = !term.particle || !record_term.particle || whole_name || begins_surname;
+            let weight = if whole_name { 1.0 } else { token_weight };
+            out.push(TokenMatch {
+                weight,
+                ..found(MatchKind::Exact, EXACT, as_name, 1.0)
+            });
+            continue;
+        }
+        // The voter's particles match only when spelled out.
+        if record_term.particle {
+            continue;
+        }
+        let coverage = text.len() as f32 / candidate.len().max(1) as f32;
+        // A surname prefix needs two letters, a given name one; a
+        // particle typed by a kiosk user may begin a name proper or
+        // the whole name written together (`del` for `DE LA ROSA`),
+        // when it has three letters.
+        let prefix_allowed = term.prefixable
+            && match (term.particle, field.is_surname()) {
+                (true, true) => text.len() >= 3 && (!record_term.joined || at.whole_name_joined),
+                // Given names have no particles: `la` may begin Laurent.
+                (true, false) => text.len() >= 2,
+                (false, true) => text.len() >= 2,
+                (false, false) => !text.is_empty(),
             };
-            if candidate == text {
-                // A particle met as a particle does not make a surname
-                // match, unless the name is made of particles only.
-                // A particle weighs as a particle wherever it matches, so
-                // that `NGUYEN VAN` ranks the surname NGUYEN VAN no lower
-                // than the given name Van; only in a name made of particles
-                // (`LE`, `LE VAN`) are they its words.
-                let whole_name = shapes.only_particles(field);
-                // A particle that begins a surname may be where a kiosk user
-                // started typing it (`van` for `VAN DER POEL`).
-                let begins_surname = field.is_surname() && index == 0;
-                let as_name =
-                    !term.particle || !record_term.particle || whole_name || begins_surname;
-                let weight = if whole_name { 1.0 } else { token_weight };
-                out.push(TokenMatch {
-                    weight,
-                    ..found(MatchKind::Exact, EXACT, as_name, 1.0)
-                });
-                continue;
-            }
-            // The voter's particles match only when spelled out.
-            if record_term.particle {
-                continue;
-            }
-            let coverage = text.len() as f32 / candidate.len().max(1) as f32;
-            // A surname prefix needs two letters, a given name one; a
-            // particle typed by a kiosk user may begin a name proper or
-            // the whole name written together (`del` for `DE LA ROSA`),
-            // when it has three letters.
-            let prefix_allowed = term.prefixable
-                && match (term.particle, field.is_surname()) {
-                    (true, true) => text.len() >= 3 && (!record_term.joined || whole_name_joined),
-                    // Given names have no particles: `la` may begin Laurent.
-                    (true, false) => text.len() >= 2,
-                    (false, true) => text.len() >= 2,
-                    (false, false) => !text.is_empty(),
-                };
-            let mut best: Option<TokenMatch> = None;
-            if prefix_allowed && candidate.len() > text.len() && candidate.starts_with(text) {
-                best = Some(found(MatchKind::Prefix, PREFIX, true, coverage));
-            }
-            if term.particle {
-                if let Some(found) = best {
-                    out.push(found);
-                }
-                continue;
-            }
-            let sounds_alike = text.len() >= MIN_PHONETIC_LEN
-                && !phonetic.is_empty()
-                && record_term.phonetic == phonetic
-                && candidate.len().abs_diff(text.len()) <= MAX_PHONETIC_LEN_GAP;
-            if sounds_alike && best.is_none_or(|b| b.quality < PHONETIC) {
-                best = Some(found(MatchKind::Phonetic, PHONETIC, true, coverage));
-            }
+        let mut best: Option<TokenMatch> = None;
+        if prefix_allowed && candidate.len() > text.len() && candidate.starts_with(text) {
+            best = Some(found(MatchKind::Prefix, PREFIX, true, coverage));
+        }
+        if term.particle {
             if let Some(found) = best {
                 out.push(found);
             }
+            continue;
+        }
+        let sounds_alike = text.len() >= MIN_PHONETIC_LEN
+            && !phonetic.is_empty()
+            && record_term.phonetic == phonetic
+            && candidate.len().abs_diff(text.len()) <= MAX_PHONETIC_LEN_GAP;
+        if sounds_alike && best.is_none_or(|b| b.quality < PHONETIC) {
+            best = Some(found(MatchKind::Phonetic, PHONETIC, true, coverage));
+        }
+        if let Some(found) = best {
+            out.push(found);
         }
     }
     // Typos are looked for only where nothing as good was found: not
@@ -635,7 +692,7 @@ fn matches_of(
         .iter()
         .any(|m| matches!(m.kind, MatchKind::Exact | MatchKind::Prefix));
     if !settled && !term.particle && term.reach_distance > 0 {
-        add_fuzzy_matches(term, record, start, out);
+        add_fuzzy_matches(term, terms, start, out);
     }
     // Keep at most the few best: more never changes an assignment.
     if out.len() - start > 8 {
@@ -649,51 +706,54 @@ fn matches_of(
 /// agreeing).
 fn add_fuzzy_matches(
     term: &PreparedTerm<'_>,
-    record: &NameRecord<'_>,
+    terms: &[TermAt<'_>],
     start: usize,
     out: &mut Vec<TokenMatch>,
 ) {
     let text = term.text.as_bytes();
-    for field in NameField::ALL {
-        for (index, record_term) in record.terms(field).enumerate() {
-            let candidate = record_term.term;
-            if record_term.particle {
-                continue;
-            }
-            let Some(distance) = distance::within(text, candidate, term.reach_distance) else {
-                continue;
-            };
-            if distance == 0 {
-                continue;
-            }
-            let term_index = index.min(u8::MAX as usize) as u8;
-            let extended = distance > term.base_distance;
-            let existing = out[start..]
-                .iter_mut()
-                .find(|m| m.field == field && m.term_index == term_index);
-            if let Some(existing) = existing {
-                if existing.kind == MatchKind::Phonetic && !extended {
-                    existing.quality = PHONETIC + AGREEMENT;
-                }
-                continue;
-            }
-            let quality = match (extended, distance) {
-                (true, _) => FUZZY_EXTENDED,
-                (false, 1) => FUZZY_ONE,
-                (false, _) => FUZZY_TWO,
-            };
-            out.push(TokenMatch {
-                kind: MatchKind::Fuzzy,
-                field,
-                term_index,
-                quality,
-                weight: 1.0,
-                extended,
-                joined: false,
-                names_surname: true,
-                coverage: text.len() as f32 / candidate.len().max(1) as f32,
-            });
+    let reach = u32::from(term.reach_distance);
+    for at in terms {
+        let candidate = at.term.term;
+        if at.term.particle
+            || candidate.len().abs_diff(text.len()) > reach as usize
+            || (term.letters & !at.letters).count_ones() > reach
+            || (at.letters & !term.letters).count_ones() > reach
+        {
+            continue;
         }
+        let Some(distance) = distance::within(text, candidate, term.reach_distance) else {
+            continue;
+        };
+        if distance == 0 {
+            continue;
+        }
+        let (field, term_index) = (at.field, at.index);
+        let extended = distance > term.base_distance;
+        let existing = out[start..]
+            .iter_mut()
+            .find(|m| m.field == field && m.term_index == term_index);
+        if let Some(existing) = existing {
+            if existing.kind == MatchKind::Phonetic && !extended {
+                existing.quality = PHONETIC + AGREEMENT;
+            }
+            continue;
+        }
+        let quality = match (extended, distance) {
+            (true, _) => FUZZY_EXTENDED,
+            (false, 1) => FUZZY_ONE,
+            (false, _) => FUZZY_TWO,
+        };
+        out.push(TokenMatch {
+            kind: MatchKind::Fuzzy,
+            field,
+            term_index,
+            quality,
+            weight: 1.0,
+            extended,
+            joined: false,
+            names_surname: true,
+            coverage: text.len() as f32 / candidate.len().max(1) as f32,
+        });
     }
 }
 

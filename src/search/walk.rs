@@ -14,6 +14,13 @@ use tantivy_fst::Automaton;
 /// Longest token walked; longer ones are looked up exactly only.
 pub const MAX_WALK_LEN: usize = 30;
 
+/// Most edits a walk allows; the ranking never allows more.
+pub const MAX_WALK_EDITS: u8 = 2;
+
+/// Cells of a row that can stay within [`MAX_WALK_EDITS`]: the diagonal and
+/// that many on each side.
+const BAND: usize = 2 * MAX_WALK_EDITS as usize + 1;
+
 /// Terms within `max` edits of `query`, starting with its first letter.
 #[derive(Debug, Clone, Copy)]
 pub struct Typos<'a> {
@@ -22,29 +29,50 @@ pub struct Typos<'a> {
 }
 
 impl<'a> Typos<'a> {
-    /// `None` when `query` is empty, too long, or no edit is allowed.
+    /// `None` when `query` is empty, too long, or no edit is allowed; more
+    /// than [`MAX_WALK_EDITS`] edits are not walked either.
     pub fn new(query: &'a [u8], max: u8) -> Option<Typos<'a>> {
-        (max > 0 && !query.is_empty() && query.len() <= MAX_WALK_LEN)
+        debug_assert!(max <= MAX_WALK_EDITS, "{max} edits are never walked");
+        (max > 0 && max <= MAX_WALK_EDITS && !query.is_empty() && query.len() <= MAX_WALK_LEN)
             .then_some(Typos { query, max })
     }
 }
 
-/// Where a walk stands: the last two rows of the table over the query's
-/// letters after the first, and the last letter read.
+/// Where a walk stands: the band around the diagonal of the last two rows
+/// of the table over the query's letters after the first, and the last
+/// letter read. Cells further from the diagonal exceed the allowed edits,
+/// so they are never kept; the state stays small enough that the dictionary
+/// stream copies it cheaply at every branch.
 #[derive(Debug, Clone, Copy)]
 pub struct Rows {
     /// Letters read (0: the first letter has not been read).
     depth: u8,
     /// False once the walk cannot lead to a match.
     alive: bool,
-    previous: [u8; MAX_WALK_LEN + 1],
-    current: [u8; MAX_WALK_LEN + 1],
+    /// Last letter read.
     last: u8,
+    /// Row `r - 1` (where `r = depth - 1` is the current row), cells
+    /// `r - 1 - max ..= r - 1 + max`.
+    previous: [u8; BAND],
+    /// Row `r`, cells `r - max ..= r + max`.
+    current: [u8; BAND],
 }
 
 impl Typos<'_> {
     fn rest(&self) -> &[u8] {
         &self.query[1..]
+    }
+
+    /// Value of cells outside the table or past the allowed edits.
+    fn limit(&self) -> u8 {
+        self.max + 1
+    }
+
+    /// Column of band cell `k` in row `row`, when inside the table.
+    fn column(&self, row: usize, k: usize) -> Option<usize> {
+        (row + k)
+            .checked_sub(self.max as usize)
+            .filter(|&column| column <= self.rest().len())
     }
 }
 
@@ -52,22 +80,32 @@ impl Automaton for Typos<'_> {
     type State = Rows;
 
     fn start(&self) -> Rows {
-        let limit = self.max + 1;
-        let mut current = [limit; MAX_WALK_LEN + 1];
-        for (j, cell) in current.iter_mut().enumerate().take(self.rest().len() + 1) {
-            *cell = j.min(limit as usize) as u8;
+        let limit = self.limit();
+        let mut current = [limit; BAND];
+        for (k, cell) in current.iter_mut().enumerate() {
+            if let Some(column) = self.column(0, k) {
+                *cell = column.min(limit as usize) as u8;
+            }
         }
         Rows {
             depth: 0,
             alive: true,
-            previous: [limit; MAX_WALK_LEN + 1],
-            current,
             last: 0,
+            previous: [limit; BAND],
+            current,
         }
     }
 
     fn is_match(&self, state: &Rows) -> bool {
-        state.alive && state.depth > 0 && state.current[self.rest().len()] <= self.max
+        if !state.alive || state.depth == 0 {
+            return false;
+        }
+        let row = state.depth as usize - 1;
+        // The last column sits in the band only within `max` of the row.
+        (self.rest().len() + self.max as usize)
+            .checked_sub(row)
+            .filter(|&k| k < BAND)
+            .is_some_and(|k| state.current[k] <= self.max)
     }
 
     fn can_match(&self, state: &Rows) -> bool {
@@ -86,33 +124,57 @@ impl Automaton for Typos<'_> {
             return next;
         }
         let rest = self.rest();
-        let limit = self.max + 1;
-        let mut next = [limit; MAX_WALK_LEN + 1];
-        let row = state.depth as usize; // letters of the term after the first, +1
-        next[0] = row.min(limit as usize) as u8;
-        let mut row_min = next[0];
-        // Only a band around the diagonal can stay within `max` edits.
-        let band = self.max as usize;
-        let from = row.saturating_sub(band).max(1);
-        let to = (row + band).min(rest.len());
-        for j in from..=to {
-            let cost = u8::from(rest[j - 1] != byte);
-            let mut value = state.current[j - 1]
-                .saturating_add(cost)
-                .min(state.current[j].saturating_add(1))
-                .min(next[j - 1].saturating_add(1));
-            if j > 1 && row > 1 && rest[j - 1] == state.last && rest[j - 2] == byte {
-                value = value.min(state.previous[j - 2].saturating_add(1));
-            }
-            next[j] = value.min(limit);
-            row_min = row_min.min(next[j]);
+        let limit = self.limit();
+        let max = self.max as usize;
+        let row = state.depth as usize; // the row being filled
+        if row > rest.len() + max {
+            // Past the query's end by more than the allowed edits.
+            return Rows {
+                alive: false,
+                ..*state
+            };
+        }
+        let mut next = [limit; BAND];
+        let mut row_min = limit;
+        // Band cell `k` is column `row + k - max`; those left of the table
+        // are skipped, and the walk stops at its right edge.
+        let first = max.saturating_sub(row);
+        let last = (2 * max).min(rest.len() + max - row);
+        for k in first..=last {
+            let column = row + k - max;
+            let value = if column == 0 {
+                // Every letter read so far deleted.
+                row.min(limit as usize) as u8
+            } else {
+                let cost = u8::from(rest[column - 1] != byte);
+                let above = if k < 2 * max {
+                    state.current[k + 1]
+                } else {
+                    limit
+                };
+                let left = if k > first { next[k - 1] } else { limit };
+                let mut value = state.current[k]
+                    .saturating_add(cost)
+                    .min(above.saturating_add(1))
+                    .min(left.saturating_add(1));
+                if column > 1
+                    && row > 1
+                    && rest[column - 1] == state.last
+                    && rest[column - 2] == byte
+                {
+                    value = value.min(state.previous[k].saturating_add(1));
+                }
+                value.min(limit)
+            };
+            next[k] = value;
+            row_min = row_min.min(value);
         }
         Rows {
             depth: state.depth.saturating_add(1),
             alive: row_min <= self.max,
+            last: byte,
             previous: state.current,
             current: next,
-            last: byte,
         }
     }
 }
@@ -140,6 +202,27 @@ mod tests {
         assert!(matches("MARTIN", 2, "MRATINS"));
         assert!(!matches("MARTIN", 2, "NARTIN"), "the first letter is kept");
         assert!(!matches("MARTIN", 1, "M"));
+        assert!(matches("AB", 2, "A"));
+        assert!(matches("A", 2, "ABC"));
+        assert!(!matches("A", 2, "ABCD"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn walks_exactly_the_terms_the_ranking_accepts(
+            query in "[A-E]{1,9}",
+            term in "[A-E]{1,11}",
+            max in 1u8..=MAX_WALK_EDITS,
+        ) {
+            let expected = query.as_bytes()[0] == term.as_bytes()[0]
+                && crate::search::distance::within(
+                    &query.as_bytes()[1..],
+                    &term.as_bytes()[1..],
+                    max,
+                )
+                .is_some();
+            proptest::prop_assert_eq!(matches(&query, max, &term), expected);
+        }
     }
 
     #[test]
