@@ -171,7 +171,7 @@ pub struct ServerArgs {
     #[arg(long, env = "VOTER_LOOKUP_MAX_CONCURRENCY", value_name = "N")]
     pub max_concurrency: Option<String>,
     /// Longest a request waits for its turn before it is shed, in
-    /// milliseconds [default: 25].
+    /// milliseconds [default: 10].
     #[arg(long, env = "VOTER_LOOKUP_QUEUE_WAIT_MS", value_name = "MS")]
     pub queue_wait_ms: Option<String>,
     /// Most requests waiting for their turn [default: 128].
@@ -741,7 +741,7 @@ mod tests {
             "--rate-limit",
             "kiosk:5:100",
             "--queue-wait-ms",
-            "10",
+            "40",
         ])
         .to_config(&none)
         .unwrap()
@@ -752,7 +752,7 @@ mod tests {
             config.rates[Class::Kiosk.rank()].per_client,
             NonZeroU32::new(5)
         );
-        assert_eq!(config.limit.max_queue_wait, Duration::from_millis(10));
+        assert_eq!(config.limit.max_queue_wait, Duration::from_millis(40));
         let off = args(&["--rate-limit", "off"])
             .to_config(&none)
             .unwrap()

@@ -51,7 +51,10 @@ impl Default for LimitConfig {
             min_limit: 1,
             max_limit: 64,
             initial_limit: 4,
-            max_queue_wait: Duration::from_millis(25),
+            // A few times the full-mode p99 of one search: long enough to
+            // ride out a burst, short enough that under overload a request
+            // is shed rather than kept waiting (BENCHMARKS.md, Overload).
+            max_queue_wait: Duration::from_millis(10),
             queue_capacity: 128,
             brownout_delay: Duration::from_millis(4),
             shares: [0.6, 0.3, 0.1],
