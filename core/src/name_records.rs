@@ -152,6 +152,15 @@ impl NameRecords {
         decode_record(self.table.get(voter_id)?)
     }
 
+    /// Starts bringing a voter's record into the cache, ahead of [`get`]
+    /// (records are read in no order the processor could guess).
+    ///
+    /// [`get`]: NameRecords::get
+    #[inline]
+    pub fn prefetch(&self, voter_id: u64) {
+        self.table.prefetch(voter_id);
+    }
+
     /// Bytes held in memory.
     pub fn heap_bytes(&self) -> usize {
         self.table.heap_bytes()

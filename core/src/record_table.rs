@@ -62,6 +62,31 @@ impl RecordTable {
         self.data.get(start..end)
     }
 
+    /// Asks the processor to start fetching record `index` into its cache,
+    /// for a caller that will read it shortly and has other work until
+    /// then; does nothing where there is no such hint, or no such record.
+    #[inline]
+    pub fn prefetch(&self, index: u64) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+            let Some(&start) = usize::try_from(index)
+                .ok()
+                .and_then(|index| self.offsets.get(index))
+            else {
+                return;
+            };
+            let at = self.data.as_ptr().wrapping_add(self.base + start as usize);
+            // SAFETY: SSE, which the instruction needs, is part of every
+            // x86_64 processor; and a prefetch is only a hint: it never
+            // faults, whatever the address, and changes nothing the
+            // program can observe.
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(at.cast()) };
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = index;
+    }
+
     /// Where the next record is written, by a builder (then [`Self::end_record`]).
     pub fn data_mut(&mut self) -> &mut Vec<u8> {
         &mut self.data

@@ -26,9 +26,11 @@ pub fn extend_with_postings(
     }
 }
 
-/// Sorts and removes duplicates.
+/// Sorts and removes duplicates. The documents usually arrive as a few
+/// sorted posting lists end to end, which the stable sort merges as runs
+/// rather than sorting from scratch.
 pub fn normalise(docs: &mut Vec<DocId>) {
-    docs.sort_unstable();
+    docs.sort();
     docs.dedup();
 }
 

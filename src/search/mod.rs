@@ -37,6 +37,9 @@ pub const MAX_LIMIT: usize = 50;
 /// kiosk query (`bar ma`) can fit hundreds equally well, and the honest
 /// answer lists them rather than picking some.
 pub const MAX_TIED: usize = 500;
+/// How many candidates ahead of the one being scored its record is asked
+/// for: enough for a fetch from memory to arrive in time.
+const PREFETCH_AHEAD: usize = 8;
 /// Results a degraded search returns at most.
 pub const DEGRADED_LIMIT: usize = 5;
 
@@ -364,9 +367,19 @@ impl Searcher {
         'segments: for segment in 0..index.segments.len() {
             candidates::collect(index, query, reach, focus, segment, walks, &mut docs)?;
             let dates = &index.segments[segment].birth_date;
-            for &doc in &docs {
+            let voter_ids = &index.segments[segment].voter_id;
+            for (position, &doc) in docs.iter().enumerate() {
                 if top.tied_past_showing() {
                     break 'segments;
+                }
+                // Records lie scattered over a buffer far larger than any
+                // cache: ask for one a few candidates ahead, so that its
+                // fetch overlaps the scoring of those in between.
+                if let Some(voter_id) = docs
+                    .get(position + PREFETCH_AHEAD)
+                    .and_then(|&ahead| voter_ids.first(ahead))
+                {
+                    index.names.prefetch(voter_id);
                 }
                 if let Some(asked) = query.parsed.birth_date {
                     let born = BirthDate::from_packed(dates.first(doc).unwrap_or(0));
