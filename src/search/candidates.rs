@@ -73,6 +73,10 @@ pub const MAX_CANDIDATES: usize = 60_000;
 /// Candidates of the last-resort step, at most: voters sharing only a
 /// surname are hints, and a common surname has thousands.
 const MAX_LOOSE_CANDIDATES: usize = 1_000;
+/// Candidates of the last-resort step that share only the surname, at
+/// most: they tie, so beyond the most results a response shows (and some
+/// margin for a date or a particle to order them) they add nothing.
+const MAX_LOOSE_SURNAME_ONLY: usize = 2 * super::MAX_LIMIT;
 /// A narrowing set holding more than this share of all voters narrows too
 /// little to be worth building.
 const MAX_NARROWING_SHARE: f64 = 0.4;
@@ -224,12 +228,42 @@ pub fn collect(
             continue;
         }
         if reach == Reach::Loose {
-            // The last resort: no narrowing, and only so many voters; those
-            // whose birth date does not contradict the one asked first.
-            if let Some(asked) = parsed.birth_date {
-                prefer_fitting_dates(view, asked, &mut found);
+            // The last resort: no narrowing, and only so many voters. Those
+            // whom some other word fits (at its furthest reach) come first:
+            // they are the hints worth showing. The rest share only the
+            // surname and tie, so a few of them are enough; among each,
+            // those whose birth date does not contradict the one asked.
+            let mut others = Vec::new();
+            for (position, other) in tokens.iter().enumerate() {
+                if other.particle || (unit.first..=unit.last).contains(&position) {
+                    continue;
+                }
+                if narrowing[position].is_none() {
+                    let spec = Expand::loose_narrowing(other);
+                    let surname_side =
+                        cached_expansions(&mut surnames, position, view, other, spec, walks)?
+                            .clone();
+                    narrowing[position] =
+                        Some(Narrowing::build(view, other, spec, surname_side, walks)?);
+                }
+                others.push(position);
             }
-            found.truncate(MAX_LOOSE_CANDIDATES);
+            let anyone = others
+                .iter()
+                .any(|&position| matches!(narrowing[position], Some(Narrowing::Anyone)));
+            let (mut fitting, mut rest) = if others.is_empty() || anyone {
+                (std::mem::take(&mut found), Vec::new())
+            } else {
+                split_by_fit(&found, &mut narrowing, &others)?
+            };
+            if let Some(asked) = parsed.birth_date {
+                prefer_fitting_dates(view, asked, &mut fitting);
+                prefer_fitting_dates(view, asked, &mut rest);
+            }
+            fitting.truncate(MAX_LOOSE_CANDIDATES);
+            rest.truncate(MAX_LOOSE_SURNAME_ONLY);
+            found.clear();
+            found.extend(fitting.into_iter().chain(rest));
             found.sort_unstable();
         } else {
             for (position, other) in tokens.iter().enumerate() {
@@ -266,6 +300,34 @@ pub fn collect(
     normalise(docs);
     docs.truncate(MAX_CANDIDATES);
     Ok(())
+}
+
+/// Splits sorted `found` into the voters whom the narrowing of some token
+/// at `positions` fits, and the rest; both sorted.
+fn split_by_fit(
+    found: &[DocId],
+    narrowing: &mut [Option<Narrowing<'_>>],
+    positions: &[usize],
+) -> Result<(Vec<DocId>, Vec<DocId>), LookupError> {
+    let mut fitting = Vec::new();
+    for &position in positions {
+        if let Some(narrowing) = &mut narrowing[position] {
+            let mut kept = found.to_vec();
+            narrowing.retain(&mut kept)?;
+            fitting.extend(kept);
+        }
+    }
+    normalise(&mut fitting);
+    let mut next = fitting.iter().peekable();
+    let rest = found
+        .iter()
+        .copied()
+        .filter(|&doc| {
+            while next.next_if(|&&fits| fits < doc).is_some() {}
+            next.peek().is_none_or(|&&fits| fits != doc)
+        })
+        .collect();
+    Ok((fitting, rest))
 }
 
 /// Keeps in `found` the voters the loose step scores: those whose birth
@@ -368,6 +430,18 @@ impl Expand {
                 phonetic: true,
                 ..Expand::EXACT
             },
+        }
+    }
+
+    /// For telling, at the last-resort step, which voters `unit` may fit:
+    /// as far as ranking reaches.
+    fn loose_narrowing(unit: &Unit<'_>) -> Expand {
+        Expand {
+            phonetic: true,
+            prefix_from: 2,
+            prefix_limit: MAX_PREFIX_TERMS,
+            typos: unit.reach_distance,
+            itself: true,
         }
     }
 
