@@ -13,7 +13,9 @@
 use tantivy::postings::TermInfo;
 use tantivy::{DocId, index::InvertedIndexReader};
 
-use super::docset::{DocBits, PostingsProbe, extend_with_postings, normalise};
+use super::docset::{
+    DocBits, PostingsProbe, extend_with_postings, normalise, retain_by_membership,
+};
 use super::query::QueryDate;
 use super::rank::{MIN_PHONETIC_LEN, PreparedQuery, fit_date};
 use super::walk::Typos;
@@ -318,15 +320,8 @@ fn split_by_fit(
         }
     }
     normalise(&mut fitting);
-    let mut next = fitting.iter().peekable();
-    let rest = found
-        .iter()
-        .copied()
-        .filter(|&doc| {
-            while next.next_if(|&&fits| fits < doc).is_some() {}
-            next.peek().is_none_or(|&&fits| fits != doc)
-        })
-        .collect();
+    let mut rest = found.to_vec();
+    retain_by_membership(&mut rest, &fitting, false);
     Ok((fitting, rest))
 }
 
@@ -615,11 +610,7 @@ impl<'v> Narrowing<'v> {
                 extend_with_postings(reader, info, &mut fitting)?;
             }
             normalise(&mut fitting);
-            let mut next = fitting.iter().peekable();
-            docs.retain(|&doc| {
-                while next.next_if(|&&fits| fits < doc).is_some() {}
-                next.peek().is_some_and(|&&fits| fits == doc)
-            });
+            retain_by_membership(docs, &fitting, true);
             return Ok(());
         }
         let probes = docs.len().saturating_mul(lists.len());

@@ -34,6 +34,16 @@ pub fn normalise(docs: &mut Vec<DocId>) {
     docs.dedup();
 }
 
+/// Keeps the documents of sorted `docs` whose membership in sorted `set`
+/// is `member`: the intersection when true, the difference when false.
+pub fn retain_by_membership(docs: &mut Vec<DocId>, set: &[DocId], member: bool) {
+    let mut next = set.iter().peekable();
+    docs.retain(|&doc| {
+        while next.next_if(|&&other| other < doc).is_some() {}
+        next.peek().is_some_and(|&&other| other == doc) == member
+    });
+}
+
 /// A set of documents as one bit each.
 #[derive(Debug, Clone)]
 pub struct DocBits {
@@ -158,6 +168,17 @@ mod tests {
         let mut docs = Vec::new();
         bits.extend_sorted(&mut docs);
         assert_eq!(docs, [0, 63, 64, 129]);
+    }
+
+    #[test]
+    fn membership_keeps_the_intersection_or_the_difference() {
+        let set = [2, 4, 9];
+        let mut both = vec![1, 2, 3, 4, 10];
+        retain_by_membership(&mut both, &set, true);
+        assert_eq!(both, [2, 4]);
+        let mut apart = vec![1, 2, 3, 4, 10];
+        retain_by_membership(&mut apart, &set, false);
+        assert_eq!(apart, [1, 3, 10]);
     }
 
     #[test]
