@@ -16,7 +16,7 @@ use tantivy::{DocId, index::InvertedIndexReader};
 use super::docset::{
     DocBits, PostingsProbe, extend_with_postings, normalise, retain_by_membership,
 };
-use super::query::QueryDate;
+use super::query::{ParsedQuery, QueryDate};
 use super::rank::{MIN_PHONETIC_LEN, PreparedQuery, fit_date};
 use super::walk::Typos;
 use crate::error::LookupError;
@@ -33,8 +33,10 @@ pub enum Reach {
     /// Also the same sound, beginnings of three letters or more, and the
     /// usual number of typos.
     Near,
-    /// Also the extended number of typos, two-letter beginnings, particles
-    /// that may begin a name, and typos in joined forms.
+    /// Also two-letter beginnings and particles that may begin a name
+    /// (`del` of `DELAROSA`): every beginning a kiosk user may type.
+    Beginnings,
+    /// Also the extended number of typos, and typos in joined forms.
     Wide,
     /// Surnames spelled or sounding as typed, without requiring the other
     /// tokens to fit.
@@ -46,7 +48,30 @@ pub enum Reach {
 
 impl Reach {
     /// The steps a lookup takes, in order, until one answers.
-    pub const STEPS: [Reach; 4] = [Reach::Exact, Reach::Near, Reach::Wide, Reach::Loose];
+    pub const STEPS: [Reach; 5] = [
+        Reach::Exact,
+        Reach::Near,
+        Reach::Beginnings,
+        Reach::Wide,
+        Reach::Loose,
+    ];
+
+    /// True when this step has read each of `parsed`'s words as the
+    /// beginning of a name wherever a later step would: the near step
+    /// leaves out two-letter words and particles of three letters or more.
+    pub fn reads_every_beginning(self, parsed: &ParsedQuery) -> bool {
+        match self {
+            Reach::Exact | Reach::Alternatives => false,
+            Reach::Near => parsed.tokens.iter().all(|token| {
+                if token.particle {
+                    token.text.len() < 3
+                } else {
+                    token.text.len() != 2
+                }
+            }),
+            Reach::Beginnings | Reach::Wide | Reach::Loose => true,
+        }
+    }
 
     fn at_least(self, other: Reach) -> bool {
         self.rank() >= other.rank()
@@ -56,8 +81,9 @@ impl Reach {
         match self {
             Reach::Exact | Reach::Alternatives => 0,
             Reach::Near => 1,
-            Reach::Wide => 2,
-            Reach::Loose => 3,
+            Reach::Beginnings => 2,
+            Reach::Wide => 3,
+            Reach::Loose => 4,
         }
     }
 }
@@ -380,7 +406,7 @@ impl Expand {
             // A particle may be a whole surname (`LE`) or where one begins
             // (`VAN` of `VAN DER POEL`, `del` of `DELAROSA`); the other
             // tokens narrow its many voters down.
-            let prefix_from = if reach.at_least(Reach::Wide) {
+            let prefix_from = if reach.at_least(Reach::Beginnings) {
                 3
             } else {
                 usize::MAX
@@ -412,11 +438,15 @@ impl Expand {
                 typos: if unit.joined { 0 } else { unit.base_distance },
                 itself: true,
             },
-            Reach::Wide => Expand {
+            Reach::Beginnings | Reach::Wide => Expand {
                 phonetic: true,
                 prefix_from: 2.max(joined_prefix),
                 prefix_limit: MAX_READING_PREFIX_TERMS,
-                typos: unit.reach_distance,
+                typos: match reach {
+                    Reach::Wide => unit.reach_distance,
+                    _ if unit.joined => 0,
+                    _ => unit.base_distance,
+                },
                 itself: true,
             },
             // Without narrowing, only what is spelled or sounds the same: a
@@ -445,9 +475,9 @@ impl Expand {
     fn narrowing(reach: Reach, unit: &Unit<'_>) -> Expand {
         match reach {
             Reach::Exact | Reach::Alternatives | Reach::Loose => Expand::EXACT,
-            Reach::Near | Reach::Wide => Expand {
+            Reach::Near | Reach::Beginnings | Reach::Wide => Expand {
                 phonetic: true,
-                prefix_from: if reach == Reach::Wide { 2 } else { 3 },
+                prefix_from: if reach == Reach::Near { 3 } else { 2 },
                 prefix_limit: MAX_PREFIX_TERMS,
                 typos: unit.base_distance,
                 itself: true,
@@ -816,8 +846,25 @@ mod tests {
     }
 
     #[test]
+    fn two_letter_words_and_long_particles_wait_for_the_beginnings_step() {
+        let read_at_near = |text: &str| {
+            let parsed = ParsedQuery::parse(text, None).expect("a valid query");
+            Reach::Near.reads_every_beginning(&parsed)
+        };
+        assert!(read_at_near("gauth ber"));
+        assert!(read_at_near("de la fon mar"));
+        assert!(!read_at_near("robe st"));
+        assert!(!read_at_near("van tho"));
+        let parsed = ParsedQuery::parse("robe st", None).expect("a valid query");
+        assert!(Reach::Beginnings.reads_every_beginning(&parsed));
+        assert!(!Reach::Exact.reads_every_beginning(&parsed));
+    }
+
+    #[test]
     fn steps_widen_in_order() {
         assert!(Reach::Loose.at_least(Reach::Wide));
+        assert!(Reach::Wide.at_least(Reach::Beginnings));
+        assert!(!Reach::Near.at_least(Reach::Beginnings));
         assert!(Reach::Near.at_least(Reach::Exact));
         assert!(!Reach::Exact.at_least(Reach::Near));
     }

@@ -5,8 +5,10 @@
 //! surname dictionary ([`candidates`]), scores each from its name record
 //! ([`rank`]) and returns the best, saying how each matched and how sure the
 //! match is. A first, narrow pass handles the usual query; only when it finds
-//! nothing better than weak does a wide pass reach for two-letter prefixes
-//! and the extended edit distance.
+//! nothing better than weak do wider passes reach for two-letter beginnings,
+//! then for the extended edit distance. Once the list is full of voters
+//! whose every word the query spells out or begins, no wider pass runs: it
+//! could only add typos, which rank below them.
 
 pub mod candidates;
 mod distance;
@@ -192,6 +194,11 @@ impl Searcher {
                 .map_or(0, |p| p + 1),
         );
         for reach in steps {
+            // Without two-letter words or long particles, the near step
+            // has already read every beginning this one would.
+            if reach == Reach::Beginnings && Reach::Near.reads_every_beginning(&parsed) {
+                continue;
+            }
             self.score_candidates(
                 index,
                 &prepared,
@@ -242,28 +249,32 @@ impl Searcher {
         }
         // Best score first; among equals, the voters the query spells out
         // more of (a longer typed prefix), then roll order.
-        scored.sort_unstable_by(|a, b| {
+        let order = |a: &Scored, b: &Scored| {
             b.score
                 .total_cmp(&a.score)
                 .then(b.evaluation.coverage.total_cmp(&a.evaluation.coverage))
                 .then(a.voter_id.cmp(&b.voter_id))
-        });
-
-        let top_score = scored.first().map(|s| s.score);
-        let tied = top_score.map_or(0, |top| {
-            scored.iter().take_while(|s| top - s.score < TIE).count()
+        };
+        let best = scored.iter().min_by(|a, b| order(a, b));
+        let tied = best.map_or(0, |best| {
+            scored.iter().filter(|s| best.score - s.score < TIE).count()
         });
         // Voters who fit the whole query equally well all come back, even
         // past the limit. Voters who fit only part of it (the surname of
         // someone whose given name is on nobody's record) are hints: the
         // limit is enough of them.
-        let complete_top = scored.first().is_some_and(|s| s.evaluation.complete);
+        let complete_top = best.is_some_and(|s| s.evaluation.complete);
         let keep = if complete_top {
             limit.max(tied.min(MAX_TIED))
         } else {
             limit
         };
-        scored.truncate(keep);
+        // Only the kept are put in order: a wide step scores thousands.
+        if scored.len() > keep {
+            scored.select_nth_unstable_by(keep, order);
+            scored.truncate(keep);
+        }
+        scored.sort_unstable_by(order);
 
         let mut hits = Vec::with_capacity(scored.len());
         for candidate in &scored {
@@ -478,20 +489,27 @@ fn has_answer(scored: &[Scored], parsed: &ParsedQuery, after: Reach, limit: usiz
         })
     };
     let answered = match after {
-        Reach::Exact => confident,
+        Reach::Exact | Reach::Beginnings => confident,
         Reach::Near => confident || complete(false),
         Reach::Wide | Reach::Loose | Reach::Alternatives => confident || complete(true),
     };
-    answered || list_is_full(scored, parsed, limit)
+    answered || list_is_full(scored, parsed, after, limit)
 }
 
 /// True when wider steps could only add voters ranked below those already
 /// scored, or tied with them past what a response shows (see [`TopTier`]):
 /// `limit` voters spelling out every word fill the list, and so do
-/// [`MAX_TIED`] voters spelling out or beginning every word.
-fn list_is_full(scored: &[Scored], parsed: &ParsedQuery, limit: usize) -> bool {
+/// [`MAX_TIED`] voters spelling out or beginning every word; once every
+/// word has been read as a beginning, `limit` of the latter do too, as
+/// wider steps add only typos, which rank below them.
+fn list_is_full(scored: &[Scored], parsed: &ParsedQuery, after: Reach, limit: usize) -> bool {
     let tally = TopTier::of(parsed, scored);
-    tally.exact >= limit || tally.begun >= MAX_TIED
+    let begun_enough = if after.reads_every_beginning(parsed) {
+        limit
+    } else {
+        MAX_TIED
+    };
+    tally.exact >= limit || tally.begun >= begun_enough
 }
 
 /// Counts the candidates at the top a lookup can reach. A voter whose every
@@ -538,11 +556,11 @@ impl TopTier {
         if evaluation.all_exact {
             self.exact += 1;
         }
-        let begun = evaluation
-            .tokens
-            .iter()
-            .flatten()
-            .all(|m| matches!(m.kind, MatchKind::Exact | MatchKind::Prefix) && !m.joined);
+        // Every word, particles too: a voter whom `el` fits nowhere ranks
+        // below one whose given name it begins.
+        let begun = evaluation.tokens.iter().all(|m| {
+            m.is_some_and(|m| matches!(m.kind, MatchKind::Exact | MatchKind::Prefix) && !m.joined)
+        });
         if begun {
             self.begun += 1;
         }

@@ -177,6 +177,19 @@ impl TokenMatch {
         self.quality * self.weight
     }
 
+    /// The quality when a beginning fits as well as the whole word.
+    fn begun_quality(&self) -> f32 {
+        if self.kind == MatchKind::Prefix {
+            EXACT
+        } else {
+            self.quality
+        }
+    }
+
+    fn begun_value(&self) -> f32 {
+        self.begun_quality() * self.weight
+    }
+
     fn term(&self) -> (NameField, u8) {
         (self.field, self.term_index)
     }
@@ -439,8 +452,11 @@ pub fn evaluate<'r>(
             .iter()
             .map(|token| if token.particle { PARTICLE_WEIGHT } else { 1.0 })
             .sum();
-        let current: f32 = covered.iter().flatten().map(TokenMatch::value).sum();
-        if found.quality * weights > current + f32::EPSILON {
+        // Beginnings count as whole words here, as they do when the query
+        // is read as typed beginnings: `brun he` is BRUNET Hélène, not the
+        // sound of BRUNHE.
+        let current: f32 = covered.iter().flatten().map(TokenMatch::begun_value).sum();
+        if found.begun_quality() * weights > current + f32::EPSILON {
             for (slot, token) in covered
                 .iter_mut()
                 .zip(&parsed.tokens[unit.first..=unit.last])
