@@ -363,6 +363,50 @@ fn every_voter_kiosk_beginnings_fit_comes_back() {
 }
 
 #[test]
+fn a_typed_particle_is_not_read_as_a_whole_surname_beside_a_surname() {
+    // LE GUILLOUX Régine, and LE [QUILLOU] Régine: a surname made only of a
+    // particle, and a usage name that sounds like the other's surname.
+    let mut rows: Vec<RollRow> = roll().rows[..200].to_vec();
+    rows[0].birth_name = "LE GUILLOUX".into();
+    rows[0].usage_name = None;
+    rows[0].first_names = "Régine Annaïg".into();
+    rows[1].birth_name = "LE".into();
+    rows[1].usage_name = Some("QUILLOU".into());
+    rows[1].first_names = "Régine".into();
+    let generator = Generator::new(GeneratorConfig {
+        seed: 7,
+        voters: VOTERS,
+        ..GeneratorConfig::default()
+    });
+    let index = index_rows(rows.clone(), &station_infos(&generator), "particles")
+        .expect("the roll indexes");
+    let query = LookupQuery {
+        text: "le guilloux regine".into(),
+        birth_date: None,
+        limit: Some(10),
+    };
+    let response = Searcher
+        .lookup(&index, &query, SearchMode::Full)
+        .expect("the lookup runs");
+    let first = &response.hits[0].voter;
+    assert_eq!(first.birth_name, "LE GUILLOUX", "{:?}", response.hits);
+    // The voter surnamed LE is still found when LE is all that is typed of
+    // the surname.
+    let query = LookupQuery {
+        text: "le regine".into(),
+        ..query
+    };
+    let response = Searcher
+        .lookup(&index, &query, SearchMode::Full)
+        .expect("the lookup runs");
+    assert!(
+        response.hits.iter().any(|hit| hit.voter.birth_name == "LE"),
+        "{:?}",
+        response.hits
+    );
+}
+
+#[test]
 fn a_given_name_alone_does_not_list_the_commune() {
     let row = voter_where("a common given name", |row| first_given(row) == "Marie");
     let response = lookup(first_given(row), None);

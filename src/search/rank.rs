@@ -471,6 +471,20 @@ pub fn evaluate<'r>(
         }
     }
 
+    // A particle counts as a whole name only where it must be the surname:
+    // beside a word that meets a surname, `le` of `le guilloux` is the
+    // particle of LE GUILLOUX, not the surname of LE [QUILLOU].
+    let surname_named = parsed.tokens.iter().zip(&best).any(|(token, m)| {
+        !token.particle && m.is_some_and(|m| m.field.is_surname() && m.names_surname)
+    });
+    if surname_named {
+        for (token, m) in parsed.tokens.iter().zip(best.iter_mut()) {
+            if let Some(m) = m.as_mut().filter(|_| token.particle) {
+                m.weight = m.weight.min(PARTICLE_WEIGHT);
+            }
+        }
+    }
+
     let date = parsed
         .birth_date
         .map_or(DateFit::Absent, |date| fit_date(date, record.birth_date));
