@@ -159,8 +159,23 @@ struct Unit<'a> {
     joined: bool,
 }
 
-/// Candidate documents of one segment for one step, sorted and without
-/// duplicates.
+/// The candidates of one segment for one step ([`collect`]), each list
+/// sorted and without duplicates.
+#[derive(Debug, Default)]
+pub struct Found {
+    /// Voters whom every typed particle may fit.
+    pub docs: Vec<DocId>,
+    /// Voters whom some typed particle fits nowhere.
+    pub unfitting: Vec<DocId>,
+}
+
+/// Candidate documents of one segment for one step: in `docs` those whom
+/// every typed particle may fit, in `unfitting` those whom some typed
+/// particle fits nowhere. The latter
+/// rank below any voter whose every word the query spells out or begins
+/// (a particle not met costs its weight), so a step scores them only when
+/// such voters do not fill the list (`bon le`: the BON* voters whose
+/// given name `le` begins come first, not the thousands of others).
 pub fn collect(
     index: &LoadedIndex,
     query: &PreparedQuery<'_>,
@@ -168,9 +183,11 @@ pub fn collect(
     focus: TokenMask,
     segment: usize,
     walks: &mut Walks,
-    docs: &mut Vec<DocId>,
+    found: &mut Found,
 ) -> Result<(), LookupError> {
+    let Found { docs, unfitting } = found;
     docs.clear();
+    unfitting.clear();
     let view = &index.segments[segment];
     let parsed = query.parsed;
     let tokens: Vec<Unit<'_>> = parsed
@@ -319,6 +336,35 @@ pub fn collect(
                     narrowing.retain(&mut found)?;
                 }
             }
+            // Typed particles do not narrow (a voter may lack one), but
+            // those they fit nowhere wait. (Only once a particle may be
+            // read as a beginning, as ranking reads it.)
+            for (position, other) in tokens.iter().enumerate() {
+                if !reach.at_least(Reach::Near)
+                    || !other.particle
+                    || (unit.first..=unit.last).contains(&position)
+                    || found.is_empty()
+                {
+                    continue;
+                }
+                if narrowing[position].is_none() {
+                    let spec = Expand::narrowing(reach, other);
+                    let surname_side =
+                        cached_expansions(&mut surnames, position, view, other, spec, walks)?
+                            .clone();
+                    narrowing[position] =
+                        Some(Narrowing::build(view, other, spec, surname_side, walks)?);
+                }
+                if let Some(narrowing) = &mut narrowing[position] {
+                    let before = found.clone();
+                    narrowing.retain(&mut found)?;
+                    if found.len() < before.len() {
+                        let mut waiting = before;
+                        retain_by_membership(&mut waiting, &found, false);
+                        unfitting.extend(waiting);
+                    }
+                }
+            }
         }
         docs.extend_from_slice(&found);
         if docs.len() > MAX_CANDIDATES * 2 {
@@ -327,6 +373,9 @@ pub fn collect(
     }
     normalise(docs);
     docs.truncate(MAX_CANDIDATES);
+    normalise(unfitting);
+    retain_by_membership(unfitting, docs, false);
+    unfitting.truncate(MAX_CANDIDATES);
     Ok(())
 }
 

@@ -339,7 +339,8 @@ impl Searcher {
         walks: &mut Walks,
         scored: &mut Vec<Scored>,
     ) -> Result<(), LookupError> {
-        let mut docs = Vec::new();
+        let mut found = candidates::Found::default();
+        let mut waiting: Vec<(usize, DocId)> = Vec::new();
         let mut fresh = Vec::new();
         // Voters who tie at the top past what a response shows end the
         // step: a short kiosk query (`cha ma`) fits thousands equally well,
@@ -376,7 +377,9 @@ impl Searcher {
                 }
             };
         'segments: for segment in 0..index.segments.len() {
-            candidates::collect(index, query, reach, focus, segment, walks, &mut docs)?;
+            candidates::collect(index, query, reach, focus, segment, walks, &mut found)?;
+            waiting.extend(found.unfitting.iter().map(|&doc| (segment, doc)));
+            let docs = &found.docs;
             let dates = &index.segments[segment].birth_date;
             let voter_ids = &index.segments[segment].voter_id;
             for (position, &doc) in docs.iter().enumerate() {
@@ -393,6 +396,24 @@ impl Searcher {
                     index.names.prefetch(voter_id);
                 }
                 if let Some(asked) = query.parsed.birth_date {
+                    let born = BirthDate::from_packed(dates.first(doc).unwrap_or(0));
+                    if rank::fit_date(asked, born) == DateFit::Mismatch {
+                        later.push((segment, doc));
+                        continue;
+                    }
+                }
+                score(segment, doc, &mut top, scored);
+            }
+        }
+        // Voters whom a typed particle fits nowhere rank below those whose
+        // every word fits: only when these leave room in the list.
+        if top.begun < limit {
+            for (segment, doc) in waiting {
+                if top.tied_past_showing() {
+                    break;
+                }
+                if let Some(asked) = query.parsed.birth_date {
+                    let dates = &index.segments[segment].birth_date;
                     let born = BirthDate::from_packed(dates.first(doc).unwrap_or(0));
                     if rank::fit_date(asked, born) == DateFit::Mismatch {
                         later.push((segment, doc));
