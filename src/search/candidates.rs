@@ -302,8 +302,8 @@ pub fn collect(
                 split_by_fit(&found, &mut narrowing, &others)?
             };
             if let Some(asked) = parsed.birth_date {
-                prefer_fitting_dates(view, asked, &mut fitting);
-                prefer_fitting_dates(view, asked, &mut rest);
+                prefer_fitting_dates(view, asked, &mut fitting, MAX_LOOSE_CANDIDATES);
+                prefer_fitting_dates(view, asked, &mut rest, MAX_LOOSE_SURNAME_ONLY);
             }
             fitting.truncate(MAX_LOOSE_CANDIDATES);
             rest.truncate(MAX_LOOSE_SURNAME_ONLY);
@@ -400,27 +400,28 @@ fn split_by_fit(
     Ok((fitting, rest))
 }
 
-/// Keeps in `found` the voters the loose step scores: those whose birth
-/// date does not contradict `asked` first, then the others, in their order
-/// and as many as the step keeps. Each voter's date is read once at most.
-fn prefer_fitting_dates(view: &SegmentView, asked: QueryDate, found: &mut Vec<DocId>) {
+/// Keeps in `found` the `most` voters the loose step scores: those whose
+/// birth date does not contradict `asked` first, then the others, in their
+/// order. Each voter's date is read once at most, and none once `most`
+/// fit.
+fn prefer_fitting_dates(view: &SegmentView, asked: QueryDate, found: &mut Vec<DocId>, most: usize) {
     let fits = |doc: DocId| {
         let born = BirthDate::from_packed(view.birth_date.first(doc).unwrap_or(0));
         !fit_date(asked, born).contradicts()
     };
-    let mut kept = Vec::with_capacity(MAX_LOOSE_CANDIDATES.min(found.len()));
+    let mut kept = Vec::with_capacity(most.min(found.len()));
     let mut others = Vec::new();
     for &doc in found.iter() {
-        if kept.len() == MAX_LOOSE_CANDIDATES {
+        if kept.len() == most {
             break;
         }
         if fits(doc) {
             kept.push(doc);
-        } else if others.len() < MAX_LOOSE_CANDIDATES {
+        } else if others.len() < most {
             others.push(doc);
         }
     }
-    others.truncate(MAX_LOOSE_CANDIDATES - kept.len());
+    others.truncate(most - kept.len());
     kept.extend(others);
     *found = kept;
 }
