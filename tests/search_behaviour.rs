@@ -362,24 +362,77 @@ fn every_voter_kiosk_beginnings_fit_comes_back() {
     assert!(checked >= 20, "only {checked} kiosk queries checked");
 }
 
-#[test]
-fn a_typed_particle_is_not_read_as_a_whole_surname_beside_a_surname() {
-    // LE GUILLOUX Régine, and LE [QUILLOU] Régine: a surname made only of a
-    // particle, and a usage name that sounds like the other's surname.
+/// The first 200 voters of the test roll, the first of them renamed as
+/// `names` gives (birth name, usage name, given names), indexed apart.
+fn small_roll_with(names: &[(&str, Option<&str>, &str)]) -> LoadedIndex {
     let mut rows: Vec<RollRow> = roll().rows[..200].to_vec();
-    rows[0].birth_name = "LE GUILLOUX".into();
-    rows[0].usage_name = None;
-    rows[0].first_names = "Régine Annaïg".into();
-    rows[1].birth_name = "LE".into();
-    rows[1].usage_name = Some("QUILLOU".into());
-    rows[1].first_names = "Régine".into();
+    for (row, (birth, usage, given)) in rows.iter_mut().zip(names) {
+        row.birth_name = (*birth).into();
+        row.usage_name = usage.map(String::from);
+        row.first_names = (*given).into();
+    }
     let generator = Generator::new(GeneratorConfig {
         seed: 7,
         voters: VOTERS,
         ..GeneratorConfig::default()
     });
-    let index = index_rows(rows.clone(), &station_infos(&generator), "particles")
-        .expect("the roll indexes");
+    index_rows(rows, &station_infos(&generator), "small").expect("the roll indexes")
+}
+
+fn first_hit(index: &LoadedIndex, text: &str, birth_date: Option<&str>) -> String {
+    let query = LookupQuery {
+        text: text.into(),
+        birth_date: birth_date.map(String::from),
+        limit: Some(10),
+    };
+    let response = Searcher
+        .lookup(index, &query, SearchMode::Full)
+        .expect("the lookup runs");
+    response
+        .hits
+        .first()
+        .map(|hit| format!("{} {}", hit.voter.birth_name, hit.voter.first_names))
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_mistyped_particle_beside_another_does_not_hide_the_voter() {
+    let index = small_roll_with(&[
+        ("DE LA VILLE", None, "Justine"),
+        ("VAN DEN POL", None, "Alice"),
+        ("KADER", None, "Justine"),
+    ]);
+    let born = |row: usize| roll().rows[row].birth_date.to_iso();
+    assert_eq!(
+        first_hit(&index, "DE KA VLLE Justine", born(0).as_deref()),
+        "DE LA VILLE Justine"
+    );
+    assert_eq!(
+        first_hit(&index, "VAB DEN POL Alice", born(1).as_deref()),
+        "VAN DEN POL Alice"
+    );
+}
+
+#[test]
+fn a_surname_typo_that_sounds_like_a_given_name_still_meets_the_surname() {
+    // RAGER is one letter from RAGET and sounds like ROGER: read as the
+    // given name, no word would meet a surname and the voter would drop out.
+    let index = small_roll_with(&[("RAGET", None, "Bernard Roger")]);
+    let born = roll().rows[0].birth_date.to_iso();
+    assert_eq!(
+        first_hit(&index, "RAGER Bernard", born.as_deref()),
+        "RAGET Bernard Roger"
+    );
+}
+
+#[test]
+fn a_typed_particle_is_not_read_as_a_whole_surname_beside_a_surname() {
+    // LE GUILLOUX Régine, and LE [QUILLOU] Régine: a surname made only of a
+    // particle, and a usage name that sounds like the other's surname.
+    let index = small_roll_with(&[
+        ("LE GUILLOUX", None, "Régine Annaïg"),
+        ("LE", Some("QUILLOU"), "Régine"),
+    ]);
     let query = LookupQuery {
         text: "le guilloux regine".into(),
         birth_date: None,

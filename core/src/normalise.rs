@@ -67,6 +67,31 @@ pub fn is_particle(token: &str) -> bool {
     PARTICLES.binary_search(&token).is_ok()
 }
 
+/// True when a folded token of two or three letters is not a particle but
+/// one slip away from one: a letter struck for its neighbour's (`DR`,
+/// `KA`, `VAB`) or two letters swapped (`AL`). Such a word, typed beside a
+/// surname, is likelier a mistyped particle than a name.
+pub fn near_particle(token: &str) -> bool {
+    let typed = token.as_bytes();
+    if !(2..=3).contains(&typed.len()) || is_particle(token) {
+        return false;
+    }
+    PARTICLES
+        .iter()
+        .map(|particle| particle.as_bytes())
+        .filter(|particle| particle.len() == typed.len())
+        .any(|particle| {
+            let differ: Vec<usize> = (0..typed.len())
+                .filter(|&at| typed[at] != particle[at])
+                .collect();
+            match differ.as_slice() {
+                [_] => true,
+                [a, b] => *b == a + 1 && typed[*a] == particle[*b] && typed[*b] == particle[*a],
+                _ => false,
+            }
+        })
+}
+
 /// The search terms of one name field.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct NameTerms {
@@ -172,6 +197,16 @@ mod tests {
             sorted, PARTICLES,
             "PARTICLES must stay sorted for binary search"
         );
+    }
+
+    #[test]
+    fn slips_of_particles_are_told_from_names() {
+        for slip in ["DR", "KA", "VAB", "AL", "DZ", "VOM"] {
+            assert!(near_particle(slip), "{slip}");
+        }
+        for other in ["DE", "LA", "VAN", "NG", "MARTIN", "X", "DUPO", "ABC"] {
+            assert!(!near_particle(other), "{other}");
+        }
     }
 
     #[test]

@@ -22,7 +22,7 @@ use super::walk::Typos;
 use crate::error::LookupError;
 use crate::index::{LoadedIndex, SegmentView};
 use voter_core::model::BirthDate;
-use voter_core::normalise::is_particle;
+use voter_core::normalise::{is_particle, near_particle};
 use voter_core::schema::PREFIX_LENS;
 
 /// How far a step reaches from what was typed.
@@ -325,9 +325,16 @@ pub fn collect(
                             .clone();
                     let mut built = Narrowing::build(view, other, spec, surname_side, walks)?;
                     // At the wide step, a short word that fits no name at
-                    // all (`DZ` typed for the particle `DE`) is a slip, not
-                    // a requirement: ranking leaves it unmatched.
-                    if reach == Reach::Wide && spec.typos == 0 && built.is_empty() {
+                    // all (`DZ` typed for the particle `DE`), or that is a
+                    // particle mistyped beside another (`DE KA VILLE`,
+                    // `VAB DEN POL`), is a slip, not a requirement: ranking
+                    // leaves it unmatched.
+                    let beside_particle = [position.wrapping_sub(1), position + 1]
+                        .iter()
+                        .any(|&near| parsed.tokens.get(near).is_some_and(|t| t.particle));
+                    let slip = (spec.typos == 0 && built.is_empty())
+                        || (beside_particle && near_particle(other.text));
+                    if reach == Reach::Wide && slip {
                         built = Narrowing::Anyone;
                     }
                     narrowing[position] = Some(built);

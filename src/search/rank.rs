@@ -575,6 +575,22 @@ fn assign(
         taken.push(found.term());
         best[position] = Some(found);
     }
+    // A surname must be met: when the strongest matches all fall on given
+    // names (`RAGER Bernard`, RAGER sounding like the given name ROGER of
+    // RAGET Bernard Roger), the token whose best surname match is the
+    // strongest gives up its given name for it.
+    let surname_met = best
+        .iter()
+        .flatten()
+        .any(|m| m.field.is_surname() && m.names_surname);
+    if !surname_met {
+        let strongest = options
+            .iter()
+            .find(|(_, m)| m.field.is_surname() && m.names_surname);
+        if let Some(&(position, found)) = strongest {
+            best[position] = Some(found);
+        }
+    }
     best
 }
 
