@@ -285,11 +285,14 @@ pub fn collect(
                 }
                 if narrowing[position].is_none() {
                     let spec = Expand::loose_narrowing(other);
-                    let surname_side =
-                        cached_expansions(&mut surnames, position, view, other, spec, walks)?
-                            .clone();
-                    narrowing[position] =
-                        Some(Narrowing::build(view, other, spec, surname_side, walks)?);
+                    narrowing[position] = Some(Narrowing::of_token(
+                        &mut surnames,
+                        position,
+                        view,
+                        other,
+                        spec,
+                        walks,
+                    )?);
                 }
                 others.push(position);
             }
@@ -320,10 +323,8 @@ pub fn collect(
                 }
                 if narrowing[position].is_none() {
                     let spec = Expand::narrowing(reach, other);
-                    let surname_side =
-                        cached_expansions(&mut surnames, position, view, other, spec, walks)?
-                            .clone();
-                    let mut built = Narrowing::build(view, other, spec, surname_side, walks)?;
+                    let mut built =
+                        Narrowing::of_token(&mut surnames, position, view, other, spec, walks)?;
                     // At the wide step, a short word that fits no name at
                     // all (`DZ` typed for the particle `DE`), or that is a
                     // particle mistyped beside another (`DE KA VILLE`,
@@ -356,11 +357,14 @@ pub fn collect(
                 }
                 if narrowing[position].is_none() {
                     let spec = Expand::narrowing(reach, other);
-                    let surname_side =
-                        cached_expansions(&mut surnames, position, view, other, spec, walks)?
-                            .clone();
-                    narrowing[position] =
-                        Some(Narrowing::build(view, other, spec, surname_side, walks)?);
+                    narrowing[position] = Some(Narrowing::of_token(
+                        &mut surnames,
+                        position,
+                        view,
+                        other,
+                        spec,
+                        walks,
+                    )?);
                 }
                 if let Some(narrowing) = &mut narrowing[position] {
                     let before = found.clone();
@@ -623,6 +627,21 @@ enum Narrowing<'v> {
 }
 
 impl<'v> Narrowing<'v> {
+    /// What token `position` (`unit`) requires, from its surname
+    /// expansions (kept in `surnames` for its reading as the surname) and
+    /// the given-name dictionary.
+    fn of_token(
+        surnames: &mut [Option<(Expand, Expansions<'v>)>],
+        position: usize,
+        view: &'v SegmentView,
+        unit: &Unit<'_>,
+        spec: Expand,
+        walks: &mut Walks,
+    ) -> Result<Narrowing<'v>, LookupError> {
+        let surname_side = cached_expansions(surnames, position, view, unit, spec, walks)?.clone();
+        Narrowing::build(view, unit, spec, surname_side, walks)
+    }
+
     fn build(
         view: &'v SegmentView,
         unit: &Unit<'_>,
