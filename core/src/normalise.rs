@@ -81,12 +81,12 @@ pub fn near_particle(token: &str) -> bool {
         .map(|particle| particle.as_bytes())
         .filter(|particle| particle.len() == typed.len())
         .any(|particle| {
-            let differ: Vec<usize> = (0..typed.len())
-                .filter(|&at| typed[at] != particle[at])
-                .collect();
-            match differ.as_slice() {
-                [_] => true,
-                [a, b] => *b == a + 1 && typed[*a] == particle[*b] && typed[*b] == particle[*a],
+            let mut differ = (0..typed.len()).filter(|&at| typed[at] != particle[at]);
+            match (differ.next(), differ.next(), differ.next()) {
+                (Some(_), None, None) => true,
+                (Some(a), Some(b), None) => {
+                    b == a + 1 && typed[a] == particle[b] && typed[b] == particle[a]
+                }
                 _ => false,
             }
         })
