@@ -10,7 +10,7 @@
 //! | `surname_terms` | folded tokens and joined forms of both surnames (birth and usage): the dictionary exact, prefix and fuzzy searches walk to find candidates |
 //! | `surname_phonetic` | French phonetic key of each of those terms |
 //! | `given_terms`, `given_phonetic` | the same for the given names, to narrow candidates to those whose given names fit |
-//! | `surname_prefix`, `given_prefix` | the first [`PREFIX_LENS`] letters of each of those terms (particles left out): a short typed beginning (`CHA`) is one posting list instead of a walk over the thousands of names it begins |
+//! | `surname_prefix`, `given_prefix` | the first [`PREFIX_LENS`] letters of each of those terms (particles left out): a typed beginning (`CHA`, `MARTI`) is one posting list instead of a walk over the hundreds or thousands of names it begins |
 //! | `station_order` | `CODE/ORDER` per membership, for lookups by signing-sheet number |
 //! | `birth_date` | fast field, packed `yyyymmdd` ([`crate::model::BirthDate::to_packed`]) |
 //! | `voter_id` | fast field, the voter's number in [`crate::name_records`] |
@@ -24,11 +24,14 @@ use tantivy::schema::{
 
 /// Bumped whenever the schema or the analysis of names changes: a server
 /// refuses an artifact whose schema version differs from its own.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// Lengths of the beginnings indexed in `surname_prefix` and
-/// `given_prefix`: the short ones, which begin too many names to list.
-pub const PREFIX_LENS: std::ops::RangeInclusive<usize> = 2..=4;
+/// `given_prefix`. Up to eight letters, a typed beginning is one posting
+/// list: even six letters (`MARTIN`) begin hundreds of surnames in a
+/// million-voter roll, each its own list to open and merge. Longer
+/// beginnings begin few enough names to list them.
+pub const PREFIX_LENS: std::ops::RangeInclusive<usize> = 2..=8;
 
 /// The indexed beginnings of a folded `term`, shortest first (none of a
 /// term shorter than the shortest length).
@@ -177,6 +180,20 @@ mod tests {
         assert_eq!(read.surname_terms, built.surname_terms);
         assert_eq!(read.given_phonetic, built.given_phonetic);
         assert_eq!(read.voter_id, built.voter_id);
+    }
+
+    #[test]
+    fn a_term_is_indexed_by_each_beginning_of_two_to_eight_letters() {
+        let beginnings: Vec<&str> = term_prefixes("FONTAINEBLEAU").collect();
+        assert_eq!(
+            beginnings,
+            [
+                "FO", "FON", "FONT", "FONTA", "FONTAI", "FONTAIN", "FONTAINE"
+            ]
+        );
+        // A short term is its own longest beginning; one letter is none.
+        assert_eq!(term_prefixes("LEA").collect::<Vec<_>>(), ["LE", "LEA"]);
+        assert_eq!(term_prefixes("A").count(), 0);
     }
 
     #[test]
