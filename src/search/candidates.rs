@@ -228,7 +228,7 @@ pub fn collect(
     // What each significant token requires of a voter, built on first use.
     let mut narrowing: Vec<Option<Narrowing>> = (0..tokens.len()).map(|_| None).collect();
     let mut found = Vec::new();
-    for (index, unit) in tokens.iter().chain(&joined).enumerate() {
+    for (reading, unit) in tokens.iter().chain(&joined).enumerate() {
         if !(unit.first..=unit.last).any(|position| focus.has(position)) {
             continue;
         }
@@ -247,7 +247,7 @@ pub fn collect(
             own = surname_expansions(view, unit, spec, walks)?;
             &own
         } else {
-            cached_expansions(&mut surnames, index, view, unit, spec, walks)?
+            cached_expansions(&mut surnames, reading, view, unit, spec, walks)?
         };
         found.clear();
         let postings: u64 = expansions
@@ -274,36 +274,45 @@ pub fn collect(
         }
         if reach == Reach::Loose {
             // The last resort: no narrowing, and only so many voters. Those
-            // whom some other word fits (at its furthest reach) come first:
-            // they are the hints worth showing. The rest share only the
-            // surname and tie, so a few of them are enough; among each,
-            // those whose birth date does not contradict the one asked.
+            // whom some other word fits (as the earlier steps required it,
+            // so their narrowings serve again) come first: they are the
+            // hints worth showing. The rest share only the surname and tie,
+            // so a few of them are enough; among each, those whose birth
+            // date does not contradict the one asked.
             let mut others = Vec::new();
             for (position, other) in tokens.iter().enumerate() {
                 if other.particle || (unit.first..=unit.last).contains(&position) {
                     continue;
                 }
-                if narrowing[position].is_none() {
-                    let spec = Expand::loose_narrowing(other);
-                    narrowing[position] = Some(Narrowing::of_token(
-                        &mut surnames,
-                        position,
-                        view,
-                        other,
-                        spec,
-                        walks,
-                    )?);
-                }
                 others.push(position);
             }
-            let anyone = others
-                .iter()
-                .any(|&position| matches!(narrowing[position], Some(Narrowing::Anyone)));
-            let (mut fitting, mut rest) = if others.is_empty() || anyone {
-                (std::mem::take(&mut found), Vec::new())
-            } else {
-                split_by_fit(&found, &mut narrowing, &others)?
-            };
+            let (mut fitting, mut rest) =
+                if others.is_empty() || found.len() <= MAX_LOOSE_SURNAME_ONLY {
+                    // All of them are kept either way.
+                    (std::mem::take(&mut found), Vec::new())
+                } else {
+                    for &position in &others {
+                        if narrowing[position].is_none() {
+                            let spec = Expand::narrowing(Reach::Wide, &tokens[position]);
+                            narrowing[position] = Some(Narrowing::of_token(
+                                &mut surnames,
+                                (segment, position),
+                                view,
+                                &tokens[position],
+                                spec,
+                                walks,
+                            )?);
+                        }
+                    }
+                    let anyone = others
+                        .iter()
+                        .any(|&position| matches!(narrowing[position], Some(Narrowing::Anyone)));
+                    if anyone {
+                        (std::mem::take(&mut found), Vec::new())
+                    } else {
+                        split_by_fit(&found, &mut narrowing, &others)?
+                    }
+                };
             if let Some(asked) = parsed.birth_date {
                 prefer_fitting_dates(view, asked, &mut fitting, MAX_LOOSE_CANDIDATES);
                 prefer_fitting_dates(view, asked, &mut rest, MAX_LOOSE_SURNAME_ONLY);
@@ -323,8 +332,14 @@ pub fn collect(
                 }
                 if narrowing[position].is_none() {
                     let spec = Expand::narrowing(reach, other);
-                    let mut built =
-                        Narrowing::of_token(&mut surnames, position, view, other, spec, walks)?;
+                    let mut built = Narrowing::of_token(
+                        &mut surnames,
+                        (segment, position),
+                        view,
+                        other,
+                        spec,
+                        walks,
+                    )?;
                     // At the wide step, a short word that fits no name at
                     // all (`DZ` typed for the particle `DE`), or that is a
                     // particle mistyped beside another (`DE KA VILLE`,
@@ -359,7 +374,7 @@ pub fn collect(
                     let spec = Expand::narrowing(reach, other);
                     narrowing[position] = Some(Narrowing::of_token(
                         &mut surnames,
-                        position,
+                        (segment, position),
                         view,
                         other,
                         spec,
@@ -381,6 +396,9 @@ pub fn collect(
         if docs.len() > MAX_CANDIDATES * 2 {
             break;
         }
+    }
+    for built in narrowing.into_iter().flatten() {
+        built.keep_bits(walks);
     }
     normalise(docs);
     docs.truncate(MAX_CANDIDATES);
@@ -519,18 +537,6 @@ impl Expand {
         }
     }
 
-    /// For telling, at the last-resort step, which voters `unit` may fit:
-    /// as far as ranking reaches.
-    fn loose_narrowing(unit: &Unit<'_>) -> Expand {
-        Expand {
-            phonetic: true,
-            prefix_from: 2,
-            prefix_limit: MAX_PREFIX_TERMS,
-            typos: unit.reach_distance,
-            itself: true,
-        }
-    }
-
     /// For requiring `unit` of voters found through another token: as
     /// typed for alternatives, and never further than the usual typos.
     fn narrowing(reach: Reach, unit: &Unit<'_>) -> Expand {
@@ -538,7 +544,14 @@ impl Expand {
             Reach::Exact | Reach::Alternatives | Reach::Loose => Expand::EXACT,
             Reach::Near | Reach::Beginnings | Reach::Wide => Expand {
                 phonetic: true,
-                prefix_from: if reach == Reach::Near { 3 } else { 2 },
+                // The same spec at each step for a word of three letters or
+                // more, whose narrowing is then the same: a later step
+                // reuses what an earlier one built.
+                prefix_from: if reach == Reach::Near && unit.text.len() < 3 {
+                    3
+                } else {
+                    2
+                },
                 prefix_limit: MAX_PREFIX_TERMS,
                 typos: unit.base_distance,
                 itself: true,
@@ -622,6 +635,8 @@ enum Narrowing<'v> {
         /// Every posting as a bitset, built once a narrowing needs it.
         bits: Option<DocBits>,
         max_doc: DocId,
+        /// Segment, token and spec, under which later steps find the bitset.
+        kept: Option<NarrowingKey>,
     },
     Anyone,
 }
@@ -632,14 +647,32 @@ impl<'v> Narrowing<'v> {
     /// the given-name dictionary.
     fn of_token(
         surnames: &mut [Option<(Expand, Expansions<'v>)>],
-        position: usize,
+        (segment, position): (usize, usize),
         view: &'v SegmentView,
         unit: &Unit<'_>,
         spec: Expand,
         walks: &mut Walks,
     ) -> Result<Narrowing<'v>, LookupError> {
         let surname_side = cached_expansions(surnames, position, view, unit, spec, walks)?.clone();
-        Narrowing::build(view, unit, spec, surname_side, walks)
+        let mut built = Narrowing::build(view, unit, spec, surname_side, walks)?;
+        if let Narrowing::Lists { bits, kept, .. } = &mut built {
+            *kept = Some((segment, position, spec));
+            *bits = walks.take_bits((segment, position, spec));
+        }
+        Ok(built)
+    }
+
+    /// Hands the bitset this narrowing built to `walks`, for the same
+    /// narrowing in a later step.
+    fn keep_bits(self, walks: &mut Walks) {
+        if let Narrowing::Lists {
+            bits: Some(bits),
+            kept: Some(key),
+            ..
+        } = self
+        {
+            walks.narrowed.push((key, bits));
+        }
     }
 
     fn build(
@@ -684,6 +717,7 @@ impl<'v> Narrowing<'v> {
             postings,
             bits: None,
             max_doc: view.max_doc,
+            kept: None,
         })
     }
 
@@ -703,6 +737,7 @@ impl<'v> Narrowing<'v> {
             postings,
             bits,
             max_doc,
+            ..
         } = self
         else {
             return Ok(());
@@ -851,7 +886,13 @@ fn prefix_upper_bound(prefix: &[u8]) -> Vec<u8> {
 #[derive(Default)]
 pub struct Walks {
     done: Vec<Walk>,
+    /// Bitsets of the narrowings earlier steps built: a later step narrows
+    /// by most tokens exactly as the one before.
+    narrowed: Vec<(NarrowingKey, DocBits)>,
 }
+
+/// Names one narrowing of one lookup: segment, token position and spec.
+type NarrowingKey = (usize, usize, Expand);
 
 /// One walk and the terms it found.
 struct Walk {
@@ -865,6 +906,12 @@ struct Walk {
 }
 
 impl Walks {
+    /// The bitset an earlier step built for narrowing `key`, taken out.
+    fn take_bits(&mut self, key: NarrowingKey) -> Option<DocBits> {
+        let at = self.narrowed.iter().position(|(kept, _)| *kept == key)?;
+        Some(self.narrowed.swap_remove(at).1)
+    }
+
     /// Adds the terms of `reader` that begin with `text`'s first letter and
     /// are within `distance` edits of it (none when `distance` is 0), but
     /// for particles when told to skip them; walks the dictionary only the
