@@ -488,3 +488,59 @@ fn someone_not_on_the_roll_is_not_vouched_for() {
         );
     }
 }
+
+#[test]
+fn a_result_shows_the_station_as_the_roll_names_it_with_the_files_address() {
+    // Three voters of one station: the roll gives the first the stations
+    // file's label, the second another label, the third none.
+    let generator = Generator::new(GeneratorConfig {
+        seed: 7,
+        voters: VOTERS,
+        ..GeneratorConfig::default()
+    });
+    let stations = station_infos(&generator);
+    let mut rows: Vec<RollRow> = roll().rows[..200].to_vec();
+    let code = rows[0]
+        .membership
+        .station_code
+        .clone()
+        .expect("the roll gives stations");
+    let known = stations
+        .iter()
+        .find(|station| station.code == code)
+        .expect("the stations file lists it")
+        .clone();
+    let names = [
+        ("QUERVILLE", Some(known.label.as_str())),
+        ("QUERVALLE", Some("GYMNASE MUNICIPAL")),
+        ("QUERVOLLE", None),
+    ];
+    for (row, (surname, label)) in rows.iter_mut().zip(names) {
+        row.birth_name = surname.into();
+        row.usage_name = None;
+        row.first_names = "Hortense".into();
+        row.membership.station_code = Some(code.clone());
+        row.membership.station_label = label.map(String::from);
+    }
+    let index = index_rows(rows, &stations, "stations").expect("the roll indexes");
+    for (surname, label) in names {
+        let response = Searcher
+            .lookup(
+                &index,
+                &LookupQuery {
+                    text: format!("{surname} Hortense"),
+                    birth_date: None,
+                    limit: Some(1),
+                },
+                SearchMode::Full,
+            )
+            .expect("the lookup runs");
+        let hit = response.hits.first().expect("the voter is found");
+        assert_eq!(hit.voter.birth_name, surname);
+        let station = hit.station.as_ref().expect("a station is shown");
+        assert_eq!(&*station.code, code);
+        assert_eq!(&*station.label, label.unwrap_or(&known.label), "{surname}");
+        assert_eq!(station.address.as_deref(), known.address.as_deref());
+        assert_eq!(hit.memberships[0].station.as_ref(), Some(station));
+    }
+}

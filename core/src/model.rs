@@ -25,10 +25,18 @@ impl ListKind {
     /// The label as the REU export writes it.
     pub fn label(&self) -> &str {
         match self {
-            ListKind::Principal => "Liste principale",
-            ListKind::MunicipalComplementary => "Liste complémentaire municipale",
-            ListKind::EuropeanComplementary => "Liste complémentaire européenne",
             ListKind::Other(label) => label,
+            known => known.known_label().unwrap_or_default(),
+        }
+    }
+
+    /// The label of one of the lists the REU defines; `None` for another.
+    pub fn known_label(&self) -> Option<&'static str> {
+        match self {
+            ListKind::Principal => Some("Liste principale"),
+            ListKind::MunicipalComplementary => Some("Liste complémentaire municipale"),
+            ListKind::EuropeanComplementary => Some("Liste complémentaire européenne"),
+            ListKind::Other(_) => None,
         }
     }
 

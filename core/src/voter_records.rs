@@ -91,6 +91,15 @@ impl VoterRecords {
         decode(self.table.get(voter_id)?)
     }
 
+    /// Starts bringing a voter's record into the cache, ahead of [`get`]
+    /// (results are built from records scattered over the whole buffer).
+    ///
+    /// [`get`]: VoterRecords::get
+    #[inline]
+    pub fn prefetch(&self, voter_id: u64) {
+        self.table.prefetch(voter_id);
+    }
+
     /// Serialises the records in the `voters.bin` layout.
     pub fn to_bytes(&self) -> Vec<u8> {
         self.table.to_bytes(MAGIC, LAYOUT_VERSION)

@@ -27,7 +27,7 @@ pub fn search_result(hit: &Hit) -> v1::SearchResult {
             list: hit
                 .memberships
                 .first()
-                .map(|m| m.list.clone())
+                .map(|m| m.list.to_string())
                 .unwrap_or_default(),
         }),
         station: hit.station.as_ref().map(station),
@@ -41,15 +41,15 @@ pub fn search_result(hit: &Hit) -> v1::SearchResult {
 
 fn station(view: &StationView) -> v1::Station {
     v1::Station {
-        code: view.code.clone(),
-        label: view.label.clone(),
-        address: view.address.clone(),
+        code: view.code.to_string(),
+        label: view.label.to_string(),
+        address: view.address.as_deref().map(str::to_owned),
     }
 }
 
 fn membership(view: &MembershipView) -> v1::Membership {
     v1::Membership {
-        list: view.list.clone(),
+        list: view.list.to_string(),
         station: view.station.as_ref().map(station),
         order_number: view.order_number,
     }
@@ -57,7 +57,7 @@ fn membership(view: &MembershipView) -> v1::Membership {
 
 fn match_detail(detail: &MatchDetail) -> v1::Match {
     v1::Match {
-        token: detail.token.clone(),
+        token: detail.token.to_string(),
         field: detail.field.to_string(),
         kind: detail.kind.to_string(),
         matched: detail.matched.clone(),

@@ -120,7 +120,7 @@ impl<'a> ResultBody<'a> {
                 first_names: &voter.first_names,
                 sex: voter.sex.map(|sex| sex.as_str()),
                 birth_date: voter.birth_date.to_iso(),
-                list: hit.memberships.first().map_or("", |m| m.list.as_str()),
+                list: hit.memberships.first().map_or("", |m| &*m.list),
             },
             station: hit.station.as_ref().map(StationBody::new),
             order_number: hit.order_number,

@@ -16,6 +16,8 @@ use voter_core::name_records::NameRecords;
 use voter_core::schema::VoterSchema;
 use voter_core::voter_records::{VoterRecords, VoterView};
 
+use crate::search::StationView;
+
 /// Where an index came from, for logs and `/readyz`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IndexOrigin {
@@ -64,6 +66,8 @@ pub struct LoadedIndex {
     voters: VoterRecords,
     stations: Vec<Station>,
     station_positions: HashMap<String, usize>,
+    /// Each station as results show it, by position, shared by them all.
+    station_views: Vec<StationView>,
     canaries: Vec<Canary>,
 }
 
@@ -174,6 +178,7 @@ impl LoadedIndex {
             .enumerate()
             .map(|(position, station)| (station.code.clone(), position))
             .collect();
+        let station_views = stations.iter().map(StationView::of).collect();
         Ok(LoadedIndex {
             info,
             segments,
@@ -181,6 +186,7 @@ impl LoadedIndex {
             voters: records.voters,
             stations,
             station_positions,
+            station_views,
             canaries,
         })
     }
@@ -207,9 +213,23 @@ impl LoadedIndex {
             .map(|&position| &self.stations[position])
     }
 
+    /// A station by code, as results show it.
+    pub(crate) fn station_view(&self, code: &str) -> Option<&StationView> {
+        self.station_positions
+            .get(code)
+            .map(|&position| &self.station_views[position])
+    }
+
     /// The canary lookups of the artifact.
     pub fn canaries(&self) -> &[Canary] {
         &self.canaries
+    }
+
+    /// Starts bringing what a result shows of voter `voter_id` into the
+    /// cache, ahead of [`LoadedIndex::voter`].
+    pub(crate) fn prefetch_voter(&self, voter_id: u64) {
+        self.voters.prefetch(voter_id);
+        self.names.prefetch(voter_id);
     }
 
     /// What a result shows of the voter of a document.

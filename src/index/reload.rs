@@ -435,7 +435,7 @@ pub fn run_canaries(index: &LoadedIndex) -> Result<(), Refusal> {
                             && membership
                                 .station
                                 .as_ref()
-                                .is_some_and(|s| s.code == canary.station_code)
+                                .is_some_and(|s| *s.code == *canary.station_code)
                     })
                 })
             });

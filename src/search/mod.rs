@@ -17,10 +17,11 @@ pub mod query;
 pub mod rank;
 mod walk;
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use tantivy::DocId;
-use voter_core::model::BirthDate;
+use voter_core::model::{BirthDate, Station};
 use voter_core::schema::station_order_term;
 use voter_core::voter_records::{MembershipView as RecordMembership, VoterView};
 
@@ -67,22 +68,34 @@ pub struct LookupQuery {
     pub limit: Option<u32>,
 }
 
-/// A polling station as a result shows it.
+/// A polling station as a result shows it. Its texts are shared: the
+/// hundreds of results of a short kiosk query name the same few stations.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StationView {
     /// Code, e.g. `0001`.
-    pub code: String,
+    pub code: Arc<str>,
     /// Label.
-    pub label: String,
+    pub label: Arc<str>,
     /// Street address, when known.
-    pub address: Option<String>,
+    pub address: Option<Arc<str>>,
+}
+
+impl StationView {
+    /// How a station of the index shows.
+    pub fn of(station: &Station) -> StationView {
+        StationView {
+            code: station.code.as_str().into(),
+            label: station.label.as_str().into(),
+            address: station.address.as_deref().map(Arc::from),
+        }
+    }
 }
 
 /// One list membership as a result shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MembershipView {
     /// List label.
-    pub list: String,
+    pub list: Cow<'static, str>,
     /// Station, when the roll gives one.
     pub station: Option<StationView>,
     /// Order number in it.
@@ -93,7 +106,7 @@ pub struct MembershipView {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MatchDetail {
     /// The query token (folded), or the date as ISO.
-    pub token: String,
+    pub token: Arc<str>,
     /// `birth_name`, `usage_name`, `first_names` or `birth_date`.
     pub field: &'static str,
     /// `exact`, `phonetic`, `prefix`, `fuzzy`, or for a date `approximate`
@@ -276,9 +289,13 @@ impl Searcher {
         }
         scored.sort_unstable_by(order);
 
+        let texts = QueryTexts::of(&parsed);
         let mut hits = Vec::with_capacity(scored.len());
-        for candidate in &scored {
-            hits.push(self.hit(index, &parsed, candidate)?);
+        for (position, candidate) in scored.iter().enumerate() {
+            if let Some(ahead) = scored.get(position + PREFETCH_AHEAD) {
+                index.prefetch_voter(ahead.voter_id);
+            }
+            hits.push(self.hit(index, &texts, candidate)?);
         }
         let confidence = hits.first().map_or(Confidence::None, |hit| hit.confidence);
         Ok(LookupResponse {
@@ -441,13 +458,13 @@ impl Searcher {
     fn hit(
         &self,
         index: &LoadedIndex,
-        parsed: &ParsedQuery,
+        texts: &QueryTexts,
         candidate: &Scored,
     ) -> Result<Hit, LookupError> {
         let voter = index.voter(candidate.segment, candidate.doc)?;
-        let mut matches = Vec::new();
+        let mut matches = Vec::with_capacity(texts.tokens.len() + 1);
         let record = index.names.get(candidate.voter_id);
-        for (token, found) in parsed.tokens.iter().zip(&candidate.evaluation.tokens) {
+        for (token, found) in texts.tokens.iter().zip(&candidate.evaluation.tokens) {
             let (Some(found), Some(record)) = (found, record.as_ref()) else {
                 continue;
             };
@@ -457,13 +474,13 @@ impl Searcher {
                 .map(|term| term.text())
                 .unwrap_or_default();
             matches.push(MatchDetail {
-                token: token.text.clone(),
+                token: token.clone(),
                 field: found.field.as_str(),
                 kind: found.kind.as_str(),
                 matched,
             });
         }
-        if let Some(date) = parsed.birth_date {
+        if let Some(date) = &texts.date {
             let kind = match candidate.evaluation.date {
                 DateFit::Exact => Some("exact"),
                 DateFit::Approximate => Some("approximate"),
@@ -472,7 +489,7 @@ impl Searcher {
             };
             if let Some(kind) = kind {
                 matches.push(MatchDetail {
-                    token: date.to_iso(),
+                    token: date.clone(),
                     field: "birth_date",
                     kind,
                     matched: voter.birth_date.to_iso().unwrap_or_default(),
@@ -488,6 +505,26 @@ impl Searcher {
             candidate.evaluation.confidence,
             None,
         ))
+    }
+}
+
+/// The query's words and date as every hit's `matches` name them, made
+/// once per lookup and shared by its hits.
+struct QueryTexts {
+    tokens: Vec<Arc<str>>,
+    date: Option<Arc<str>>,
+}
+
+impl QueryTexts {
+    fn of(parsed: &ParsedQuery) -> QueryTexts {
+        QueryTexts {
+            tokens: parsed
+                .tokens
+                .iter()
+                .map(|token| token.text.as_str().into())
+                .collect(),
+            date: parsed.birth_date.map(|date| date.to_iso().into()),
+        }
     }
 }
 
@@ -632,21 +669,30 @@ fn present(
 }
 
 fn membership_view(index: &LoadedIndex, membership: &RecordMembership) -> MembershipView {
-    let station = membership.station_code.as_ref().map(|code| {
-        let known = index.station(code);
-        StationView {
-            code: code.clone(),
-            label: membership
-                .station_label
-                .clone()
-                .filter(|label| !label.is_empty())
-                .or_else(|| known.map(|s| s.label.clone()))
-                .unwrap_or_default(),
-            address: known.and_then(|s| s.address.clone()),
+    let station = membership.station_code.as_deref().map(|code| {
+        // The roll's label for the station, else the stations file's.
+        let roll_label = membership
+            .station_label
+            .as_deref()
+            .filter(|label| !label.is_empty());
+        match index.station_view(code) {
+            Some(known) if roll_label.is_none_or(|label| label == &*known.label) => known.clone(),
+            known => StationView {
+                code: code.into(),
+                label: roll_label
+                    .map(Arc::from)
+                    .or_else(|| known.map(|s| s.label.clone()))
+                    .unwrap_or_else(|| "".into()),
+                address: known.and_then(|s| s.address.clone()),
+            },
         }
     });
+    let list = match membership.list.known_label() {
+        Some(label) => Cow::Borrowed(label),
+        None => Cow::Owned(membership.list.label().to_owned()),
+    };
     MembershipView {
-        list: membership.list.label().to_string(),
+        list,
         station,
         order_number: membership
             .station_code
