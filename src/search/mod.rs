@@ -376,7 +376,7 @@ impl Searcher {
                     return;
                 }
                 fresh.push((segment, doc));
-                let Some(voter_id) = index.segments[segment].voter_id.first(doc) else {
+                let Some(voter_id) = index.segments[segment].voter_id(doc) else {
                     return;
                 };
                 let Some(record) = index.names.get(voter_id) else {
@@ -398,7 +398,7 @@ impl Searcher {
             waiting.extend(found.unfitting.iter().map(|&doc| (segment, doc)));
             let docs = &found.docs;
             let dates = &index.segments[segment].birth_date;
-            let voter_ids = &index.segments[segment].voter_id;
+            let view = &index.segments[segment];
             for (position, &doc) in docs.iter().enumerate() {
                 if top.tied_past_showing() {
                     break 'segments;
@@ -408,7 +408,7 @@ impl Searcher {
                 // fetch overlaps the scoring of those in between.
                 if let Some(voter_id) = docs
                     .get(position + PREFETCH_AHEAD)
-                    .and_then(|&ahead| voter_ids.first(ahead))
+                    .and_then(|&ahead| view.voter_id(ahead))
                 {
                     index.names.prefetch(voter_id);
                 }
