@@ -241,6 +241,38 @@ pub fn collect(
         if reach == Reach::Loose && only_particles {
             continue;
         }
+        // A word that fits no voter at all leaves nobody for this
+        // reading: it need not walk the dictionaries (the given name of
+        // someone not on the roll, read as the surname).
+        if reach != Reach::Loose {
+            let mut fits_nobody = false;
+            for (position, other) in tokens.iter().enumerate() {
+                if other.particle || (unit.first..=unit.last).contains(&position) {
+                    continue;
+                }
+                if narrowing[position].is_none() {
+                    narrowing[position] = Some(Narrowing::of_word(
+                        &mut surnames,
+                        (segment, position),
+                        view,
+                        other,
+                        parsed,
+                        reach,
+                        walks,
+                    )?);
+                }
+                if narrowing[position]
+                    .as_ref()
+                    .is_some_and(Narrowing::is_empty)
+                {
+                    fits_nobody = true;
+                    break;
+                }
+            }
+            if fits_nobody {
+                continue;
+            }
+        }
         let spec = Expand::candidates(reach, unit);
         let own;
         let expansions = if unit.joined {
@@ -331,29 +363,15 @@ pub fn collect(
                     continue;
                 }
                 if narrowing[position].is_none() {
-                    let spec = Expand::narrowing(reach, other);
-                    let mut built = Narrowing::of_token(
+                    narrowing[position] = Some(Narrowing::of_word(
                         &mut surnames,
                         (segment, position),
                         view,
                         other,
-                        spec,
+                        parsed,
+                        reach,
                         walks,
-                    )?;
-                    // At the wide step, a short word that fits no name at
-                    // all (`DZ` typed for the particle `DE`), or that is a
-                    // particle mistyped beside another (`DE KA VILLE`,
-                    // `VAB DEN POL`), is a slip, not a requirement: ranking
-                    // leaves it unmatched.
-                    let beside_particle = [position.wrapping_sub(1), position + 1]
-                        .iter()
-                        .any(|&near| parsed.tokens.get(near).is_some_and(|t| t.particle));
-                    let slip = (spec.typos == 0 && built.is_empty())
-                        || (beside_particle && near_particle(other.text));
-                    if reach == Reach::Wide && slip {
-                        built = Narrowing::Anyone;
-                    }
-                    narrowing[position] = Some(built);
+                    )?);
                 }
                 if let Some(narrowing) = &mut narrowing[position] {
                     narrowing.retain(&mut found)?;
@@ -660,6 +678,34 @@ impl<'v> Narrowing<'v> {
             *bits = walks.take_bits((segment, position, spec));
         }
         Ok(built)
+    }
+
+    /// What word `position` (`unit`), not a particle, requires at `reach`.
+    fn of_word(
+        surnames: &mut [Option<(Expand, Expansions<'v>)>],
+        (segment, position): (usize, usize),
+        view: &'v SegmentView,
+        unit: &Unit<'_>,
+        parsed: &ParsedQuery,
+        reach: Reach,
+        walks: &mut Walks,
+    ) -> Result<Narrowing<'v>, LookupError> {
+        let spec = Expand::narrowing(reach, unit);
+        let built = Narrowing::of_token(surnames, (segment, position), view, unit, spec, walks)?;
+        // At the wide step, a short word that fits no name at all (`DZ`
+        // typed for the particle `DE`), or that is a particle mistyped
+        // beside another (`DE KA VILLE`, `VAB DEN POL`), is a slip, not a
+        // requirement: ranking leaves it unmatched.
+        let beside_particle = [position.wrapping_sub(1), position + 1]
+            .iter()
+            .any(|&near| parsed.tokens.get(near).is_some_and(|t| t.particle));
+        let slip =
+            (spec.typos == 0 && built.is_empty()) || (beside_particle && near_particle(unit.text));
+        Ok(if reach == Reach::Wide && slip {
+            Narrowing::Anyone
+        } else {
+            built
+        })
     }
 
     /// Hands the bitset this narrowing built to `walks`, for the same
