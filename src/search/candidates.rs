@@ -223,8 +223,8 @@ pub fn collect(
 
     // Surname expansions of each token, shared by its reading as the
     // surname and its narrowing of the others' readings.
-    let mut surnames: Vec<Option<(Expand, Expansions<'_>)>> =
-        (0..tokens.len()).map(|_| None).collect();
+    let mut surnames: Vec<Vec<(Expand, Expansions<'_>)>> =
+        (0..tokens.len()).map(|_| Vec::new()).collect();
     // What each significant token requires of a voter, built on first use.
     let mut narrowing: Vec<Option<Narrowing>> = (0..tokens.len()).map(|_| None).collect();
     let mut found = Vec::new();
@@ -586,19 +586,27 @@ struct Expansions<'v> {
     complete: bool,
 }
 
+/// The surname expansions of token `position` under `spec`, made once per
+/// step: a token is expanded one way as the surname a reading takes it
+/// for, another as a word narrowing the other readings, and both are asked
+/// for again and again.
 fn cached_expansions<'v, 'c>(
-    cache: &'c mut [Option<(Expand, Expansions<'v>)>],
+    cache: &'c mut [Vec<(Expand, Expansions<'v>)>],
     position: usize,
     view: &'v SegmentView,
     unit: &Unit<'_>,
     spec: Expand,
     walks: &mut Walks,
 ) -> Result<&'c Expansions<'v>, LookupError> {
-    let fresh = !matches!(&cache[position], Some((cached, _)) if *cached == spec);
-    if fresh {
-        cache[position] = Some((spec, surname_expansions(view, unit, spec, walks)?));
-    }
-    Ok(&cache[position].as_ref().expect("filled above").1)
+    let kept = &mut cache[position];
+    let at = match kept.iter().position(|(cached, _)| *cached == spec) {
+        Some(at) => at,
+        None => {
+            kept.push((spec, surname_expansions(view, unit, spec, walks)?));
+            kept.len() - 1
+        }
+    };
+    Ok(&kept[at].1)
 }
 
 /// The surname terms a unit may stand for.
@@ -664,7 +672,7 @@ impl<'v> Narrowing<'v> {
     /// expansions (kept in `surnames` for its reading as the surname) and
     /// the given-name dictionary.
     fn of_token(
-        surnames: &mut [Option<(Expand, Expansions<'v>)>],
+        surnames: &mut [Vec<(Expand, Expansions<'v>)>],
         (segment, position): (usize, usize),
         view: &'v SegmentView,
         unit: &Unit<'_>,
@@ -682,7 +690,7 @@ impl<'v> Narrowing<'v> {
 
     /// What word `position` (`unit`), not a particle, requires at `reach`.
     fn of_word(
-        surnames: &mut [Option<(Expand, Expansions<'v>)>],
+        surnames: &mut [Vec<(Expand, Expansions<'v>)>],
         (segment, position): (usize, usize),
         view: &'v SegmentView,
         unit: &Unit<'_>,
