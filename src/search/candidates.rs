@@ -362,17 +362,7 @@ pub fn collect(
                 {
                     continue;
                 }
-                if narrowing[position].is_none() {
-                    narrowing[position] = Some(Narrowing::of_word(
-                        &mut surnames,
-                        (segment, position),
-                        view,
-                        other,
-                        parsed,
-                        reach,
-                        walks,
-                    )?);
-                }
+                // Built before the reading walked (none of them empty).
                 if let Some(narrowing) = &mut narrowing[position] {
                     narrowing.retain(&mut found)?;
                 }
