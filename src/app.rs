@@ -170,8 +170,8 @@ fn print_welcome(index: &LoadedIndex, http: std::net::SocketAddr, grpc: std::net
             "birth_date": example.birth_date.clone().unwrap_or_default(),
         });
         println!(
-            "Try (this voter is in station {}, order number {}):",
-            example.station_code, example.order_number
+            "Try (this voter is {}, in station {}, order number {}):",
+            example.query, example.station_code, example.order_number
         );
         println!("  curl 'http://{http}/v1/search?{}'", url_query.finish());
         println!("  grpcurl -plaintext -d '{grpc_body}' {grpc} voterlookup.v1.VoterLookup/Search");
