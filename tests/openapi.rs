@@ -34,7 +34,7 @@ use voter_lookup::admission::{API_KEY_HEADER, Admission, AdmissionConfig, Class}
 use voter_lookup::http::openapi::{self, STATUSES_UNDER_LOAD};
 use voter_lookup::index::IndexHandle;
 use voter_lookup::index::reload::{IndexSource, ReloadPolicy, Reloader};
-use voter_lookup::server::AppState;
+use voter_lookup::state::AppState;
 
 const OPENAPI_31_SCHEMA: &str = include_str!("fixtures/openapi-3.1-schema.json");
 
@@ -753,6 +753,7 @@ async fn admission_refusals_fit_the_document() {
             queue_capacity: 0,
             brownout_delay: Duration::from_secs(60),
             shares: [0.6, 0.3, 0.1],
+            staff_reserve: 0.0,
         },
         rates: [RateConfig {
             per_client: None,
