@@ -196,7 +196,11 @@ pub struct ServerArgs {
     pub max_in_flight_per_client: Option<String>,
     /// Share of the concurrency limit, in percent, that only staff may use
     /// [default: 20].
-    #[arg(long, env = "VOTER_LOOKUP_STAFF_RESERVE_PERCENT", value_name = "PERCENT")]
+    #[arg(
+        long,
+        env = "VOTER_LOOKUP_STAFF_RESERVE_PERCENT",
+        value_name = "PERCENT"
+    )]
     pub staff_reserve_percent: Option<String>,
     /// Longest an HTTP request body may take to arrive, in milliseconds,
     /// before the request is answered 408 [default: 2000].

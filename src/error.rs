@@ -333,6 +333,10 @@ mod tests {
         };
         assert_eq!(capped.kind(), ErrorKind::RateLimited);
         assert!(capped.retry_after().is_some());
-        assert!(capped.to_string().starts_with("too many requests in flight from this connection"));
+        assert!(
+            capped
+                .to_string()
+                .starts_with("too many requests in flight from this connection")
+        );
     }
 }

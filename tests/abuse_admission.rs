@@ -200,16 +200,24 @@ async fn stalled_streams_hold_no_search_slot(streams: usize, config: AdmissionCo
     tokio::time::sleep(Duration::from_millis(200)).await;
     let during = staff_lookups(server.http).await;
 
+    assert_staff_served(&format!("{opened} stalled gRPC streams"), &before, &during);
     let admission = server.state.admission().unwrap();
     assert_eq!(
         admission.snapshot().in_flight,
         0,
         "streams still sending their message hold search slots"
     );
-    assert_staff_served(&format!("{opened} stalled gRPC streams"), &before, &during);
     // The attacker's connection is still open, its streams still waiting.
-    let stalled = attacker.answered().await.iter().filter(|s| s.is_none()).count();
-    assert!(stalled > 0, "no stream stayed stalled: the test attacked nothing");
+    let stalled = attacker
+        .answered()
+        .await
+        .iter()
+        .filter(|s| s.is_none())
+        .count();
+    assert!(
+        stalled > 0,
+        "no stream stayed stalled: the test attacked nothing"
+    );
     drop(attacker);
     server.shutdown().await;
 }
@@ -273,8 +281,7 @@ async fn bursts_of_clients_disconnecting_mid_request_leave_no_permit_behind() {
                     let Ok(mut stream) = TcpStream::connect(http).await else {
                         return;
                     };
-                    let request =
-                        format!("GET /v1/search?q={query} HTTP/1.1\r\nHost: t\r\n\r\n");
+                    let request = format!("GET /v1/search?q={query} HTTP/1.1\r\nHost: t\r\n\r\n");
                     if stream.write_all(request.as_bytes()).await.is_ok() {
                         tokio::time::sleep(linger).await;
                     }
@@ -361,7 +368,10 @@ async fn a_flood_of_made_up_api_keys_neither_grows_memory_nor_starves_staff() {
             .filter(|&&status| status == 200)
             .count();
     }
-    assert!(served > 0, "the flood was not served at all: it attacked nothing");
+    assert!(
+        served > 0,
+        "the flood was not served at all: it attacked nothing"
+    );
     assert_staff_served("a flood of made-up API keys", &before, &during);
     assert!(
         remembered_during <= 3,

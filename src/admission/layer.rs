@@ -105,9 +105,9 @@ where
             .unwrap_or_else(|| {
                 RequestContext::at_door(D::DOOR, request.headers(), None, Some(&self.admission))
             });
-        let entered =
-            self.admission
-                .enter(context.class, &context.client, context.connection());
+        let entered = self
+            .admission
+            .enter(context.class, &context.client, context.connection());
         match entered {
             Ok(in_flight) => {
                 request.extensions_mut().insert(context);

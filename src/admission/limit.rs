@@ -679,7 +679,12 @@ mod tests {
         let running = limiter.acquire(Class::Staff, None).await.unwrap();
         let waiter = {
             let limiter = limiter.clone();
-            tokio::spawn(async move { limiter.acquire(Class::Kiosk, None).await.map(Permit::complete) })
+            tokio::spawn(async move {
+                limiter
+                    .acquire(Class::Kiosk, None)
+                    .await
+                    .map(Permit::complete)
+            })
         };
         tokio::task::yield_now().await;
         assert_eq!(limiter.snapshot().queued, 1);
@@ -726,9 +731,8 @@ mod tests {
                 let limiter = limiter.clone();
                 let class = Class::ALL[rng.below(3) as usize];
                 let hold = Duration::from_micros(rng.below(4_000));
-                let deadline = (rng.below(4) == 0).then(|| {
-                    (Instant::now() + Duration::from_micros(rng.below(6_000))).into_std()
-                });
+                let deadline = (rng.below(4) == 0)
+                    .then(|| (Instant::now() + Duration::from_micros(rng.below(6_000))).into_std());
                 let complete = rng.below(2) == 0;
                 // A few panics only: each one prints its message.
                 let panics = round % 150 == 7 && rng.below(2) == 0;

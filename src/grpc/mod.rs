@@ -31,9 +31,9 @@ use voter_lookup_proto::v1::{
     SearchResponse,
 };
 
+use crate::admission::Admission;
 use crate::admission::layer::{self as admission_layer, AdmissionLayer, Admitted, Doorway};
 use crate::admission::rate::RateRefusal;
-use crate::admission::Admission;
 use crate::context::RequestContext;
 use crate::deadline::Deadline;
 use crate::error::LookupError;
@@ -379,7 +379,11 @@ mod tests {
             .await;
         assert!(result.is_ok());
         let no_deadline = Request::new(());
-        assert!(door.call(Method::Search, &no_deadline, || Ok(())).await.is_ok());
+        assert!(
+            door.call(Method::Search, &no_deadline, || Ok(()))
+                .await
+                .is_ok()
+        );
     }
 
     #[test]
