@@ -484,10 +484,7 @@ impl Shared {
     /// below its protected share first, else the highest class; drops the
     /// ones whose deadline or waiting time ran out.
     fn grant_waiters(self: &Arc<Self>, state: &mut State, now: Instant) {
-        loop {
-            let Some(rank) = self.next_class(state) else {
-                break;
-            };
+        while let Some(rank) = self.next_class(state) {
             let Some(waiter) = state.queues[rank].pop_front() else {
                 break;
             };
