@@ -47,7 +47,7 @@ pub struct GrpcDoor {
 }
 
 /// The service's name as health checks and reflection know it.
-pub const SERVICE_NAME: &str = "voterlookup.v1.VoterLookup";
+pub const SERVICE_NAME: &str = voter_lookup_proto::v1::voter_lookup_server::SERVICE_NAME;
 
 /// Serves gRPC on `listener` until `shutdown` resolves, letting in-flight
 /// calls finish.
