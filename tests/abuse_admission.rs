@@ -24,7 +24,7 @@ use voter_lookup::admission::inflight::InFlightConfig;
 use voter_lookup::admission::limit::LimitConfig;
 use voter_lookup::admission::rate::RateConfig;
 use voter_lookup::admission::{Admission, AdmissionConfig, Class};
-use voter_lookup::state::AppState;
+use voter_lookup::state::{AppState, BodyLimits};
 
 const STAFF_KEY: &str = "staff-desk-app-0001";
 const KIOSK_KEY: &str = "kiosk-hall-0001";
@@ -242,6 +242,53 @@ async fn two_hundred_stalled_grpc_streams_do_not_stop_staff_lookups() {
         per_client: 1_000,
     };
     stalled_streams_hold_no_search_slot(200, config).await;
+}
+
+/// Sixteen HTTP clients that send their headers and a few bytes of a
+/// body, and then nothing: they hold no search slot while the server waits
+/// for the rest, and each is answered 408 when the body's time is up.
+#[tokio::test]
+async fn slow_http_bodies_hold_no_search_slot() {
+    let index = voter_lookup::demo::build_demo_index(TEST_VOTERS, 5).unwrap();
+    let state = AppState::new(voter_lookup::index::IndexHandle::with_index(index))
+        .with_admission(Admission::new(at_the_floor(config())))
+        .with_body_limits(BodyLimits {
+            timeout: Duration::from_millis(800),
+            max_bytes: 1_024,
+        });
+    let server = TestServer::start_state(Arc::new(state)).await;
+    let before = staff_lookups(server.http).await;
+
+    let http = server.http;
+    let mut slow = Vec::new();
+    for _ in 0..16 {
+        slow.push(tokio::spawn(async move {
+            let started = Instant::now();
+            let (status, _, _) = raw_request(
+                http,
+                "GET /v1/search?q=MARTIN HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\nabc",
+            )
+            .await;
+            (status, started.elapsed())
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let during = staff_lookups(http).await;
+    assert_eq!(
+        server.state.admission().unwrap().snapshot().in_flight,
+        0,
+        "requests whose body is still arriving hold search slots"
+    );
+    assert_staff_served("slow HTTP bodies", &before, &during);
+    for client in slow {
+        let (status, waited) = client.await.unwrap();
+        assert_eq!(status, 408);
+        assert!(
+            waited < Duration::from_secs(10),
+            "answered after {waited:?}"
+        );
+    }
+    server.shutdown().await;
 }
 
 /// xorshift64*: the disconnect timings, the same on every run.

@@ -696,6 +696,36 @@ mod tests {
         assert!(again.is_ok(), "the slot is free again");
     }
 
+    #[tokio::test(start_paused = true)]
+    async fn kiosks_and_anonymous_clients_never_take_the_staff_reserve() {
+        let limiter = Limiter::new(LimitConfig {
+            staff_reserve: 0.25,
+            ..config(4)
+        });
+        let mut others = Vec::new();
+        for class in [Class::Kiosk, Class::Anonymous, Class::Kiosk] {
+            others.push(limiter.acquire(class, None).await.unwrap());
+        }
+        let waiting = {
+            let limiter = limiter.clone();
+            tokio::spawn(async move { limiter.acquire(Class::Anonymous, None).await })
+        };
+        tokio::task::yield_now().await;
+        let snapshot = limiter.snapshot();
+        assert_eq!(
+            (snapshot.in_flight, snapshot.queued),
+            (3, 1),
+            "the fourth slot is kept for staff"
+        );
+        // Staff get it at once, though others wait.
+        let staff = limiter.acquire(Class::Staff, None).await.unwrap();
+        assert_eq!(staff.waited, Duration::ZERO);
+        assert_eq!(limiter.snapshot().in_flight, 4);
+        // A slot of the others' share freed goes to the waiting client.
+        others.pop().unwrap().complete();
+        assert!(waiting.await.unwrap().is_ok());
+    }
+
     /// xorshift64*: random timings, the same on every run.
     struct Rng(u64);
 
