@@ -8,7 +8,8 @@ use crate::config::{DemoArgs, FileSettings, ServeArgs, ServerConfig};
 use crate::index::reload::{Outcome, Reloader, Trigger};
 use crate::index::{IndexHandle, LoadedIndex};
 use crate::search_pool::SearchPool;
-use crate::server::{AppState, Listeners, run, termination_signal};
+use crate::server::{Listeners, run, termination_signal};
+use crate::state::AppState;
 
 /// Why a command failed.
 #[derive(Debug, thiserror::Error)]
@@ -52,7 +53,8 @@ pub async fn serve(
         )
         .with_reloader(Reloader::new(reload.source.clone(), reload.policy.clone()))
         .with_admin_token(config.admin_token.clone())
-        .with_optional_admission(config.admission.clone()),
+        .with_optional_admission(config.admission.clone())
+        .with_body_limits(config.body_limits),
     );
     // The doors answer (not ready) while the first index loads.
     let loading = {
@@ -144,7 +146,8 @@ pub async fn demo(
             SearchPool::new(config.search_threads.get())?,
         )
         .with_admin_token(config.admin_token.clone())
-        .with_optional_admission(config.admission.clone()),
+        .with_optional_admission(config.admission.clone())
+        .with_body_limits(config.body_limits),
     );
     run(state, listeners, termination_signal(), config.drain).await?;
     Ok(())

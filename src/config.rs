@@ -28,6 +28,7 @@ use serde::Deserialize;
 
 use crate::admission::rate::RateConfig;
 use crate::admission::{AdmissionConfig, Class};
+use crate::state::BodyLimits;
 
 /// The `voter-lookup` command line.
 #[derive(Debug, Parser)]
@@ -181,6 +182,34 @@ pub struct ServerArgs {
     /// their cheaper degraded mode [default: 4].
     #[arg(long, env = "VOTER_LOOKUP_BROWNOUT_DELAY_MS", value_name = "MS")]
     pub brownout_delay_ms: Option<String>,
+    /// Most lookups in flight on one connection; more are refused at once
+    /// with 429 / `RESOURCE_EXHAUSTED` [default: 32].
+    #[arg(
+        long,
+        env = "VOTER_LOOKUP_MAX_IN_FLIGHT_PER_CONNECTION",
+        value_name = "N"
+    )]
+    pub max_in_flight_per_connection: Option<String>,
+    /// Most lookups in flight from one client (its API key, or its address
+    /// without one); more are refused at once [default: 64].
+    #[arg(long, env = "VOTER_LOOKUP_MAX_IN_FLIGHT_PER_CLIENT", value_name = "N")]
+    pub max_in_flight_per_client: Option<String>,
+    /// Share of the concurrency limit, in percent, that only staff may use
+    /// [default: 20].
+    #[arg(
+        long,
+        env = "VOTER_LOOKUP_STAFF_RESERVE_PERCENT",
+        value_name = "PERCENT"
+    )]
+    pub staff_reserve_percent: Option<String>,
+    /// Longest an HTTP request body may take to arrive, in milliseconds,
+    /// before the request is answered 408 [default: 2000].
+    #[arg(long, env = "VOTER_LOOKUP_BODY_TIMEOUT_MS", value_name = "MS")]
+    pub body_timeout_ms: Option<String>,
+    /// Largest HTTP request body read, in bytes; larger ones are answered
+    /// 413 [default: 16384].
+    #[arg(long, env = "VOTER_LOOKUP_MAX_BODY_BYTES", value_name = "BYTES")]
+    pub max_body_bytes: Option<String>,
 }
 
 /// Log output format.
@@ -213,6 +242,11 @@ pub struct FileSettings {
     queue_wait_ms: Option<toml::Value>,
     queue_capacity: Option<toml::Value>,
     brownout_delay_ms: Option<toml::Value>,
+    max_in_flight_per_connection: Option<toml::Value>,
+    max_in_flight_per_client: Option<toml::Value>,
+    staff_reserve_percent: Option<toml::Value>,
+    body_timeout_ms: Option<toml::Value>,
+    max_body_bytes: Option<toml::Value>,
     index: Option<PathBuf>,
     index_root: Option<PathBuf>,
     reload_poll_seconds: Option<toml::Value>,
@@ -240,6 +274,8 @@ pub struct ServerConfig {
     pub admin_token: Option<String>,
     /// Admission control, when on.
     pub admission: Option<AdmissionConfig>,
+    /// How the HTTP door reads request bodies.
+    pub body_limits: BodyLimits,
 }
 
 /// A setting refused at start.
@@ -402,7 +438,29 @@ impl ServerArgs {
             log_format,
             admin_token,
             admission: self.admission_config(file)?,
+            body_limits: self.body_limits(file)?,
         })
+    }
+
+    fn body_limits(&self, file: &FileSettings) -> Result<BodyLimits, ConfigError> {
+        let mut limits = BodyLimits::default();
+        if let Some(ms) = number(
+            "body-timeout-ms",
+            &self.body_timeout_ms,
+            &file.body_timeout_ms,
+            1..=60_000,
+        )? {
+            limits.timeout = Duration::from_millis(ms);
+        }
+        if let Some(bytes) = number(
+            "max-body-bytes",
+            &self.max_body_bytes,
+            &file.max_body_bytes,
+            0..=1 << 20,
+        )? {
+            limits.max_bytes = bytes as usize;
+        }
+        Ok(limits)
     }
 
     fn admission_config(
@@ -475,30 +533,6 @@ impl ServerArgs {
                 total: NonZeroU32::new(total),
             };
         }
-        let number = |flag: &str,
-                      given: &Option<String>,
-                      from_file: &Option<toml::Value>,
-                      range: std::ops::RangeInclusive<u64>| {
-            match given.clone().or_else(|| file_text(from_file)) {
-                None => Ok(None),
-                Some(text) => text
-                    .trim()
-                    .parse::<u64>()
-                    .ok()
-                    .filter(|n| range.contains(n))
-                    .map(Some)
-                    .ok_or_else(|| {
-                        invalid(
-                            flag,
-                            format!(
-                                "`{text}` is out of range: use {} to {}",
-                                range.start(),
-                                range.end()
-                            ),
-                        )
-                    }),
-            }
-        };
         if let Some(n) = number(
             "max-concurrency",
             &self.max_concurrency,
@@ -532,7 +566,59 @@ impl ServerArgs {
         )? {
             config.limit.brownout_delay = Duration::from_millis(ms);
         }
+        if let Some(n) = number(
+            "max-in-flight-per-connection",
+            &self.max_in_flight_per_connection,
+            &file.max_in_flight_per_connection,
+            1..=100_000,
+        )? {
+            config.in_flight.per_connection = n as usize;
+        }
+        if let Some(n) = number(
+            "max-in-flight-per-client",
+            &self.max_in_flight_per_client,
+            &file.max_in_flight_per_client,
+            1..=100_000,
+        )? {
+            config.in_flight.per_client = n as usize;
+        }
+        if let Some(percent) = number(
+            "staff-reserve-percent",
+            &self.staff_reserve_percent,
+            &file.staff_reserve_percent,
+            0..=90,
+        )? {
+            config.limit.staff_reserve = percent as f64 / 100.0;
+        }
         Ok(Some(config))
+    }
+}
+
+/// A whole number from a flag, the environment or the file, within `range`.
+fn number(
+    flag: &str,
+    given: &Option<String>,
+    from_file: &Option<toml::Value>,
+    range: std::ops::RangeInclusive<u64>,
+) -> Result<Option<u64>, ConfigError> {
+    match given.clone().or_else(|| file_text(from_file)) {
+        None => Ok(None),
+        Some(text) => text
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|n| range.contains(n))
+            .map(Some)
+            .ok_or_else(|| {
+                invalid(
+                    flag,
+                    format!(
+                        "`{text}` is out of range: use {} to {}",
+                        range.start(),
+                        range.end()
+                    ),
+                )
+            }),
     }
 }
 
@@ -782,6 +868,43 @@ mod tests {
         let config = args(&[]).to_config(&settings).unwrap().admission.unwrap();
         assert_eq!(config.api_keys.get("kiosk-hall-1"), Some(&Class::Kiosk));
         assert_eq!(config.limit.queue_capacity, 16);
+    }
+
+    #[test]
+    fn caps_reserve_and_body_limits_are_read_and_checked() {
+        let none = FileSettings::default();
+        let config = args(&[]).to_config(&none).unwrap();
+        let admission = config.admission.unwrap();
+        assert_eq!(admission.in_flight.per_connection, 32);
+        assert_eq!(admission.in_flight.per_client, 64);
+        assert_eq!(admission.limit.staff_reserve, 0.2);
+        assert_eq!(config.body_limits, BodyLimits::default());
+        let settings = file("max_in_flight_per_client = 8\nbody_timeout_ms = 500");
+        let config = args(&[
+            "--max-in-flight-per-connection",
+            "4",
+            "--staff-reserve-percent",
+            "50",
+            "--max-body-bytes",
+            "1024",
+        ])
+        .to_config(&settings)
+        .unwrap();
+        let admission = config.admission.unwrap();
+        assert_eq!(admission.in_flight.per_connection, 4);
+        assert_eq!(admission.in_flight.per_client, 8);
+        assert_eq!(admission.limit.staff_reserve, 0.5);
+        assert_eq!(config.body_limits.timeout, Duration::from_millis(500));
+        assert_eq!(config.body_limits.max_bytes, 1024);
+        for (flag, value) in [
+            ("--max-in-flight-per-connection", "0"),
+            ("--staff-reserve-percent", "95"),
+            ("--body-timeout-ms", "0"),
+            ("--max-body-bytes", "lots"),
+        ] {
+            let error = args(&[flag, value]).to_config(&none).unwrap_err();
+            assert!(error.setting.contains(flag), "{error}");
+        }
     }
 
     #[test]

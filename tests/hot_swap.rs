@@ -15,7 +15,7 @@ use voter_core::pipeline::{ArtifactRequest, build_artifact};
 use voter_core::publish;
 use voter_lookup::index::IndexHandle;
 use voter_lookup::index::reload::{IndexSource, Outcome, ReloadPolicy, Reloader, Trigger};
-use voter_lookup::server::AppState;
+use voter_lookup::state::AppState;
 use voter_lookup_proto::v1::SearchRequest;
 
 /// The voters of a roll as (birth name, station, order).

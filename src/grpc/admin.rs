@@ -10,7 +10,7 @@ use voter_lookup_proto::v1::{ReloadReply, ReloadRequest, RollbackRequest};
 use super::status;
 use crate::error::LookupError;
 use crate::index::reload::{Outcome, ReloadReport, Trigger};
-use crate::server::AppState;
+use crate::state::AppState;
 
 /// The admin service.
 pub struct AdminDoor {

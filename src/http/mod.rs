@@ -15,14 +15,14 @@
 //! Every response, refusals included, carries `X-Request-Id`: the client's,
 //! or a new one. Lookups pass admission control first ([`crate::admission`]).
 
+mod body;
 mod json;
 pub mod openapi;
 
 use std::convert::Infallible;
 use std::future::Future;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::sync::Arc;
+use std::time::Instant;
 
 use bytes::Bytes;
 use http_body_util::Full;
@@ -37,14 +37,14 @@ use serde::Serialize;
 use tokio::net::TcpListener;
 use tower::ServiceExt;
 
-use crate::admission::layer::{AdmissionLayer, ClientAddr, Doorway};
+use crate::admission::layer::{AdmissionLayer, ConcurrencyLayer, Doorway};
 use crate::admission::rate::RateRefusal;
-use crate::deadline::{Arrival, Deadline};
+use crate::context::RequestContext;
 use crate::error::LookupError;
 use crate::index::reload::{Outcome as ReloadOutcome, Trigger};
 use crate::metrics::{self, Door, Method as MetricMethod, Outcome};
 use crate::search::{LookupQuery, SearchMode};
-use crate::server::AppState;
+use crate::state::AppState;
 use json::{ErrorBody, ResultBody, SearchBody, StationSummaryBody, StationsBody, VotersBody};
 
 /// The response body type of every route.
@@ -54,7 +54,7 @@ pub type Body = Full<Bytes>;
 /// URL is short, so anything larger is refused before it is parsed.
 pub const MAX_HEAD_BYTES: usize = 16 * 1024;
 /// Header carrying a request's identifier, echoed or generated.
-pub const REQUEST_ID: &str = "x-request-id";
+pub const REQUEST_ID: &str = crate::context::REQUEST_ID_HEADER;
 
 /// Accepts connections until `shutdown` resolves, then waits for the open
 /// connections to finish their requests.
@@ -76,32 +76,44 @@ pub async fn serve(
                         continue;
                     }
                 };
-                let peer = stream.peer_addr().ok().map(|addr| addr.ip());
+                let peer = stream.peer_addr().ok();
                 let state = state.clone();
-                let handler = tower::service_fn(move |request: Request<Incoming>| {
+                let body_limits = state.body_limits();
+                let handler = tower::service_fn(move |request: Request<Bytes>| {
                     let state = state.clone();
                     async move { Ok::<_, Infallible>(handle(&state, request).await) }
                 });
-                let stack = tower::ServiceBuilder::new()
-                    // First, note when the request arrived and from whom:
-                    // deadlines count from there, rate limits need the address.
-                    .map_request(move |mut request: Request<Incoming>| {
-                        request.extensions_mut().insert(Arrival(Instant::now()));
-                        if let Some(peer) = peer {
-                            request.extensions_mut().insert(ClientAddr(peer));
-                        }
-                        request
-                    })
-                    // Then admission: rate limits, deadline, concurrency
-                    // limit, before any work.
-                    .option_layer(admission.clone().map(|admission| AdmissionLayer::new(admission, HttpDoorway)))
+                // Once the request is whole, and only then, it competes for
+                // a search slot: deadline, concurrency limit, queue.
+                let whole = tower::ServiceBuilder::new()
+                    .option_layer(admission.clone().map(|admission| ConcurrencyLayer::new(admission, HttpDoorway)))
                     .service(handler);
-                // Outermost: every answer, refusals included, carries the
-                // request's identifier.
+                // Read the body whole, within its own time and size, so
+                // that no slot waits on a slow client.
+                let reading = tower::service_fn(move |request: Request<Incoming>| {
+                    let whole = whole.clone();
+                    async move {
+                        let method = HttpDoorway.governed(request.uri().path()).unwrap_or(MetricMethod::Other);
+                        let context = RequestContext::of(request.extensions()).cloned();
+                        match body::read_whole(request, body_limits).await {
+                            Ok(request) => whole.oneshot(request).await,
+                            Err(error) => Ok(unreadable_body(&error, method, context.as_ref())),
+                        }
+                    }
+                });
+                // At the door, on the headers alone: rate limits and the
+                // caps on requests in flight, refused at once.
+                let stack = tower::ServiceBuilder::new()
+                    .option_layer(admission.clone().map(|admission| AdmissionLayer::new(admission, HttpDoorway)))
+                    .service(reading);
+                // Outermost: the request's context, made once (arrival,
+                // deadline, class, client, identifier); every answer,
+                // refusals included, carries the identifier.
+                let classifier = admission.clone();
                 let identified = tower::service_fn(move |mut request: Request<Incoming>| {
-                    let id = request_id(request.headers().get(REQUEST_ID));
-                    let header = HeaderValue::from_str(&id).ok();
-                    request.extensions_mut().insert(RequestId(id));
+                    let context = RequestContext::at_door(Door::Http, request.headers(), peer, classifier.as_deref());
+                    let header = HeaderValue::from_str(&context.request_id).ok();
+                    request.extensions_mut().insert(context);
                     let call = stack.clone().oneshot(request);
                     async move {
                         let mut response = call.await?;
@@ -129,17 +141,13 @@ pub async fn serve(
     graceful.shutdown().await;
 }
 
-/// A request's identifier, for logs.
-#[derive(Debug, Clone)]
-pub struct RequestId(pub String);
-
 /// Serves one request: routes it, counts it, logs it.
-pub async fn handle(state: &AppState, request: Request<Incoming>) -> Response<Body> {
+pub async fn handle(state: &AppState, request: Request<Bytes>) -> Response<Body> {
     let started = Instant::now();
-    let request_id = request
-        .extensions()
-        .get::<RequestId>()
-        .map_or_else(new_request_id, |id| id.0.clone());
+    let request_id: Arc<str> = RequestContext::of(request.extensions()).map_or_else(
+        || crate::context::new_request_id().into(),
+        |context| context.request_id.clone(),
+    );
     let (method, response, outcome) = if request.uri().path().starts_with(ADMIN_PREFIX) {
         admin(state, &request).await
     } else if let Some(call) = SearchCall::read(&request) {
@@ -169,31 +177,27 @@ pub async fn handle(state: &AppState, request: Request<Incoming>) -> Response<Bo
     response
 }
 
-/// The client's identifier when it sent a sensible one (printable, at most
-/// 128 bytes), else a new one.
-fn request_id(sent: Option<&HeaderValue>) -> String {
-    sent.and_then(|value| value.to_str().ok())
-        .map(str::trim)
-        .filter(|id| !id.is_empty() && id.len() <= 128 && id.bytes().all(|b| b.is_ascii_graphic()))
-        .map(String::from)
-        .unwrap_or_else(new_request_id)
-}
-
-/// A new identifier: unique in this process, and unlikely to repeat across
-/// restarts (it starts from the clock).
-fn new_request_id() -> String {
-    static NEXT: OnceLock<AtomicU64> = OnceLock::new();
-    let next = NEXT.get_or_init(|| {
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default();
-        AtomicU64::new(now.as_nanos() as u64)
+/// The answer to a request whose body could not be read whole; the
+/// connection closes, its remaining bytes unread.
+fn unreadable_body(
+    error: &LookupError,
+    method: MetricMethod,
+    context: Option<&RequestContext>,
+) -> Response<Body> {
+    let elapsed = context.map_or(std::time::Duration::ZERO, |context| {
+        context.arrival.elapsed()
     });
-    format!(
-        "{:016x}",
-        next.fetch_add(1, Ordering::Relaxed)
-            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
-    )
+    metrics::requests().observe(Door::Http, method, Some(error.kind()), elapsed);
+    tracing::info!(
+        request_id = context.map_or("", |context| &*context.request_id),
+        code = error.kind().code(),
+        "http request body not read"
+    );
+    let mut response = error_response(error);
+    response
+        .headers_mut()
+        .insert(hyper::header::CONNECTION, HeaderValue::from_static("close"));
+    response
 }
 
 /// How admission sees the HTTP door.
@@ -240,7 +244,7 @@ pub const ADMIN_PREFIX: &str = "/v1/admin/";
 /// `Authorization: Bearer <admin token>`.
 async fn admin(
     state: &AppState,
-    request: &Request<Incoming>,
+    request: &Request<Bytes>,
 ) -> (MetricMethod, Response<Body>, Outcome) {
     let result = admin_call(state, request).await;
     match result {
@@ -255,7 +259,7 @@ async fn admin(
 
 async fn admin_call(
     state: &AppState,
-    request: &Request<Incoming>,
+    request: &Request<Bytes>,
 ) -> Result<Response<Body>, LookupError> {
     let path = request.uri().path();
     let action = path.strip_prefix(ADMIN_PREFIX).unwrap_or("");
@@ -314,7 +318,7 @@ async fn admin_call(
 
 /// Routes one request; returns what was asked, the response, and how it
 /// ended.
-fn route(state: &AppState, request: &Request<Incoming>) -> (MetricMethod, Response<Body>, Outcome) {
+fn route(state: &AppState, request: &Request<Bytes>) -> (MetricMethod, Response<Body>, Outcome) {
     let path = request.uri().path();
     if request.method() != Method::GET && request.method() != Method::HEAD {
         let error = LookupError::MethodNotAllowed(format!(
@@ -378,7 +382,6 @@ impl SearchCall {
         if !get || request.uri().path() != "/v1/search" {
             return None;
         }
-        let arrival = Arrival::of(request.extensions());
         Some(SearchCall {
             query_string: request.uri().query().unwrap_or("").to_string(),
             mode: request
@@ -386,7 +389,8 @@ impl SearchCall {
                 .get::<SearchMode>()
                 .copied()
                 .unwrap_or_default(),
-            deadline: Deadline::from_headers(request.headers(), arrival).map(|deadline| deadline.0),
+            deadline: RequestContext::of(request.extensions())
+                .and_then(RequestContext::deadline_instant),
         })
     }
 }

@@ -301,7 +301,23 @@ fn refusals(responses: &mut Map<String, Value>) {
         "429".into(),
         error_response(
             429,
-            "The client's rate, or its class's, is exceeded (`rate_limited`); produced only under load.",
+            "The client's rate, or its class's, is exceeded, or the client or its connection has too many requests in flight (`rate_limited`); produced only under load.",
+            &[],
+        ),
+    );
+    responses.insert(
+        "408".into(),
+        error_response(
+            408,
+            "The request's body did not arrive whole in time (`request_timeout`); the connection closes.",
+            &[],
+        ),
+    );
+    responses.insert(
+        "413".into(),
+        error_response(
+            413,
+            "The request's body is larger than the server reads (`payload_too_large`); the connection closes.",
             &[],
         ),
     );
