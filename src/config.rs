@@ -14,6 +14,7 @@
 //! drain_seconds = 10
 //! log_format = "json"
 //! index = "/srv/voter-lookup/current"
+//! verify_key = "/etc/voter-lookup/signing.pem.pub"
 //! ```
 
 use std::net::SocketAddr;
@@ -80,6 +81,12 @@ pub struct ServeArgs {
         value_name = "PERCENT"
     )]
     pub max_voter_change_percent: Option<String>,
+    /// Public key (PEM, from `index-builder keygen`) that must have signed
+    /// every artifact served: an unsigned artifact, or one signed by
+    /// another key, is refused and the live index keeps serving
+    /// [default: none, signatures not checked].
+    #[arg(long, env = "VOTER_LOOKUP_VERIFY_KEY", value_name = "FILE")]
+    pub verify_key: Option<PathBuf>,
     #[command(flatten)]
     pub server: ServerArgs,
 }
@@ -251,6 +258,7 @@ pub struct FileSettings {
     index_root: Option<PathBuf>,
     reload_poll_seconds: Option<toml::Value>,
     max_voter_change_percent: Option<toml::Value>,
+    verify_key: Option<PathBuf>,
     demo_voters: Option<usize>,
     demo_seed: Option<u64>,
 }
@@ -698,12 +706,20 @@ impl ServeArgs {
                     )
                 })?,
         };
+        let verify_key = match self.verify_key.clone().or_else(|| file.verify_key.clone()) {
+            None => None,
+            Some(path) => Some(
+                voter_core::signing::VerifyKey::read_pem_file(&path)
+                    .map_err(|error| invalid("verify-key", error.to_string()))?,
+            ),
+        };
         Ok(ReloadConfig {
             poll: (poll_seconds > 0.0 && matches!(source, IndexSource::Root(_)))
                 .then(|| Duration::from_secs_f64(poll_seconds)),
             source,
             policy: ReloadPolicy {
                 max_voter_change: percent / 100.0,
+                verify_key,
             },
         })
     }
@@ -868,6 +884,56 @@ mod tests {
         let config = args(&[]).to_config(&settings).unwrap().admission.unwrap();
         assert_eq!(config.api_keys.get("kiosk-hall-1"), Some(&Class::Kiosk));
         assert_eq!(config.limit.queue_capacity, 16);
+    }
+
+    fn serve_args(extra: &[&str]) -> ServeArgs {
+        let mut argv = vec!["voter-lookup", "serve", "--index", "/srv/index"];
+        argv.extend_from_slice(extra);
+        match Cli::try_parse_from(argv).expect("flags parse").command {
+            Command::Serve(serve) => serve,
+            Command::Demo(_) => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn a_verify_key_is_read_from_the_flag_or_the_file_and_named_when_bad() {
+        let dir = tempfile::tempdir().unwrap();
+        let signer = voter_core::signing::ArtifactSigner::generate().unwrap();
+        let public = dir.path().join("signing.pem.pub");
+        signer.verify_key().write_pem_file(&public).unwrap();
+        let none = FileSettings::default();
+        assert_eq!(
+            serve_args(&[])
+                .reload_config(&none)
+                .unwrap()
+                .policy
+                .verify_key,
+            None
+        );
+        let from_flag = serve_args(&["--verify-key", public.to_str().unwrap()])
+            .reload_config(&none)
+            .unwrap();
+        assert_eq!(from_flag.policy.verify_key, Some(signer.verify_key()));
+        let settings = file(&format!("verify_key = {:?}", public.to_str().unwrap()));
+        let from_file = serve_args(&[]).reload_config(&settings).unwrap();
+        assert_eq!(from_file.policy.verify_key, Some(signer.verify_key()));
+
+        let missing = dir.path().join("absent.pub");
+        let error = serve_args(&["--verify-key", missing.to_str().unwrap()])
+            .reload_config(&none)
+            .unwrap_err();
+        assert!(
+            error.setting.contains("--verify-key")
+                && error.setting.contains("VOTER_LOOKUP_VERIFY_KEY")
+                && error.message.contains("absent.pub"),
+            "{error}"
+        );
+        let private = dir.path().join("signing.pem");
+        signer.write_pem_file(&private).unwrap();
+        let error = serve_args(&["--verify-key", private.to_str().unwrap()])
+            .reload_config(&none)
+            .unwrap_err();
+        assert!(error.message.contains("private key"), "{error}");
     }
 
     #[test]

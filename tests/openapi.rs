@@ -513,7 +513,7 @@ async fn real_answers_fit_the_document_and_every_declared_status_is_real() {
         );
     }
 
-    let canaries = server.state.service.snapshot().unwrap().canaries().to_vec();
+    let canaries = voter_lookup::index::canary::lookups(&server.state.service.snapshot().unwrap());
     assert!(!canaries.is_empty());
     let mut answers = Vec::new();
     for canary in &canaries {

@@ -8,9 +8,12 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use indicatif::{HumanBytes, HumanCount, ProgressBar, ProgressStyle};
 use voter_core::build::BuildStats;
-use voter_core::pipeline::{ArtifactOutcome, ArtifactRequest, ProgressEvent, build_artifact};
+use voter_core::pipeline::{
+    ArtifactOutcome, ArtifactRequest, ProgressEvent, build_artifact, default_rejects_path,
+};
 use voter_core::publish;
 use voter_core::reu::BadRowPolicy;
+use voter_core::signing::ArtifactSigner;
 
 use crate::cli::BuildArgs;
 
@@ -47,11 +50,25 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
             "--rejects only applies with --on-bad-row skip (under fail the build stops at the first bad row)"
         );
     }
+    // Under --publish the artifact is built inside the root: its report
+    // goes beside the root instead, where servers and whoever reads the
+    // published versions do not look.
+    let rejects = args
+        .rejects
+        .clone()
+        .or_else(|| args.publish.as_deref().map(default_rejects_path));
+    // Read before the roll, so that a wrong key costs no build.
+    let signing_key = args
+        .signing_key
+        .as_deref()
+        .map(ArtifactSigner::read_pem_file)
+        .transpose()?;
     let request = ArtifactRequest {
         stations: args.stations.clone(),
         bad_row_policy: policy,
         encoding: args.encoding.into(),
-        rejects: args.rejects.clone(),
+        rejects,
+        signing_key,
         memory_budget: args.memory_mb as usize * 1024 * 1024,
         builder: concat!("index-builder ", env!("CARGO_PKG_VERSION")).to_string(),
         ..ArtifactRequest::new(&args.roll, &out)
@@ -63,7 +80,7 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
     let outcome = result?;
 
     print_warnings(&outcome, &request);
-    println!("{}", summary_line(&outcome));
+    println!("{}", summary_line(&outcome, &request));
     if let Some(root) = &args.publish {
         let published = publish::publish(root, &out, &outcome.manifest.version, args.keep)?;
         println!(
@@ -122,10 +139,15 @@ fn show_progress(bar: &ProgressBar, event: ProgressEvent) {
     }
 }
 
-/// `built DIR: N voters, K skipped rows, S s, SIZE on disk, version V`.
-fn summary_line(outcome: &ArtifactOutcome) -> String {
+/// `built DIR: N voters, K skipped rows, S s, SIZE on disk, version V`,
+/// with `signed by key KEY_ID` before the version when signed.
+fn summary_line(outcome: &ArtifactOutcome, request: &ArtifactRequest) -> String {
+    let signed = match &request.signing_key {
+        Some(signer) => format!("signed by key {}, ", signer.verify_key().key_id()),
+        None => String::new(),
+    };
     format!(
-        "built {}: {} voters, {} skipped rows, {:.1} s, {} on disk, version {}",
+        "built {}: {} voters, {} skipped rows, {:.1} s, {} on disk, {signed}version {}",
         outcome.out.display(),
         HumanCount(outcome.stats.voters),
         HumanCount(outcome.skipped_rows),

@@ -2,10 +2,11 @@
 //! one.
 //!
 //! A reload loads the candidate artifact beside the live index (every
-//! checksum verified), checks it against the live one (schema version, a
-//! bounded change in the number of voters unless forced, the canary
-//! lookups its builder stored must each find their voter — which also
-//! warms it), then swaps it in with one `ArcSwap` store. Requests that
+//! checksum verified and, given a verify key, its signature), checks it
+//! against the live one (schema version, a bounded change in the number of
+//! voters unless forced, each canary voter its builder named must be found
+//! by a lookup made from their record — which also warms it), then swaps it
+//! in with one `ArcSwap` store. Requests that
 //! started on the old index finish on it; it is freed when the last of
 //! them ends. One reload runs at a time, so memory holds at most the live
 //! index, the candidate, and the one being released.
@@ -21,6 +22,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use metrics::{counter, histogram};
 use voter_core::publish;
+use voter_core::signing::VerifyKey;
 
 use super::{IndexHandle, LoadedIndex};
 use crate::search::{LookupQuery, SearchMode, Searcher};
@@ -41,12 +43,16 @@ pub struct ReloadPolicy {
     /// Largest relative change of the voter count accepted without
     /// `force` (0.2: a roll 20% larger or smaller).
     pub max_voter_change: f64,
+    /// When set, only artifacts whose manifest this key signed are loaded
+    /// (`force` does not waive it).
+    pub verify_key: Option<VerifyKey>,
 }
 
 impl Default for ReloadPolicy {
     fn default() -> Self {
         ReloadPolicy {
             max_voter_change: 0.2,
+            verify_key: None,
         }
     }
 }
@@ -98,14 +104,15 @@ pub enum Refusal {
         /// Change allowed in percent.
         allowed: f64,
     },
-    /// A canary lookup did not find its voter.
-    #[error("canary lookup {query:?} did not find station {station} order {order}")]
+    /// A canary lookup did not find its voter. Named by station and order
+    /// number only: the message reaches `/readyz` and the logs.
+    #[error(
+        "the canary lookup of the voter at station {station}, order {order}, did not find them"
+    )]
     Canary {
-        /// The lookup.
-        query: String,
-        /// Station expected.
+        /// Station of the voter.
         station: String,
-        /// Order number expected.
+        /// Order number of the voter.
         order: u32,
     },
     /// Nothing to roll back to.
@@ -395,8 +402,8 @@ fn check_candidate(
     policy: &ReloadPolicy,
     force: bool,
 ) -> Result<LoadedIndex, Refusal> {
-    let candidate =
-        LoadedIndex::from_artifact(dir).map_err(|error| Refusal::Artifact(error.to_string()))?;
+    let candidate = LoadedIndex::from_artifact_verified(dir, policy.verify_key.as_ref())
+        .map_err(|error| Refusal::Artifact(error.to_string()))?;
     let new = candidate.info().voters;
     if new == 0 {
         return Err(Refusal::Empty);
@@ -421,27 +428,30 @@ fn check_candidate(
 pub fn run_canaries(index: &LoadedIndex) -> Result<(), Refusal> {
     let searcher = Searcher;
     for canary in index.canaries() {
-        let query = LookupQuery {
-            text: canary.query.clone(),
-            birth_date: canary.birth_date.clone(),
-            limit: Some(crate::search::MAX_LIMIT as u32),
-        };
-        let found = searcher
-            .lookup(index, &query, SearchMode::Full)
-            .is_ok_and(|response| {
-                response.hits.iter().any(|hit| {
-                    hit.memberships.iter().any(|membership| {
-                        membership.order_number == Some(canary.order_number)
-                            && membership
-                                .station
-                                .as_ref()
-                                .is_some_and(|s| *s.code == *canary.station_code)
+        // The voter's record gives the lookup; a voter missing from the
+        // index fails like a lookup that does not find them.
+        let found = super::canary::lookup_for(index, canary).is_some_and(|lookup| {
+            let query = LookupQuery {
+                text: lookup.query,
+                birth_date: lookup.birth_date,
+                limit: Some(crate::search::MAX_LIMIT as u32),
+            };
+            searcher
+                .lookup(index, &query, SearchMode::Full)
+                .is_ok_and(|response| {
+                    response.hits.iter().any(|hit| {
+                        hit.memberships.iter().any(|membership| {
+                            membership.order_number == Some(canary.order_number)
+                                && membership
+                                    .station
+                                    .as_ref()
+                                    .is_some_and(|s| *s.code == *canary.station_code)
+                        })
                     })
                 })
-            });
+        });
         if !found {
             return Err(Refusal::Canary {
-                query: canary.query.clone(),
                 station: canary.station_code.clone(),
                 order: canary.order_number,
             });
