@@ -1,6 +1,7 @@
-//! Runs both doors over one shared state, and stops them in order: stop
-//! accepting, report not-ready, let in-flight requests finish within the
-//! drain time, return.
+//! Runs both doors over one shared state, and stops them in order: report
+//! not-ready, keep answering for the shutdown delay (while load balancers
+//! take the server out), stop accepting, let in-flight requests finish
+//! within the drain time, return.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -16,7 +17,7 @@ use tonic_health::server::HealthReporter;
 use crate::admission::{Admission, AdmissionConfig};
 use crate::error::LookupError;
 use crate::index::IndexHandle;
-use crate::index::reload::{ReloadReport, Reloader, Trigger};
+use crate::index::reload::{Fallback, Pin, ReloadReport, Reloader, Trigger};
 use crate::search_pool::SearchPool;
 use crate::service::LookupService;
 
@@ -69,6 +70,7 @@ pub struct AppState {
     reloader: Option<Reloader>,
     admin: AdminAccess,
     admission: Option<Arc<Admission>>,
+    shutdown_delay: Duration,
 }
 
 impl AppState {
@@ -88,7 +90,15 @@ impl AppState {
             reloader: None,
             admin: AdminAccess::default(),
             admission: None,
+            shutdown_delay: Duration::ZERO,
         }
+    }
+
+    /// The same, answering for `delay` after the shutdown signal while
+    /// reporting not ready, before it stops accepting.
+    pub fn with_shutdown_delay(mut self, delay: Duration) -> AppState {
+        self.shutdown_delay = delay;
+        self
     }
 
     /// The same, with admission control in front of both doors.
@@ -148,6 +158,31 @@ impl AppState {
         Ok(report)
     }
 
+    /// Set while `current` failed its checks at start and an older version
+    /// serves.
+    pub fn fallback(&self) -> Option<Fallback> {
+        self.reloader.as_ref().and_then(Reloader::fallback)
+    }
+
+    /// Set while a rollback is kept in this server only.
+    pub fn pin(&self) -> Option<Pin> {
+        self.reloader.as_ref().and_then(Reloader::pin)
+    }
+
+    /// Records again under the index root the version served.
+    pub fn refresh_serving_record(&self) {
+        if let Some(reloader) = &self.reloader {
+            reloader.record_serving(self.service.index());
+        }
+    }
+
+    /// Removes this server's record under the index root.
+    pub fn forget_serving_record(&self) {
+        if let Some(reloader) = &self.reloader {
+            reloader.forget_serving();
+        }
+    }
+
     /// True when the index root names a version this server has not seen.
     pub async fn new_version_published(&self) -> bool {
         match &self.reloader {
@@ -184,6 +219,7 @@ impl AppState {
             .set_service_status(crate::grpc::SERVICE_NAME, status)
             .await;
         crate::metrics::set_ready(ready);
+        crate::metrics::index_fallback(self.fallback().is_some());
         if let Some(index) = self.service.index().snapshot() {
             crate::metrics::index_loaded(&index);
         }
@@ -288,11 +324,15 @@ pub async fn run(
 
     shutdown.await;
     tracing::info!(
+        shutdown_delay_seconds = state.shutdown_delay.as_secs_f64(),
         drain_seconds = drain.as_secs_f64(),
-        "shutting down: no longer ready, draining"
+        "shutting down: no longer ready, answering during the shutdown delay, then draining"
     );
     state.stop_accepting();
     state.publish_readiness().await;
+    if !state.shutdown_delay.is_zero() {
+        tokio::time::sleep(state.shutdown_delay).await;
+    }
     let _ = stop_sender.send(true);
     let finished = async {
         http.await?;
