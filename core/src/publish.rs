@@ -392,11 +392,7 @@ pub fn version_before(root: &Path, version: &str) -> Result<Option<String>, Publ
 
 /// Removes the oldest published versions beyond `keep`, except `live` and
 /// those a fresh server record names; returns the removed and the kept.
-fn prune(
-    root: &Path,
-    keep: usize,
-    live: &str,
-) -> Result<(Vec<String>, Vec<String>), PublishError> {
+fn prune(root: &Path, keep: usize, live: &str) -> Result<(Vec<String>, Vec<String>), PublishError> {
     for (path, age) in serving_records(root)? {
         if age > SERVING_RECORD_EXPIRY {
             let _ = fs::remove_file(path);
@@ -522,7 +518,11 @@ mod tests {
         fs::create_dir_all(root.join("lost+found")).unwrap();
         fake_artifact(root, "a-copy", "20260101T000000Z-a");
         fs::create_dir_all(root.join("20250101T000000Z-x")).unwrap();
-        for version in ["20260101T000000Z-a", "20260102T000000Z-b", "20260103T000000Z-c"] {
+        for version in [
+            "20260101T000000Z-a",
+            "20260102T000000Z-b",
+            "20260103T000000Z-c",
+        ] {
             let incoming = fake_artifact(root, ".incoming-test", version);
             publish(root, &incoming, version, 2).unwrap();
         }
@@ -549,7 +549,10 @@ mod tests {
         // its record left behind long ago.
         record_serving(root, "pod-a/1", "v1").unwrap();
         record_serving(root, "pod-b", "v2").unwrap();
-        assert_eq!(versions_in_use(root, SERVING_RECORD_TTL).unwrap(), ["v1", "v2"]);
+        assert_eq!(
+            versions_in_use(root, SERVING_RECORD_TTL).unwrap(),
+            ["v1", "v2"]
+        );
         let published = publish_one("v3");
         assert_eq!(published.kept_in_use, ["v1"]);
         assert!(published.removed.is_empty());
