@@ -314,7 +314,7 @@ async fn pruning_never_removes_the_version_a_server_serves() {
     // (it has not looked yet).
     publish_keeping(root.path(), 62, 2);
     let third = publish_keeping(root.path(), 63, 2);
-    assert_eq!(third.kept_in_use, [served.clone()]);
+    assert_eq!(third.kept_in_use, std::slice::from_ref(&served));
     assert!(root.path().join(&served).is_dir());
     assert_eq!(publish::versions(root.path()).unwrap().len(), 3);
     // Once the server follows, the next build prunes it.
