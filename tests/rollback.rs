@@ -23,14 +23,28 @@ use voter_lookup::server::AppState;
 const ADMIN_TOKEN: &str = "test-admin-token-0123456789";
 
 fn publish_seed(root: &Path, seed: u64) -> String {
-    publish_generated(
+    let version = publish_generated(
         root,
         &GeneratorConfig {
             seed,
             voters: 1_500,
             ..GeneratorConfig::default()
         },
-    )
+    );
+    next_second();
+    version
+}
+
+/// Waits for the next second of the clock: versions are named by their
+/// build time to the second, so the next build sorts after this one (as
+/// real builds, which take longer than a second, do).
+fn next_second() {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap();
+    std::thread::sleep(Duration::from_nanos(
+        1_000_000_000 - u64::from(now.subsec_nanos()) + 1_000_000,
+    ));
 }
 
 /// A port free at the time of asking.
@@ -296,6 +310,7 @@ fn publish_keeping(root: &Path, seed: u64, keep: usize) -> publish::Published {
     let outcome = build_artifact(&ArtifactRequest::new(&roll, &incoming), &|_| {}).unwrap();
     let published = publish::publish(root, &incoming, &outcome.manifest.version, keep).unwrap();
     drop(lock);
+    next_second();
     published
 }
 
