@@ -183,6 +183,8 @@ pub fn publish(
     fs::rename(built, &dir).map_err(io_error(&dir))?;
     let previous = current_version(root)?;
     switch_current(root, version)?;
+    // Servers that cannot write the rest of the root can still record.
+    ensure_serving_dir(root)?;
     let (removed, kept_in_use) = prune(root, keep, version)?;
     Ok(Published {
         dir,
@@ -279,9 +281,20 @@ pub fn repoint_current(root: &Path, version: &str) -> Result<(), PublishError> {
 }
 
 /// Records that the server `server` serves `version` (a rename over its
-/// previous record). The first record creates the directory, writable by
-/// every user so that servers of any account can record.
+/// previous record).
 pub fn record_serving(root: &Path, server: &str, version: &str) -> Result<(), PublishError> {
+    let dir = ensure_serving_dir(root)?;
+    let name = record_name(server);
+    let staging = dir.join(format!(".{name}.tmp"));
+    fs::write(&staging, format!("{version}\n")).map_err(io_error(&staging))?;
+    let record = dir.join(name);
+    fs::rename(&staging, &record).map_err(io_error(&record))
+}
+
+/// Creates the records' directory if needed, writable by every user so
+/// that servers of any account (and read-only mounts of the rest of the
+/// root) can record.
+fn ensure_serving_dir(root: &Path) -> Result<PathBuf, PublishError> {
     let dir = root.join(SERVING_DIR);
     if !dir.is_dir() {
         match fs::create_dir(&dir) {
@@ -290,11 +303,7 @@ pub fn record_serving(root: &Path, server: &str, version: &str) -> Result<(), Pu
             Err(source) => return Err(PublishError::Io { path: dir, source }),
         }
     }
-    let name = record_name(server);
-    let staging = dir.join(format!(".{name}.tmp"));
-    fs::write(&staging, format!("{version}\n")).map_err(io_error(&staging))?;
-    let record = dir.join(name);
-    fs::rename(&staging, &record).map_err(io_error(&record))
+    Ok(dir)
 }
 
 /// Removes the record of `server` (a server stopping).
@@ -482,6 +491,7 @@ mod tests {
         let root = root.path();
         let incoming = fake_artifact(root, ".incoming-1", "v1");
         publish(root, &incoming, "v1", 3).unwrap();
+        assert!(root.join(SERVING_DIR).is_dir(), "servers can record");
         let again = fake_artifact(root, ".incoming-2", "v1");
         assert!(matches!(
             publish(root, &again, "v1", 3),
