@@ -54,7 +54,8 @@ pub async fn serve(
         .with_reloader(Reloader::new(reload.source.clone(), reload.policy.clone()))
         .with_admin_token(config.admin_token.clone())
         .with_optional_admission(config.admission.clone())
-        .with_body_limits(config.body_limits),
+        .with_body_limits(config.body_limits)
+        .with_shutdown_delay(config.shutdown_delay),
     );
     // The doors answer (not ready) while the first index loads.
     let loading = {
@@ -81,16 +82,23 @@ pub async fn serve(
         return Err(error);
     }
     tokio::spawn(follow_new_versions(state.clone(), reload.poll));
-    serving.await.map_err(crate::server::ServeError::from)??;
+    let served = serving.await.map_err(crate::server::ServeError::from);
+    state.forget_serving_record();
+    served??;
     Ok(())
 }
 
+/// How often the server records again, under the index root, the version
+/// it serves (well within `publish::SERVING_RECORD_TTL`).
+const SERVING_RECORD_REFRESH: Duration = Duration::from_secs(60);
+
 /// Reloads when the index root's `current` changes (polled) and on SIGHUP,
-/// until the server stops accepting.
+/// and keeps the serving record fresh, until the server stops accepting.
 async fn follow_new_versions(state: Arc<AppState>, poll: Option<Duration>) {
     #[cfg(unix)]
     let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
     let mut ticks = poll.map(tokio::time::interval);
+    let mut refresh = tokio::time::interval(SERVING_RECORD_REFRESH);
     while state.is_accepting() {
         let tick = async {
             match &mut ticks {
@@ -112,6 +120,10 @@ async fn follow_new_versions(state: Arc<AppState>, poll: Option<Duration>) {
         #[cfg(not(unix))]
         let signal = std::future::pending::<()>();
         let trigger = tokio::select! {
+            _ = refresh.tick() => {
+                state.refresh_serving_record();
+                continue;
+            }
             () = tick => {
                 if !state.new_version_published().await {
                     continue;
@@ -147,7 +159,8 @@ pub async fn demo(
         )
         .with_admin_token(config.admin_token.clone())
         .with_optional_admission(config.admission.clone())
-        .with_body_limits(config.body_limits),
+        .with_body_limits(config.body_limits)
+        .with_shutdown_delay(config.shutdown_delay),
     );
     run(state, listeners, termination_signal(), config.drain).await?;
     Ok(())

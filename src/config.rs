@@ -12,6 +12,7 @@
 //! workers = 2
 //! search_threads = 4
 //! drain_seconds = 10
+//! shutdown_delay = 5
 //! log_format = "json"
 //! index = "/srv/voter-lookup/current"
 //! verify_key = "/etc/voter-lookup/signing.pem.pub"
@@ -134,6 +135,16 @@ pub struct ServerArgs {
         allow_hyphen_values = true
     )]
     pub drain_seconds: Option<String>,
+    /// Seconds the server keeps answering after SIGTERM while reporting
+    /// not ready, so that load balancers stop sending before it stops
+    /// accepting (`5` or `5s`; then the drain begins) [default: 0].
+    #[arg(
+        long,
+        env = "VOTER_LOOKUP_SHUTDOWN_DELAY",
+        value_name = "SECONDS",
+        allow_hyphen_values = true
+    )]
+    pub shutdown_delay: Option<String>,
     /// Log format: `text` for people, `json` for collectors, `auto` picks
     /// text on a terminal and JSON otherwise [default: auto].
     #[arg(long, env = "VOTER_LOOKUP_LOG_FORMAT", value_name = "FORMAT")]
@@ -240,6 +251,7 @@ pub struct FileSettings {
     workers: Option<toml::Value>,
     search_threads: Option<toml::Value>,
     drain_seconds: Option<toml::Value>,
+    shutdown_delay: Option<toml::Value>,
     log_format: Option<String>,
     admin_token: Option<String>,
     admission: Option<String>,
@@ -276,6 +288,8 @@ pub struct ServerConfig {
     pub search_threads: NonZeroUsize,
     /// Drain time on shutdown.
     pub drain: Duration,
+    /// Time answering while not ready after the shutdown signal.
+    pub shutdown_delay: Duration,
     /// Log format.
     pub log_format: LogFormat,
     /// Admin token, when admin calls are enabled.
@@ -300,6 +314,18 @@ pub struct ConfigError {
 const MAX_WORKERS: usize = 256;
 /// Longest drain accepted.
 const MAX_DRAIN_SECONDS: f64 = 600.0;
+/// Longest shutdown delay accepted.
+const MAX_SHUTDOWN_DELAY_SECONDS: f64 = 300.0;
+
+/// A duration given as seconds (`5`, `2.5`) or with a unit (`5s`, `500ms`).
+fn parse_seconds(text: &str) -> Option<f64> {
+    let text = text.trim();
+    text.parse::<f64>().ok().or_else(|| {
+        humantime::parse_duration(text)
+            .ok()
+            .map(|duration| duration.as_secs_f64())
+    })
+}
 
 /// Where a setting is named in messages: its flag, variable and file key.
 fn names(flag: &str) -> String {
@@ -416,6 +442,23 @@ impl ServerArgs {
                     )
                 })?,
         };
+        let shutdown_delay = match self
+            .shutdown_delay
+            .clone()
+            .or_else(|| file_text(&file.shutdown_delay))
+        {
+            None => 0.0,
+            Some(text) => parse_seconds(&text)
+                .filter(|seconds| (0.0..=MAX_SHUTDOWN_DELAY_SECONDS).contains(seconds))
+                .ok_or_else(|| {
+                    invalid(
+                        "shutdown-delay",
+                        format!(
+                            "`{text}` is out of range: use 0 to {MAX_SHUTDOWN_DELAY_SECONDS} seconds"
+                        ),
+                    )
+                })?,
+        };
         let log_format = match self.log_format.clone().or_else(|| file.log_format.clone()) {
             None => LogFormat::Auto,
             Some(text) => LogFormat::from_str(text.trim(), true).map_err(|_| {
@@ -443,6 +486,7 @@ impl ServerArgs {
             workers,
             search_threads,
             drain: Duration::from_secs_f64(drain_seconds),
+            shutdown_delay: Duration::from_secs_f64(shutdown_delay),
             log_format,
             admin_token,
             admission: self.admission_config(file)?,
@@ -782,6 +826,45 @@ mod tests {
             LogFormat::Json,
             "the file still gives what flags do not"
         );
+    }
+
+    #[test]
+    fn the_shutdown_delay_comes_from_flag_variable_or_file() {
+        let none = FileSettings::default();
+        let config = args(&[]).to_config(&none).unwrap();
+        assert_eq!(config.shutdown_delay, Duration::ZERO, "off by default");
+        let config = args(&["--shutdown-delay", "5"]).to_config(&none).unwrap();
+        assert_eq!(config.shutdown_delay, Duration::from_secs(5));
+        let config = args(&["--shutdown-delay", "1500ms"])
+            .to_config(&none)
+            .unwrap();
+        assert_eq!(config.shutdown_delay, Duration::from_millis(1500));
+        let settings = file("shutdown_delay = 2.5");
+        let config = args(&[]).to_config(&settings).unwrap();
+        assert_eq!(config.shutdown_delay, Duration::from_millis(2500));
+        let config = args(&["--shutdown-delay", "1"])
+            .to_config(&settings)
+            .unwrap();
+        assert_eq!(
+            config.shutdown_delay,
+            Duration::from_secs(1),
+            "the flag wins"
+        );
+        let config = args(&[])
+            .to_config(&file("shutdown_delay = \"3s\""))
+            .unwrap();
+        assert_eq!(config.shutdown_delay, Duration::from_secs(3));
+        for bad in ["-1", "301", "soon"] {
+            let error = args(&["--shutdown-delay", bad])
+                .to_config(&none)
+                .unwrap_err();
+            assert!(
+                error.setting.contains("--shutdown-delay")
+                    && error.setting.contains("VOTER_LOOKUP_SHUTDOWN_DELAY")
+                    && error.message.contains(bad),
+                "{error}"
+            );
+        }
     }
 
     #[test]

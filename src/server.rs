@@ -1,6 +1,7 @@
-//! Runs both doors over one shared state ([`crate::state`]), and stops
-//! them in order: stop accepting, report not-ready, let in-flight requests
-//! finish within the drain time, return.
+//! Runs both doors over one shared state, and stops them in order: report
+//! not-ready, keep answering for the shutdown delay (while load balancers
+//! take the server out), stop accepting, let in-flight requests finish
+//! within the drain time, return.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -106,11 +107,15 @@ pub async fn run(
 
     shutdown.await;
     tracing::info!(
+        shutdown_delay_seconds = state.shutdown_delay().as_secs_f64(),
         drain_seconds = drain.as_secs_f64(),
-        "shutting down: no longer ready, draining"
+        "shutting down: no longer ready, answering during the shutdown delay, then draining"
     );
     state.stop_accepting();
     state.publish_readiness().await;
+    if !state.shutdown_delay().is_zero() {
+        tokio::time::sleep(state.shutdown_delay()).await;
+    }
     let _ = stop_sender.send(true);
     let finished = async {
         http.await?;

@@ -14,7 +14,7 @@ use voter_lookup_proto::v1::voter_lookup_server::SERVICE_NAME;
 use crate::admission::{Admission, AdmissionConfig};
 use crate::error::LookupError;
 use crate::index::IndexHandle;
-use crate::index::reload::{ReloadReport, Reloader, Trigger};
+use crate::index::reload::{Fallback, Pin, ReloadReport, Reloader, Trigger};
 use crate::search_pool::SearchPool;
 use crate::service::LookupService;
 
@@ -89,6 +89,7 @@ pub struct AppState {
     admin: AdminAccess,
     admission: Option<Arc<Admission>>,
     body_limits: BodyLimits,
+    shutdown_delay: Duration,
 }
 
 impl AppState {
@@ -108,6 +109,7 @@ impl AppState {
             reloader: None,
             admin: AdminAccess::default(),
             admission: None,
+            shutdown_delay: Duration::ZERO,
             body_limits: BodyLimits::default(),
         }
     }
@@ -180,6 +182,43 @@ impl AppState {
         Ok(report)
     }
 
+    /// The same, answering for `delay` after the shutdown signal while
+    /// reporting not ready, before it stops accepting.
+    pub fn with_shutdown_delay(mut self, delay: Duration) -> AppState {
+        self.shutdown_delay = delay;
+        self
+    }
+
+    /// How long the server keeps answering after the shutdown signal.
+    pub fn shutdown_delay(&self) -> Duration {
+        self.shutdown_delay
+    }
+
+    /// Set while `current` failed its checks at start and an older version
+    /// serves.
+    pub fn fallback(&self) -> Option<Fallback> {
+        self.reloader.as_ref().and_then(Reloader::fallback)
+    }
+
+    /// Set while a rollback is kept in this server only.
+    pub fn pin(&self) -> Option<Pin> {
+        self.reloader.as_ref().and_then(Reloader::pin)
+    }
+
+    /// Records again under the index root the version served.
+    pub fn refresh_serving_record(&self) {
+        if let Some(reloader) = &self.reloader {
+            reloader.record_serving(self.service.index());
+        }
+    }
+
+    /// Removes this server's record under the index root.
+    pub fn forget_serving_record(&self) {
+        if let Some(reloader) = &self.reloader {
+            reloader.forget_serving();
+        }
+    }
+
     /// True when the index root names a version this server has not seen.
     pub async fn new_version_published(&self) -> bool {
         match &self.reloader {
@@ -214,6 +253,7 @@ impl AppState {
         self.health.set_service_status("", status).await;
         self.health.set_service_status(SERVICE_NAME, status).await;
         crate::metrics::set_ready(ready);
+        crate::metrics::index_fallback(self.fallback().is_some());
         if let Some(index) = self.service.index().snapshot() {
             crate::metrics::index_loaded(&index);
         }

@@ -723,6 +723,8 @@ async fn admin_answers_fit_the_document() {
     let refused = admin(&reload, &reload_path, &token).await.unwrap();
     assert_eq!(refused["error"]["code"], "reload_refused", "{refused}");
     admin(&rollback, &rollback_path, &token).await;
+    // A rollback that succeeded repointed `current`: name v2 again.
+    publish::switch_current(&root, &versions[2]).unwrap();
     let body = admin(&reload, &format!("{reload_path}?force=1"), &token)
         .await
         .unwrap();

@@ -5,7 +5,7 @@
 use std::io::{self, IsTerminal};
 use std::time::Duration;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use indicatif::{HumanBytes, HumanCount, ProgressBar, ProgressStyle};
 use voter_core::build::BuildStats;
 use voter_core::pipeline::{
@@ -22,6 +22,9 @@ const EXAMPLES: usize = 5;
 
 /// Runs the build that `args` describes.
 pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
+    // A publishing build holds the root's lock to the end: no other build
+    // stages beside it, so staging left by a killed build can go.
+    let mut lock = None;
     let out = match (&args.out, &args.publish) {
         (Some(out), _) => out.clone(),
         (None, Some(root)) => {
@@ -31,16 +34,15 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
                     args.keep
                 );
             }
-            std::fs::create_dir_all(root)
-                .with_context(|| format!("{}: cannot create", root.display()))?;
-            let incoming = publish::incoming_dir(root);
-            // A crash of an earlier build may have left its staging behind.
-            if incoming.exists() {
-                std::fs::remove_dir_all(&incoming).with_context(|| {
-                    format!("{}: cannot remove a stale build", incoming.display())
-                })?;
+            let held = publish::BuildLock::acquire(root)?;
+            for stale in held.removed() {
+                eprintln!(
+                    "warning: removed {}, left by a build that did not finish",
+                    root.join(stale).display()
+                );
             }
-            incoming
+            lock = Some(held);
+            publish::incoming_dir(root)
         }
         (None, None) => bail!("give --out DIR or --publish ROOT"),
     };
@@ -94,7 +96,14 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
                 format!(", removed {}", published.removed.join(", "))
             }
         );
+        if !published.kept_in_use.is_empty() {
+            println!(
+                "kept {}: a server reports serving it",
+                published.kept_in_use.join(", ")
+            );
+        }
     }
+    drop(lock);
     Ok(())
 }
 

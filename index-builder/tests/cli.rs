@@ -402,3 +402,37 @@ fn a_published_build_writes_its_report_beside_the_root() {
         );
     }
 }
+
+#[test]
+fn a_killed_build_leaves_staging_that_the_next_publish_removes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (roll, stations, _) = generate(dir.path(), "300", "0");
+    let root = dir.path().join("root");
+    // What a build killed halfway leaves: its staging directory.
+    let stale = root.join(".incoming-999999");
+    std::fs::create_dir_all(stale.join("index")).unwrap();
+    std::fs::write(stale.join("voters.bin"), b"half written").unwrap();
+    let output = index_builder(&[
+        "build",
+        "--roll",
+        text(&roll),
+        "--stations",
+        text(&stations),
+        "--publish",
+        text(&root),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(!stale.exists(), "the stale staging directory is gone");
+    assert!(
+        stderr(&output).contains(".incoming-999999"),
+        "the removal is reported: {}",
+        stderr(&output)
+    );
+    let hidden: Vec<String> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with(".incoming-"))
+        .collect();
+    assert!(hidden.is_empty(), "no staging left: {hidden:?}");
+    assert!(root.join("current/manifest.json").is_file());
+}

@@ -466,6 +466,18 @@ fn readiness(state: &AppState) -> Response<Body> {
             "seconds": report.duration.as_secs_f64(),
             "message": report.message(),
         })),
+        // Serving an older version because `current` failed at start.
+        "fallback": state.fallback().map(|fallback| serde_json::json!({
+            "current": fallback.current,
+            "serving": fallback.serving,
+            "reason": fallback.reason,
+        })),
+        // A rollback kept in this server only: a restart serves `current`.
+        "pinned": state.pin().map(|pin| serde_json::json!({
+            "version": pin.version,
+            "current": pin.current,
+            "reason": pin.reason,
+        })),
     });
     let status = if snapshot.is_some() && accepting {
         StatusCode::OK
