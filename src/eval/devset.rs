@@ -182,7 +182,7 @@ pub fn write_queries(queries: &[LabelledQuery], mut out: impl Write) -> std::io:
         }
         writeln!(out, "{line}")?;
     }
-    Ok(())
+    out.flush()
 }
 
 /// A birth date as the roll writes it: `dd/mm/yyyy`, `00/00/yyyy` for a
@@ -202,7 +202,7 @@ pub fn norm(text: &str) -> String {
     let upper = text.to_uppercase();
     let bare: String = upper
         .nfkd()
-        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .filter(|c| unicode_normalization::char::canonical_combining_class(*c) == 0)
         .map(|c| if c.is_alphanumeric() { c } else { ' ' })
         .collect();
     bare.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -338,7 +338,7 @@ fn same(expect: &Expect, hit: &Hit) -> bool {
         .birth_date
         .to_iso()
         .unwrap_or_else(|| "None".to_string());
-    let station = hit.station.as_ref().map_or("", |s| s.code.as_str());
+    let station = hit.station.as_ref().map_or("", |s| &*s.code);
     norm(&hit.voter.birth_name) == norm(&expect.nom_naissance)
         && norm(&hit.voter.first_names) == norm(&expect.prenoms)
         && date == iso(&expect.date_naissance)
