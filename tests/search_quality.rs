@@ -56,8 +56,16 @@ fn every_category_meets_its_target_on_the_classic_model() {
     );
 }
 
-/// The categories whose targets today's engine meets on the desk model.
-const DESK_MET: &[Category] = &[];
+/// The categories whose targets today's engine meets on the desk model
+/// (measured at the start of issue 19; the others are short: exact,
+/// no_accents, surname_typo, two_typos_long, sound_alike, punctuation,
+/// given_first, typo_with_date).
+const DESK_MET: &[Category] = &[
+    Category::MarriedName,
+    Category::SecondGivenOnly,
+    Category::KioskPrefix,
+    Category::NotOnRoll,
+];
 
 #[test]
 fn the_desk_model_holds_what_the_engine_meets_today() {

@@ -352,6 +352,7 @@ struct Tally {
     at_5: usize,
     unscored: usize,
     ambiguous: usize,
+    confident: usize,
     times: Vec<Duration>,
     misses: Vec<super::Miss>,
 }
@@ -388,13 +389,14 @@ pub fn score(
                 (Vec::new(), false)
             }
         };
+        let confident = hits
+            .first()
+            .is_some_and(|top| matches!(top.confidence, Confidence::Exact | Confidence::Strong));
         let Some(expect) = &query.expect else {
             strangers.scored += 1;
             strangers.times.push(elapsed);
             strangers.ambiguous += usize::from(ambiguous);
-            let confident = hits
-                .first()
-                .is_some_and(|top| matches!(top.confidence, Confidence::Exact | Confidence::Strong));
+            strangers.confident += usize::from(confident);
             false_matches += usize::from(confident);
             if confident && strangers.misses.len() < keep_misses {
                 strangers.misses.push(miss(query, "nobody".to_string(), None, &hits));
@@ -419,6 +421,7 @@ pub fn score(
         }
         tally.scored += 1;
         tally.ambiguous += usize::from(ambiguous);
+        tally.confident += usize::from(confident);
         let rank = hits.iter().position(|hit| same(expect, hit));
         let hit_1 = rank.is_some_and(|r| r < widen.max(1));
         let hit_5 = rank.is_some_and(|r| r < widen.max(5));
@@ -504,7 +507,8 @@ fn report(name: &str, mut tally: Tally, false_matches: Option<usize>) -> Categor
             ),
     };
     let (recall_at_1, recall_at_5) = (percent(tally.at_1), percent(tally.at_5));
-    let confident = false_matches.map_or(0.0, percent);
+    // For people not on the roll, a confident answer is a false match.
+    let confident = percent(false_matches.unwrap_or(tally.confident));
     let passed = match false_matches {
         // No stranger asked: nothing to fail.
         Some(_) if tally.scored == 0 => true,
