@@ -406,7 +406,8 @@ pub fn run(config: &EvalConfig) -> Result<Vec<EvalReport>, EvalError> {
             QueryModel::Classic => evaluate(&subject.index, &queries, config),
             QueryModel::Desk => {
                 let facts = facts.get_or_insert_with(|| devset::RollFacts::new(&subject.rows));
-                let files: Vec<devset::FileQuery> = queries.iter().map(devset::file_query).collect();
+                let files: Vec<devset::FileQuery> =
+                    queries.iter().map(devset::file_query).collect();
                 let mut report = devset::score(
                     &subject.index,
                     facts,
@@ -417,7 +418,10 @@ pub fn run(config: &EvalConfig) -> Result<Vec<EvalReport>, EvalError> {
                 // Report order is the harness's own.
                 report.categories.sort_by_key(|c| {
                     Category::from_name(&c.category).map_or(usize::MAX, |category| {
-                        Category::ALL.iter().position(|c| *c == category).unwrap_or(usize::MAX)
+                        Category::ALL
+                            .iter()
+                            .position(|c| *c == category)
+                            .unwrap_or(usize::MAX)
                     })
                 });
                 report

@@ -31,11 +31,7 @@ type Row = (usize, f64, f64);
 fn parse_score_py(stdout: &str) -> (BTreeMap<String, Row>, String) {
     let mut rows = BTreeMap::new();
     for line in stdout.lines() {
-        let cells: Vec<&str> = line
-            .trim_matches('|')
-            .split('|')
-            .map(str::trim)
-            .collect();
+        let cells: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
         if cells.len() < 4 || cells[1].parse::<usize>().is_err() {
             continue;
         }
@@ -47,7 +43,11 @@ fn parse_score_py(stdout: &str) -> (BTreeMap<String, Row>, String) {
         };
         rows.insert(
             cells[0].to_string(),
-            (cells[1].parse().unwrap(), percent(cells[2]), percent(cells[3])),
+            (
+                cells[1].parse().unwrap(),
+                percent(cells[2]),
+                percent(cells[3]),
+            ),
         );
     }
     let last = stdout
@@ -141,7 +141,14 @@ async fn search_eval_scores_a_query_file_as_score_py_does() {
         .map(|(_, counts)| {
             counts
                 .split(',')
-                .filter_map(|count| count.rsplit(':').next()?.trim_matches([' ', '}']).parse::<usize>().ok())
+                .filter_map(|count| {
+                    count
+                        .rsplit(':')
+                        .next()?
+                        .trim_matches([' ', '}'])
+                        .parse::<usize>()
+                        .ok()
+                })
                 .sum()
         })
         .expect("score.py prints its errors");
@@ -162,7 +169,10 @@ async fn search_eval_scores_a_query_file_as_score_py_does() {
             "{category}: score.py {r1}/{r5}, search-eval {our_r1:.2}/{our_r5:.2}\n{stdout}\n{table}"
         );
     }
-    assert_eq!(in_process.errors, their_errors, "failed lookups\n{stdout}\n{table}");
+    assert_eq!(
+        in_process.errors, their_errors,
+        "failed lookups\n{stdout}\n{table}"
+    );
     assert_eq!(
         in_process.summary(),
         their_summary,

@@ -24,9 +24,7 @@ fn report(model: QueryModel) -> EvalReport {
         models: vec![model],
         ..EvalConfig::default()
     };
-    let report = run(&config)
-        .expect("the evaluation roll builds")
-        .remove(0);
+    let report = run(&config).expect("the evaluation roll builds").remove(0);
     println!("{}", report.table());
     let table = report.table();
     for category in &report.categories {

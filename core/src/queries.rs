@@ -168,7 +168,9 @@ impl QueryModel {
 
     /// Parses [`QueryModel::as_str`].
     pub fn from_name(name: &str) -> Option<QueryModel> {
-        QueryModel::ALL.into_iter().find(|model| model.as_str() == name)
+        QueryModel::ALL
+            .into_iter()
+            .find(|model| model.as_str() == name)
     }
 }
 

@@ -100,13 +100,12 @@ pub fn read_queries(path: &Path) -> Result<Vec<FileQuery>, QueryFileError> {
         if line.trim().is_empty() {
             continue;
         }
-        let query = serde_json::from_str::<FileQuery>(&line).map_err(|error| {
-            QueryFileError::Line {
+        let query =
+            serde_json::from_str::<FileQuery>(&line).map_err(|error| QueryFileError::Line {
                 path: path.to_path_buf(),
                 line: number + 1,
                 reason: error.to_string(),
-            }
-        })?;
+            })?;
         queries.push(query);
     }
     Ok(queries)
@@ -306,7 +305,9 @@ impl RollFacts {
             }
             Kind::SecondGiven => candidates
                 .iter()
-                .filter(|(sn, _, row)| *sn == surname && self.given[*row].iter().any(|g| g == given))
+                .filter(|(sn, _, row)| {
+                    *sn == surname && self.given[*row].iter().any(|g| g == given)
+                })
                 .map(|(_, _, row)| *row)
                 .collect(),
             Kind::Plain => return 0,
@@ -399,7 +400,9 @@ pub fn score(
             strangers.confident += usize::from(confident);
             false_matches += usize::from(confident);
             if confident && strangers.misses.len() < keep_misses {
-                strangers.misses.push(miss(query, "nobody".to_string(), None, &hits));
+                strangers
+                    .misses
+                    .push(miss(query, "nobody".to_string(), None, &hits));
             }
             continue;
         };
@@ -540,7 +543,10 @@ mod tests {
 
     #[test]
     fn norm_folds_like_score_py() {
-        assert_eq!(norm("  Hélène-Marie d'Alembert "), "HELENE MARIE D ALEMBERT");
+        assert_eq!(
+            norm("  Hélène-Marie d'Alembert "),
+            "HELENE MARIE D ALEMBERT"
+        );
         assert_eq!(norm("Œuvre"), "ŒUVRE");
         assert_eq!(norm("ﬁlon"), "FILON");
         assert_eq!(norm(""), "");

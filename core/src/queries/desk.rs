@@ -171,7 +171,12 @@ struct Spelling {
     before: &'static str,
 }
 
-const fn spell(from: &'static str, to: &'static str, place: Place, before: &'static str) -> Spelling {
+const fn spell(
+    from: &'static str,
+    to: &'static str,
+    place: Place,
+    before: &'static str,
+) -> Spelling {
     Spelling {
         from,
         to,
@@ -443,7 +448,10 @@ mod tests {
         for (key, near) in AZERTY_NEIGHBOURS {
             for other in near.chars() {
                 let back = AZERTY_NEIGHBOURS.iter().find(|(k, _)| *k == other).unwrap();
-                assert!(back.1.contains(key), "{key} and {other} are neighbours both ways");
+                assert!(
+                    back.1.contains(key),
+                    "{key} and {other} are neighbours both ways"
+                );
             }
         }
     }
