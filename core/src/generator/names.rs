@@ -871,7 +871,7 @@ mod tests {
     }
 
     #[test]
-    fn given_names_are_capitalised_and_at_most_four() {
+    fn given_names_are_capitalised_and_at_most_five() {
         let sampler = NameSampler::new();
         let mut rng = stream_rng(4, 9, 0);
         for year in [1930, 1950, 1965, 1980, 1995, 2005] {
@@ -881,7 +881,7 @@ mod tests {
                         let names =
                             sampler.given_names_of(&mut rng, origin, sex, year, year < 1960);
                         let tokens: Vec<&str> = names.split(' ').collect();
-                        // Four names at most, some of two words (`Thi Lan`, `De Fátima`).
+                        // Five names at most, some of two words (`Thi Lan`, `De Fátima`).
                         assert!(!tokens.is_empty() && tokens.len() <= 8, "{names}");
                         for token in tokens {
                             let first = token.chars().next().expect("non-empty token");

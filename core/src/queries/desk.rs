@@ -343,10 +343,10 @@ pub fn sound_alike_anywhere(rng: &mut QueryRng, name: &str) -> Option<String> {
         (!options.is_empty()).then(|| options.swap_remove(rng.below(options.len())))
     };
     let once = pick(rng, &folded)?;
-    if rng.chance(1.0 / 3.0) {
-        if let Some(twice) = pick(rng, &once) {
-            return Some(twice);
-        }
+    if rng.chance(1.0 / 3.0)
+        && let Some(twice) = pick(rng, &once)
+    {
+        return Some(twice);
     }
     Some(once)
 }
@@ -388,8 +388,8 @@ mod tests {
         for (i, row) in d.iter_mut().enumerate() {
             row[0] = i;
         }
-        for j in 0..=b.len() {
-            d[0][j] = j;
+        for (j, cell) in d[0].iter_mut().enumerate() {
+            *cell = j;
         }
         for i in 1..=a.len() {
             for j in 1..=b.len() {
