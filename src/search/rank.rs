@@ -135,6 +135,18 @@ const _: () = assert!(PHONETIC + AGREEMENT < EXACT);
 
 /// Added when a term matches both by sound and within the edit distance.
 const AGREEMENT: f32 = 0.1;
+/// Taken from a match on a later given name: staff type the usual (first)
+/// given name, so a voter whose usual name it is comes first.
+const LATER_GIVEN_NAME: f32 = 0.05;
+/// Taken from a match on one part of a compound surname (`MARREMON` of
+/// MARREMON-FAUCHERIF): a voter whose whole surname was typed comes first.
+/// Less than [`LATER_GIVEN_NAME`]: a compound surname with the usual given
+/// name still comes before a whole one with a later given name.
+const PART_OF_SURNAME: f32 = 0.03;
+// Neither moves a match out of its tier.
+const _: () = assert!(EXACT - LATER_GIVEN_NAME > PHONETIC + AGREEMENT);
+const _: () = assert!(PART_OF_SURNAME < LATER_GIVEN_NAME);
+const _: () = assert!(FUZZY_TWO - LATER_GIVEN_NAME - PART_OF_SURNAME > FUZZY_EXTENDED);
 /// A fuzzy match beyond the usual distance, credited only when another part
 /// of the query confirms it.
 const FUZZY_EXTENDED: f32 = 0.45;
@@ -740,10 +752,32 @@ fn matches_of(
     if !settled && !term.particle && term.reach_distance > 0 {
         add_fuzzy_matches(term, terms, start, out);
     }
+    // Where in the name a term stands orders matches of the same kind.
+    for found in &mut out[start..] {
+        let standing = terms
+            .iter()
+            .find(|at| at.field == found.field && at.index == found.term_index)
+            .map_or(0.0, |at| standing_cost(at, shapes));
+        found.quality -= standing;
+    }
     // Keep at most the few best: more never changes an assignment.
     if out.len() - start > 8 {
         out[start..].sort_by(|a, b| b.value().total_cmp(&a.value()));
         out.truncate(start + 8);
+    }
+}
+
+/// What a term's place in the name takes from a match on it: a later given
+/// name, or one word of a compound surname, fits a little less than the
+/// usual given name or a whole surname.
+fn standing_cost(at: &TermAt<'_>, shapes: &FieldShapes) -> f32 {
+    if at.term.joined || at.term.particle {
+        return 0.0;
+    }
+    match at.field {
+        NameField::GivenNames if at.index > 0 => LATER_GIVEN_NAME,
+        field if field.is_surname() && shapes.names[field.index()] > 1 => PART_OF_SURNAME,
+        _ => 0.0,
     }
 }
 
