@@ -791,3 +791,17 @@ fn married_names_are_read_in_their_desk_forms() {
         assert_eq!(response.confidence, Confidence::Exact, "{typed}");
     }
 }
+
+#[test]
+fn a_compound_usual_given_name_is_the_usual_one() {
+    let index = small_roll_with(&[
+        ("MARTELLIN", None, "Pierre Daniel Jean-Luc"),
+        ("MARTELLIN", None, "Jean-Pierre René"),
+    ]);
+    for typed in ["MARTELLIN Jean-Pierre", "Jean Pierre MARTELLIN"] {
+        let response = hits_on(&index, typed, None);
+        let first = response.hits.first().expect("a hit");
+        assert_eq!(first.voter.first_names, "Jean-Pierre René", "{typed}");
+        assert_eq!(first.confidence, Confidence::Exact, "{typed}");
+    }
+}

@@ -182,6 +182,8 @@ pub struct TokenMatch {
     pub names_surname: bool,
     /// Share of the matched term that the token spells out (1 for exact).
     pub coverage: f32,
+    /// Matched on the usual given name ([`TermAt::usual_given`]).
+    pub usual_given: bool,
 }
 
 impl TokenMatch {
@@ -401,6 +403,9 @@ struct TermAt<'r> {
     whole_name_joined: bool,
     /// Letters the term uses ([`letter_set`]).
     letters: u32,
+    /// A term of the usual given name: the first given name, or a joined
+    /// form that begins with it (`JEANPIERRE` of Jean-Pierre René).
+    usual_given: bool,
 }
 
 impl<'r> Scratch<'r> {
@@ -410,16 +415,23 @@ impl<'r> Scratch<'r> {
         let mut names = [0; 3];
         for field in NameField::ALL {
             let mut joined_seen = false;
+            let mut first: &[u8] = &[];
             for (index, term) in record.terms(field).enumerate() {
                 if !term.joined && !term.particle {
                     names[field.index()] += 1;
                 }
+                if index == 0 {
+                    first = term.term;
+                }
+                let usual_given = field == NameField::GivenNames
+                    && (index == 0 || (term.joined && term.term.starts_with(first)));
                 self.terms.push(TermAt {
                     field,
                     index: index.min(u8::MAX as usize) as u8,
                     term,
                     whole_name_joined: term.joined && !joined_seen,
                     letters: letter_set(term.term),
+                    usual_given,
                 });
                 joined_seen |= term.joined;
             }
@@ -637,7 +649,7 @@ fn confidence_of(parsed: &ParsedQuery, best: &[Option<TokenMatch>], date: DateFi
     let surname_exact = matches().any(|m| m.field.is_surname() && m.kind == MatchKind::Exact);
     let given = matches().any(|m| m.field == NameField::GivenNames);
     // The name a person goes by is usually the first of their given names.
-    let usual_given = matches().any(|m| m.field == NameField::GivenNames && m.term_index == 0);
+    let usual_given = matches().any(|m| m.field == NameField::GivenNames && m.usual_given);
     match date {
         DateFit::Mismatch | DateFit::NearYear => Confidence::Weak,
         DateFit::Exact if all_exact && given => Confidence::Exact,
@@ -685,6 +697,7 @@ fn matches_of(
             joined: false,
             names_surname,
             coverage,
+            usual_given: false,
         };
         if candidate == text {
             // A particle met as a particle does not make a surname
@@ -754,11 +767,13 @@ fn matches_of(
     }
     // Where in the name a term stands orders matches of the same kind.
     for found in &mut out[start..] {
-        let standing = terms
+        let at = terms
             .iter()
-            .find(|at| at.field == found.field && at.index == found.term_index)
-            .map_or(0.0, |at| standing_cost(at, shapes));
-        found.quality -= standing;
+            .find(|at| at.field == found.field && at.index == found.term_index);
+        if let Some(at) = at {
+            found.quality -= standing_cost(at, shapes);
+            found.usual_given = at.usual_given;
+        }
     }
     // Keep at most the few best: more never changes an assignment.
     if out.len() - start > 8 {
@@ -771,12 +786,11 @@ fn matches_of(
 /// name, or one word of a compound surname, fits a little less than the
 /// usual given name or a whole surname.
 fn standing_cost(at: &TermAt<'_>, shapes: &FieldShapes) -> f32 {
-    if at.term.joined || at.term.particle {
-        return 0.0;
-    }
     match at.field {
-        NameField::GivenNames if at.index > 0 => LATER_GIVEN_NAME,
-        field if field.is_surname() && shapes.names[field.index()] > 1 => PART_OF_SURNAME,
+        NameField::GivenNames if !at.usual_given => LATER_GIVEN_NAME,
+        NameField::GivenNames => 0.0,
+        _ if at.term.joined || at.term.particle => 0.0,
+        field if shapes.names[field.index()] > 1 => PART_OF_SURNAME,
         _ => 0.0,
     }
 }
@@ -833,6 +847,7 @@ fn add_fuzzy_matches(
             joined: false,
             names_surname: true,
             coverage: text.len() as f32 / candidate.len().max(1) as f32,
+            usual_given: false,
         });
     }
 }
