@@ -527,7 +527,7 @@ fn surname_expansions<'v>(
     walks.push_fuzzy(
         terms,
         unit.text,
-        spec.typos,
+        (spec.typos, spec.anywhere),
         Particles::Skip,
         &mut out.terms,
     )?;
@@ -648,7 +648,13 @@ impl<'v> Narrowing<'v> {
                 return Ok(Narrowing::Anyone);
             }
         }
-        walks.push_fuzzy(given, unit.text, spec.typos, Particles::Keep, &mut lists)?;
+        walks.push_fuzzy(
+            given,
+            unit.text,
+            (spec.typos, spec.anywhere),
+            Particles::Keep,
+            &mut lists,
+        )?;
         let postings: usize = lists.iter().map(|(_, info)| info.doc_freq as usize).sum();
         if postings as f64 > MAX_NARROWING_SHARE * f64::from(view.max_doc) {
             return Ok(Narrowing::Anyone);
@@ -842,6 +848,7 @@ struct Walk {
     dictionary: usize,
     text: String,
     distance: u8,
+    anywhere: bool,
     particles: Particles,
     found: Vec<TermInfo>,
 }
@@ -853,26 +860,32 @@ impl Walks {
         Some(self.narrowed.swap_remove(at).1)
     }
 
-    /// Adds the terms of `reader` within `distance` edits of `text`
-    /// wherever they fall, the first letter included (none when `distance`
-    /// is 0), but
+    /// Adds the terms of `reader` within `distance` edits of `text`,
+    /// wherever they fall when `anywhere`, else keeping the first letter
+    /// (none when `distance` is 0), but
     /// for particles when told to skip them; walks the dictionary only the
     /// first time the lookup asks.
     fn push_fuzzy<'v>(
         &mut self,
         reader: &'v InvertedIndexReader,
         text: &str,
-        distance: u8,
+        (distance, anywhere): (u8, bool),
         particles: Particles,
         out: &mut Vec<(&'v InvertedIndexReader, TermInfo)>,
     ) -> Result<(), LookupError> {
-        let Some(typos) = Typos::anywhere(text.as_bytes(), distance) else {
+        let typos = if anywhere {
+            Typos::anywhere(text.as_bytes(), distance)
+        } else {
+            Typos::keeping_first_letter(text.as_bytes(), distance)
+        };
+        let Some(typos) = typos else {
             return Ok(());
         };
         let dictionary = std::ptr::from_ref(reader) as usize;
         let known = self.done.iter().find(|walk| {
             walk.dictionary == dictionary
                 && walk.distance == distance
+                && walk.anywhere == anywhere
                 && walk.particles == particles
                 && walk.text == text
         });
@@ -892,6 +905,7 @@ impl Walks {
             dictionary,
             text: text.to_owned(),
             distance,
+            anywhere,
             particles,
             found,
         });

@@ -22,8 +22,12 @@ pub enum Reach {
     /// Terms spelled exactly as typed.
     Exact,
     /// Also the same sound, beginnings of three letters or more, and the
-    /// usual number of typos wherever they fall.
+    /// usual number of typos, the first letter kept as typed.
     Near,
+    /// The same, but with typos wherever they fall, the first letter
+    /// included: a walk several times dearer, taken only when the near
+    /// step found no answer.
+    Anywhere,
     /// With a full birth date: the voters born that day or on one of its
     /// usual slips, whatever their names; ranking keeps those a name fits.
     Dated,
@@ -98,9 +102,10 @@ pub struct Step {
 
 impl Reach {
     /// The steps a lookup takes, in order, until one answers.
-    pub const STEPS: [Reach; 6] = [
+    pub const STEPS: [Reach; 7] = [
         Reach::Exact,
         Reach::Near,
+        Reach::Anywhere,
         Reach::Dated,
         Reach::Beginnings,
         Reach::Wide,
@@ -122,7 +127,9 @@ impl Reach {
             Reach::Alternatives => {
                 dictionary(Narrowing::Required, StopRule::ConfidentOrComplete, false)
             }
-            Reach::Near => dictionary(Narrowing::Required, StopRule::ConfidentOrTyped, true),
+            Reach::Near | Reach::Anywhere => {
+                dictionary(Narrowing::Required, StopRule::ConfidentOrTyped, true)
+            }
             Reach::Dated => Step {
                 reach: self,
                 way_in: WayIn::BirthDate,
@@ -148,6 +155,11 @@ impl Reach {
     pub fn applies(self, parsed: &ParsedQuery) -> bool {
         match self {
             Reach::Dated => matches!(parsed.birth_date, Some(QueryDate::Full { .. })),
+            // Words of three letters or less carry no typo.
+            Reach::Anywhere => parsed
+                .tokens
+                .iter()
+                .any(|token| !token.particle && token.text.len() > 3),
             Reach::Beginnings => !Reach::Near.reads_every_beginning(parsed),
             _ => true,
         }
@@ -159,7 +171,7 @@ impl Reach {
     pub fn reads_every_beginning(self, parsed: &ParsedQuery) -> bool {
         match self {
             Reach::Exact | Reach::Alternatives => false,
-            Reach::Near | Reach::Dated => parsed.tokens.iter().all(|token| {
+            Reach::Near | Reach::Anywhere | Reach::Dated => parsed.tokens.iter().all(|token| {
                 if token.particle {
                     token.text.len() < 3
                 } else {
@@ -200,13 +212,15 @@ impl Reach {
                     word.base_distance.min(1)
                 },
                 itself: false,
+                anywhere: false,
             },
-            Reach::Near => Expand {
+            Reach::Near | Reach::Anywhere => Expand {
                 phonetic: true,
                 prefix_from: 3.max(joined_prefix),
                 prefix_limit: MAX_READING_PREFIX_TERMS,
                 typos: if word.joined { 0 } else { word.base_distance },
                 itself: true,
+                anywhere: self == Reach::Anywhere,
             },
             Reach::Beginnings => Expand {
                 phonetic: true,
@@ -214,6 +228,7 @@ impl Reach {
                 prefix_limit: MAX_READING_PREFIX_TERMS,
                 typos: if word.joined { 0 } else { word.base_distance },
                 itself: true,
+                anywhere: true,
             },
             Reach::Wide => Expand {
                 phonetic: true,
@@ -221,6 +236,7 @@ impl Reach {
                 prefix_limit: MAX_READING_PREFIX_TERMS,
                 typos: word.reach_distance,
                 itself: true,
+                anywhere: true,
             },
             // Without narrowing, only what is spelled or sounds the same: a
             // surname typed right beside a given name that fits nobody.
@@ -238,12 +254,13 @@ impl Reach {
         match self {
             Reach::Exact | Reach::Alternatives | Reach::Dated => Expand::EXACT,
             Reach::Loose => Reach::Wide.narrowing_expansion(word),
-            Reach::Near | Reach::Beginnings | Reach::Wide => Expand {
+            Reach::Near | Reach::Anywhere | Reach::Beginnings | Reach::Wide => Expand {
                 phonetic: true,
-                // The same spec at each step for a word of three letters or
-                // more, whose narrowing is then the same: a later step
-                // reuses what an earlier one built.
-                prefix_from: if self == Reach::Near && word.text.len() < 3 {
+                // The same spec at each step from the walk anywhere on for a
+                // word of three letters or more, whose narrowing is then the
+                // same: a later step reuses what an earlier one built.
+                prefix_from: if matches!(self, Reach::Near | Reach::Anywhere) && word.text.len() < 3
+                {
                     3
                 } else {
                     2
@@ -251,6 +268,7 @@ impl Reach {
                 prefix_limit: MAX_PREFIX_TERMS,
                 typos: word.base_distance,
                 itself: true,
+                anywhere: self != Reach::Near,
             },
         }
     }
@@ -284,6 +302,8 @@ pub(super) struct Expand {
     /// The text itself may be looked up (not for alternatives, which
     /// were already found as typed).
     pub itself: bool,
+    /// Typos may fall on the first letter.
+    pub anywhere: bool,
 }
 
 impl Expand {
@@ -293,6 +313,7 @@ impl Expand {
         prefix_limit: MAX_READING_PREFIX_TERMS,
         typos: 0,
         itself: true,
+        anywhere: false,
     };
 }
 
@@ -457,7 +478,15 @@ mod tests {
             .filter(|reach| reach.step().way_in == WayIn::Surname)
             .map(|reach| reach.surname_expansion(&word).typos)
             .collect();
-        assert_eq!(typos, [0, 1, 1, 2, 0]);
+        assert_eq!(typos, [0, 1, 1, 1, 2, 0]);
+        // The dear walk over every first letter waits for its own step.
+        assert!(!Reach::Near.surname_expansion(&word).anywhere);
+        assert!(!Reach::Near.narrowing_expansion(&word).anywhere);
+        assert!(Reach::Anywhere.surname_expansion(&word).anywhere);
+        assert!(Reach::Anywhere.narrowing_expansion(&word).anywhere);
+        assert!(Reach::Wide.surname_expansion(&word).anywhere);
+        assert!(!Reach::Anywhere.applies(&parse("LE NG", None)));
+        assert!(Reach::Anywhere.applies(&parse("NARCIA Anne", None)));
         assert_eq!(Reach::Exact.narrowing_expansion(&word), Expand::EXACT);
         assert_eq!(
             Reach::Loose.narrowing_expansion(&word),

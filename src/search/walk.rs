@@ -8,9 +8,10 @@
 //! Every letter may be wrong, the first included: a slip on the first
 //! letter (`NARCIA` for GARCIA, `NDRE` for ANDRE, `ERNER` for RENER) is
 //! rarer than one further on, but staff taking a name down by ear make it
-//! often enough that a search which cannot find it loses the voter. The
-//! walk then visits every branch of the dictionary's first letters, and
-//! prunes from the second or third on.
+//! often enough that a search which cannot find it loses the voter. Such
+//! a walk visits every branch of the dictionary's first letters and prunes
+//! from the second or third on, so it costs several times a walk that
+//! keeps the first letter as typed: lookups take that one first.
 
 use tantivy_fst::Automaton;
 
@@ -24,20 +25,40 @@ pub const MAX_WALK_EDITS: u8 = 2;
 /// that many on each side.
 const BAND: usize = 2 * MAX_WALK_EDITS as usize + 1;
 
-/// Terms within `max` edits of `query`, wherever the edits fall.
+/// Terms within `max` edits of `query`, wherever the edits fall or with
+/// the first letter as typed.
 #[derive(Debug, Clone, Copy)]
 pub struct Typos<'a> {
     query: &'a [u8],
     max: u8,
+    /// The first letter must be as typed.
+    anchored: bool,
 }
 
 impl<'a> Typos<'a> {
-    /// `None` when `query` is empty, too long, or no edit is allowed; more
-    /// than [`MAX_WALK_EDITS`] edits are not walked either.
+    /// Terms within `max` edits wherever they fall, the first letter
+    /// included. `None` when `query` is empty, too long, or no edit is
+    /// allowed; more than [`MAX_WALK_EDITS`] edits are not walked either.
     pub fn anywhere(query: &'a [u8], max: u8) -> Option<Typos<'a>> {
+        Typos::new(query, max, false)
+    }
+
+    /// The same, but only terms that begin with `query`'s first letter: a
+    /// walk that prunes all but one branch at its first step, and so costs
+    /// a fraction of one [`Typos::anywhere`] (a common surname's letters
+    /// meet thousands of the dictionary's two- and three-letter starts).
+    pub fn keeping_first_letter(query: &'a [u8], max: u8) -> Option<Typos<'a>> {
+        Typos::new(query, max, true)
+    }
+
+    fn new(query: &'a [u8], max: u8, anchored: bool) -> Option<Typos<'a>> {
         debug_assert!(max <= MAX_WALK_EDITS, "{max} edits are never walked");
         (max > 0 && max <= MAX_WALK_EDITS && !query.is_empty() && query.len() <= MAX_WALK_LEN)
-            .then_some(Typos { query, max })
+            .then_some(Typos {
+                query,
+                max,
+                anchored,
+            })
     }
 }
 
@@ -114,6 +135,13 @@ impl Automaton for Typos<'_> {
     fn accept(&self, state: &Rows, byte: u8) -> Rows {
         if !state.alive {
             return *state;
+        }
+        // Two words that begin alike are as far apart as their rests.
+        if self.anchored && state.row == 0 && byte != self.query[0] {
+            return Rows {
+                alive: false,
+                ..*state
+            };
         }
         let query = self.query;
         let limit = self.limit();
@@ -209,7 +237,39 @@ mod tests {
         assert!(!matches("MARTIN", 2, "NAPTIM"));
     }
 
+    fn matches_keeping_first_letter(query: &str, max: u8, term: &str) -> bool {
+        let automaton = Typos::keeping_first_letter(query.as_bytes(), max).unwrap();
+        let mut state = automaton.start();
+        for &byte in term.as_bytes() {
+            state = automaton.accept(&state, byte);
+        }
+        automaton.is_match(&state)
+    }
+
+    #[test]
+    fn a_walk_may_keep_the_first_letter() {
+        assert!(matches_keeping_first_letter("MARTIN", 1, "MRATIN"));
+        assert!(!matches_keeping_first_letter("NARCIA", 1, "GARCIA"));
+        assert!(!matches_keeping_first_letter("NDRE", 1, "ANDRE"));
+    }
+
     proptest::proptest! {
+        #[test]
+        fn a_walk_keeping_the_first_letter_is_the_walk_of_the_rest(
+            query in "[A-E]{1,9}",
+            term in "[A-E]{1,11}",
+            max in 1u8..=MAX_WALK_EDITS,
+        ) {
+            let expected = query.as_bytes()[0] == term.as_bytes()[0]
+                && crate::search::distance::within(
+                    &query.as_bytes()[1..],
+                    &term.as_bytes()[1..],
+                    max,
+                )
+                .is_some();
+            proptest::prop_assert_eq!(matches_keeping_first_letter(&query, max, &term), expected);
+        }
+
         #[test]
         fn walks_exactly_the_terms_the_ranking_accepts(
             query in "[A-E]{1,9}",
