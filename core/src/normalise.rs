@@ -67,6 +67,18 @@ pub fn is_particle(token: &str) -> bool {
     PARTICLES.binary_search(&token).is_ok()
 }
 
+/// Words staff write between the names of a married or widowed person
+/// (`DUPONT épouse MARTIN`, `DUPONT ép. MARTIN`, `MARTIN née DUPONT`,
+/// `veuve DUPONT`, `vve DUPONT`), folded: they mark which name is which
+/// and name nobody. Sorted, for binary search.
+const MARRIAGE_MARKERS: &[&str] = &["EP", "EPOUSE", "EPSE", "NEE", "VEUF", "VEUVE", "VVE"];
+
+/// True when a folded token is a marker of a married or widowed name such
+/// as `EPOUSE`, `EP`, `NEE` or `VVE`, not a name.
+pub fn is_marriage_marker(token: &str) -> bool {
+    MARRIAGE_MARKERS.binary_search(&token).is_ok()
+}
+
 /// True when a folded token of two or three letters is not a particle but
 /// one slip away from one: a letter struck for its neighbour's (`DR`,
 /// `KA`, `VAB`) or two letters swapped (`AL`). Such a word, typed beside a
@@ -197,6 +209,20 @@ mod tests {
             sorted, PARTICLES,
             "PARTICLES must stay sorted for binary search"
         );
+    }
+
+    #[test]
+    fn marriage_markers_are_recognised_folded() {
+        for typed in ["épouse", "ep", "ép.", "Née", "veuve", "vve", "EPSE"] {
+            let folded = fold(typed);
+            assert!(is_marriage_marker(&folded), "{typed}");
+        }
+        for name in ["DUPONT", "NEEL", "EPOUX", "VEUVES"] {
+            assert!(!is_marriage_marker(name), "{name}");
+        }
+        let mut sorted = MARRIAGE_MARKERS.to_vec();
+        sorted.sort_unstable();
+        assert_eq!(sorted, MARRIAGE_MARKERS);
     }
 
     #[test]

@@ -56,6 +56,10 @@ pub(crate) struct SegmentView {
     voter_ids: VoterIds,
     /// Packed birth dates ([`voter_core::model::BirthDate::to_packed`]).
     pub(crate) birth_date: Column<u64>,
+    /// The voters born on each packed date: a full date asked is a way in
+    /// whatever the spelling of the name.
+    pub(crate) birth_date_terms: Arc<InvertedIndexReader>,
+    pub(crate) birth_date_field: tantivy::schema::Field,
 }
 
 /// How a segment's documents map to voters: the `voter_id` fast field,
@@ -220,6 +224,8 @@ impl LoadedIndex {
                 station_order: segment.inverted_index(schema.station_order)?,
                 voter_ids: VoterIds::of(segment.fast_fields().u64("voter_id")?, segment.max_doc()),
                 birth_date: segment.fast_fields().u64("birth_date")?,
+                birth_date_terms: segment.inverted_index(schema.birth_date)?,
+                birth_date_field: schema.birth_date,
             });
         }
         let station_positions = stations

@@ -16,8 +16,9 @@ use tantivy::{DocId, index::InvertedIndexReader};
 use super::docset::{
     DocBits, PostingsProbe, extend_with_postings, normalise, retain_by_membership,
 };
-use super::query::{ParsedQuery, QueryDate};
+use super::query::{ParsedQuery, QueryDate, is_calendar_date};
 use super::rank::{MIN_PHONETIC_LEN, PreparedQuery, fit_date};
+use super::steps::{Expand, Narrowing as Narrows, Reach, WayIn, Word};
 use super::walk::Typos;
 use crate::error::LookupError;
 use crate::index::{LoadedIndex, SegmentView};
@@ -25,77 +26,6 @@ use voter_core::model::BirthDate;
 use voter_core::normalise::{is_particle, near_particle};
 use voter_core::schema::PREFIX_LENS;
 
-/// How far a step reaches from what was typed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Reach {
-    /// Terms spelled exactly as typed.
-    Exact,
-    /// Also the same sound, beginnings of three letters or more, and the
-    /// usual number of typos.
-    Near,
-    /// Also two-letter beginnings and particles that may begin a name
-    /// (`del` of `DELAROSA`): every beginning a kiosk user may type.
-    Beginnings,
-    /// Also the extended number of typos, and typos in joined forms.
-    Wide,
-    /// Surnames spelled or sounding as typed, without requiring the other
-    /// tokens to fit.
-    Loose,
-    /// After an exact answer: surnames one typo or one sound away, with
-    /// every other token spelled exactly, as alternatives to show below it.
-    Alternatives,
-}
-
-impl Reach {
-    /// The steps a lookup takes, in order, until one answers.
-    pub const STEPS: [Reach; 5] = [
-        Reach::Exact,
-        Reach::Near,
-        Reach::Beginnings,
-        Reach::Wide,
-        Reach::Loose,
-    ];
-
-    /// True when this step has read each of `parsed`'s words as the
-    /// beginning of a name wherever a later step would: the near step
-    /// leaves out two-letter words and particles of three letters or more.
-    pub fn reads_every_beginning(self, parsed: &ParsedQuery) -> bool {
-        match self {
-            Reach::Exact | Reach::Alternatives => false,
-            Reach::Near => parsed.tokens.iter().all(|token| {
-                if token.particle {
-                    token.text.len() < 3
-                } else {
-                    token.text.len() != 2
-                }
-            }),
-            Reach::Beginnings | Reach::Wide | Reach::Loose => true,
-        }
-    }
-
-    fn at_least(self, other: Reach) -> bool {
-        self.rank() >= other.rank()
-    }
-
-    fn rank(self) -> u8 {
-        match self {
-            Reach::Exact | Reach::Alternatives => 0,
-            Reach::Near => 1,
-            Reach::Beginnings => 2,
-            Reach::Wide => 3,
-            Reach::Loose => 4,
-        }
-    }
-}
-
-/// Terms a prefix may expand to when it narrows; beyond it the prefix is
-/// too short to help (a narrowing then requires nothing of that token).
-const MAX_PREFIX_TERMS: usize = 5_000;
-/// Terms a prefix read as the surname may expand to: every one, in
-/// practice (a surname dictionary of a million voters has fewer than
-/// 10,000 terms under any three letters), so that no voter is silently left
-/// out; the bound only keeps a pathological dictionary finite.
-const MAX_READING_PREFIX_TERMS: usize = 200_000;
 /// Candidates scored for one step of one query, at most.
 pub const MAX_CANDIDATES: usize = 60_000;
 /// Candidates of the last-resort step, at most: voters sharing only a
@@ -159,6 +89,18 @@ struct Unit<'a> {
     joined: bool,
 }
 
+impl Unit<'_> {
+    fn word(&self) -> Word<'_> {
+        Word {
+            text: self.text,
+            particle: self.particle,
+            joined: self.joined,
+            base_distance: self.base_distance,
+            reach_distance: self.reach_distance,
+        }
+    }
+}
+
 /// The candidates of one segment for one step ([`collect`]), each list
 /// sorted and without duplicates.
 #[derive(Debug, Default)]
@@ -190,6 +132,13 @@ pub fn collect(
     unfitting.clear();
     let view = &index.segments[segment];
     let parsed = query.parsed;
+    let step = reach.step();
+    if step.way_in == WayIn::BirthDate {
+        if let Some(asked) = parsed.birth_date {
+            born_on(view, asked, docs)?;
+        }
+        return Ok(());
+    }
     let tokens: Vec<Unit<'_>> = parsed
         .tokens
         .iter()
@@ -238,13 +187,13 @@ pub fn collect(
         let only_particles = parsed.tokens[unit.first..=unit.last]
             .iter()
             .all(|token| token.particle);
-        if reach == Reach::Loose && only_particles {
+        if only_particles && !step.particles_alone {
             continue;
         }
         // A word that fits no voter at all leaves nobody for this
         // reading: it need not walk the dictionaries (the given name of
         // someone not on the roll, read as the surname).
-        if reach != Reach::Loose {
+        if step.narrowing != Narrows::Preferred {
             let mut fits_nobody = false;
             for (position, other) in tokens.iter().enumerate() {
                 if other.particle || (unit.first..=unit.last).contains(&position) {
@@ -273,7 +222,7 @@ pub fn collect(
                 continue;
             }
         }
-        let spec = Expand::candidates(reach, unit);
+        let spec = reach.surname_expansion(&unit.word());
         let own;
         let expansions = if unit.joined {
             own = surname_expansions(view, unit, spec, walks)?;
@@ -304,7 +253,7 @@ pub fn collect(
         if found.is_empty() {
             continue;
         }
-        if reach == Reach::Loose {
+        if step.narrowing == Narrows::Preferred {
             // The last resort: no narrowing, and only so many voters. Those
             // whom some other word fits (as the earlier steps required it,
             // so their narrowings serve again) come first: they are the
@@ -325,7 +274,7 @@ pub fn collect(
                 } else {
                     for &position in &others {
                         if narrowing[position].is_none() {
-                            let spec = Expand::narrowing(Reach::Wide, &tokens[position]);
+                            let spec = reach.narrowing_expansion(&tokens[position].word());
                             narrowing[position] = Some(Narrowing::of_token(
                                 &mut surnames,
                                 (segment, position),
@@ -371,7 +320,7 @@ pub fn collect(
             // those they fit nowhere wait. (Only once a particle may be
             // read as a beginning, as ranking reads it.)
             for (position, other) in tokens.iter().enumerate() {
-                if !reach.at_least(Reach::Near)
+                if !step.particles_wait
                     || !other.particle
                     || (unit.first..=unit.last).contains(&position)
                     || found.is_empty()
@@ -379,7 +328,7 @@ pub fn collect(
                     continue;
                 }
                 if narrowing[position].is_none() {
-                    let spec = Expand::narrowing(reach, other);
+                    let spec = reach.narrowing_expansion(&other.word());
                     narrowing[position] = Some(Narrowing::of_token(
                         &mut surnames,
                         (segment, position),
@@ -414,6 +363,57 @@ pub fn collect(
     retain_by_membership(unfitting, docs, false);
     unfitting.truncate(MAX_CANDIDATES);
     Ok(())
+}
+
+/// The voters of a segment born on `asked` or on one of its slips, sorted.
+fn born_on(view: &SegmentView, asked: QueryDate, docs: &mut Vec<DocId>) -> Result<(), LookupError> {
+    for packed in date_slips(asked) {
+        let term = tantivy::Term::from_field_u64(view.birth_date_field, packed);
+        if let Some(info) = view.birth_date_terms.get_term_info(&term)? {
+            extend_with_postings(&view.birth_date_terms, &info, docs)?;
+        }
+    }
+    normalise(docs);
+    Ok(())
+}
+
+/// A full date and the dates it is usually a slip for, packed: day and
+/// month swapped, and each date one digit away (`1962-03-12` for
+/// `1963-03-12`, `1962-08-12`, `1962-03-13`…), as ranking's
+/// [`fit_date`] reads them. None for a year alone: thousands of voters
+/// share one.
+pub fn date_slips(asked: QueryDate) -> Vec<u64> {
+    let QueryDate::Full { year, month, day } = asked else {
+        return Vec::new();
+    };
+    let packed = |year: u16, month: u8, day: u8| {
+        u64::from(year) * 10_000 + u64::from(month) * 100 + u64::from(day)
+    };
+    let exact = packed(year, month, day);
+    let mut dates = vec![exact];
+    let valid = |date: u64| {
+        let (year, month, day) = (date / 10_000, date / 100 % 100, date % 100);
+        is_calendar_date(year as u16, month as u8, day as u8)
+    };
+    if month != day && valid(packed(year, day, month)) {
+        dates.push(packed(year, day, month));
+    }
+    let mut place = 1;
+    for _ in 0..8 {
+        let digit = exact / place % 10;
+        for other in 0..10 {
+            if other != digit {
+                let date = exact - digit * place + other * place;
+                if valid(date) {
+                    dates.push(date);
+                }
+            }
+        }
+        place *= 10;
+    }
+    dates.sort_unstable();
+    dates.dedup();
+    dates
 }
 
 /// Splits sorted `found` into the voters whom the narrowing of some token
@@ -461,111 +461,6 @@ fn prefer_fitting_dates(view: &SegmentView, asked: QueryDate, found: &mut Vec<Do
     others.truncate(most - kept.len());
     kept.extend(others);
     *found = kept;
-}
-
-/// What to expand a text into, in a dictionary: the phonetic key, the terms
-/// it begins (from how many letters), and terms within how many typos.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Expand {
-    phonetic: bool,
-    /// Shortest text expanded as a prefix; `usize::MAX` for none.
-    prefix_from: usize,
-    /// Most terms a prefix expands to before it gives up.
-    prefix_limit: usize,
-    typos: u8,
-    /// The text itself may be looked up (not for alternatives, which
-    /// were already found as typed).
-    itself: bool,
-}
-
-impl Expand {
-    const EXACT: Expand = Expand {
-        phonetic: false,
-        prefix_from: usize::MAX,
-        prefix_limit: MAX_READING_PREFIX_TERMS,
-        typos: 0,
-        itself: true,
-    };
-
-    /// For reading `unit` as the surname at `reach`.
-    fn candidates(reach: Reach, unit: &Unit<'_>) -> Expand {
-        if unit.particle {
-            // A particle may be a whole surname (`LE`) or where one begins
-            // (`VAN` of `VAN DER POEL`, `del` of `DELAROSA`); the other
-            // tokens narrow its many voters down.
-            let prefix_from = if reach.at_least(Reach::Beginnings) {
-                3
-            } else {
-                usize::MAX
-            };
-            return Expand {
-                prefix_from,
-                ..Expand::EXACT
-            };
-        }
-        let joined_prefix = if unit.joined { usize::MAX } else { 0 };
-        match reach {
-            Reach::Exact => Expand::EXACT,
-            // One typo: the usual slip that happens to spell another name.
-            Reach::Alternatives => Expand {
-                phonetic: true,
-                prefix_from: usize::MAX,
-                prefix_limit: MAX_READING_PREFIX_TERMS,
-                typos: if unit.joined {
-                    0
-                } else {
-                    unit.base_distance.min(1)
-                },
-                itself: false,
-            },
-            Reach::Near => Expand {
-                phonetic: true,
-                prefix_from: 3.max(joined_prefix),
-                prefix_limit: MAX_READING_PREFIX_TERMS,
-                typos: if unit.joined { 0 } else { unit.base_distance },
-                itself: true,
-            },
-            Reach::Beginnings | Reach::Wide => Expand {
-                phonetic: true,
-                prefix_from: 2.max(joined_prefix),
-                prefix_limit: MAX_READING_PREFIX_TERMS,
-                typos: match reach {
-                    Reach::Wide => unit.reach_distance,
-                    _ if unit.joined => 0,
-                    _ => unit.base_distance,
-                },
-                itself: true,
-            },
-            // Without narrowing, only what is spelled or sounds the same: a
-            // surname typed right beside a given name that fits nobody.
-            Reach::Loose => Expand {
-                phonetic: true,
-                ..Expand::EXACT
-            },
-        }
-    }
-
-    /// For requiring `unit` of voters found through another token: as
-    /// typed for alternatives, and never further than the usual typos.
-    fn narrowing(reach: Reach, unit: &Unit<'_>) -> Expand {
-        match reach {
-            Reach::Exact | Reach::Alternatives | Reach::Loose => Expand::EXACT,
-            Reach::Near | Reach::Beginnings | Reach::Wide => Expand {
-                phonetic: true,
-                // The same spec at each step for a word of three letters or
-                // more, whose narrowing is then the same: a later step
-                // reuses what an earlier one built.
-                prefix_from: if reach == Reach::Near && unit.text.len() < 3 {
-                    3
-                } else {
-                    2
-                },
-                prefix_limit: MAX_PREFIX_TERMS,
-                typos: unit.base_distance,
-                itself: true,
-            },
-        }
-    }
 }
 
 /// Terms of a dictionary a text may stand for.
@@ -632,7 +527,7 @@ fn surname_expansions<'v>(
     walks.push_fuzzy(
         terms,
         unit.text,
-        spec.typos,
+        (spec.typos, spec.anywhere),
         Particles::Skip,
         &mut out.terms,
     )?;
@@ -688,7 +583,7 @@ impl<'v> Narrowing<'v> {
         reach: Reach,
         walks: &mut Walks,
     ) -> Result<Narrowing<'v>, LookupError> {
-        let spec = Expand::narrowing(reach, unit);
+        let spec = reach.narrowing_expansion(&unit.word());
         let built = Narrowing::of_token(surnames, (segment, position), view, unit, spec, walks)?;
         // At the wide step, a short word that fits no name at all (`DZ`
         // typed for the particle `DE`), or that is a particle mistyped
@@ -699,11 +594,13 @@ impl<'v> Narrowing<'v> {
             .any(|&near| parsed.tokens.get(near).is_some_and(|t| t.particle));
         let slip =
             (spec.typos == 0 && built.is_empty()) || (beside_particle && near_particle(unit.text));
-        Ok(if reach == Reach::Wide && slip {
-            Narrowing::Anyone
-        } else {
-            built
-        })
+        Ok(
+            if reach.step().narrowing == Narrows::RequiredButSlips && slip {
+                Narrowing::Anyone
+            } else {
+                built
+            },
+        )
     }
 
     /// Hands the bitset this narrowing built to `walks`, for the same
@@ -751,7 +648,13 @@ impl<'v> Narrowing<'v> {
                 return Ok(Narrowing::Anyone);
             }
         }
-        walks.push_fuzzy(given, unit.text, spec.typos, Particles::Keep, &mut lists)?;
+        walks.push_fuzzy(
+            given,
+            unit.text,
+            (spec.typos, spec.anywhere),
+            Particles::Keep,
+            &mut lists,
+        )?;
         let postings: usize = lists.iter().map(|(_, info)| info.doc_freq as usize).sum();
         if postings as f64 > MAX_NARROWING_SHARE * f64::from(view.max_doc) {
             return Ok(Narrowing::Anyone);
@@ -945,6 +848,7 @@ struct Walk {
     dictionary: usize,
     text: String,
     distance: u8,
+    anywhere: bool,
     particles: Particles,
     found: Vec<TermInfo>,
 }
@@ -956,25 +860,32 @@ impl Walks {
         Some(self.narrowed.swap_remove(at).1)
     }
 
-    /// Adds the terms of `reader` that begin with `text`'s first letter and
-    /// are within `distance` edits of it (none when `distance` is 0), but
+    /// Adds the terms of `reader` within `distance` edits of `text`,
+    /// wherever they fall when `anywhere`, else keeping the first letter
+    /// (none when `distance` is 0), but
     /// for particles when told to skip them; walks the dictionary only the
     /// first time the lookup asks.
     fn push_fuzzy<'v>(
         &mut self,
         reader: &'v InvertedIndexReader,
         text: &str,
-        distance: u8,
+        (distance, anywhere): (u8, bool),
         particles: Particles,
         out: &mut Vec<(&'v InvertedIndexReader, TermInfo)>,
     ) -> Result<(), LookupError> {
-        let Some(typos) = Typos::new(text.as_bytes(), distance) else {
+        let typos = if anywhere {
+            Typos::anywhere(text.as_bytes(), distance)
+        } else {
+            Typos::keeping_first_letter(text.as_bytes(), distance)
+        };
+        let Some(typos) = typos else {
             return Ok(());
         };
         let dictionary = std::ptr::from_ref(reader) as usize;
         let known = self.done.iter().find(|walk| {
             walk.dictionary == dictionary
                 && walk.distance == distance
+                && walk.anywhere == anywhere
                 && walk.particles == particles
                 && walk.text == text
         });
@@ -994,6 +905,7 @@ impl Walks {
             dictionary,
             text: text.to_owned(),
             distance,
+            anywhere,
             particles,
             found,
         });
@@ -1013,26 +925,33 @@ mod tests {
     }
 
     #[test]
-    fn two_letter_words_and_long_particles_wait_for_the_beginnings_step() {
-        let read_at_near = |text: &str| {
-            let parsed = ParsedQuery::parse(text, None).expect("a valid query");
-            Reach::Near.reads_every_beginning(&parsed)
+    fn a_date_stands_for_itself_and_its_usual_slips() {
+        let asked = QueryDate::Full {
+            year: 1962,
+            month: 3,
+            day: 12,
         };
-        assert!(read_at_near("gauth ber"));
-        assert!(read_at_near("de la fon mar"));
-        assert!(!read_at_near("robe st"));
-        assert!(!read_at_near("van tho"));
-        let parsed = ParsedQuery::parse("robe st", None).expect("a valid query");
-        assert!(Reach::Beginnings.reads_every_beginning(&parsed));
-        assert!(!Reach::Exact.reads_every_beginning(&parsed));
-    }
-
-    #[test]
-    fn steps_widen_in_order() {
-        assert!(Reach::Loose.at_least(Reach::Wide));
-        assert!(Reach::Wide.at_least(Reach::Beginnings));
-        assert!(!Reach::Near.at_least(Reach::Beginnings));
-        assert!(Reach::Near.at_least(Reach::Exact));
-        assert!(!Reach::Exact.at_least(Reach::Near));
+        let slips = date_slips(asked);
+        for date in [19620312, 19621203, 19630312, 19620313, 19620812, 18620312] {
+            assert!(slips.contains(&date), "{date}");
+        }
+        // Not a calendar day, or two digits away.
+        for date in [19621312, 19620332, 19620300, 19730312, 29620312] {
+            assert!(!slips.contains(&date), "{date}");
+        }
+        assert!(slips.windows(2).all(|pair| pair[0] < pair[1]));
+        for &date in &slips {
+            let (year, month, day) = (date / 10_000, date / 100 % 100, date % 100);
+            let born = BirthDate::Full {
+                year: year as u16,
+                month: month as u8,
+                day: day as u8,
+            };
+            assert_ne!(
+                fit_date(asked, born),
+                crate::search::rank::DateFit::Mismatch
+            );
+        }
+        assert!(date_slips(QueryDate::Year(1962)).is_empty());
     }
 }

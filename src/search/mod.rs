@@ -15,6 +15,7 @@ mod distance;
 mod docset;
 pub mod query;
 pub mod rank;
+pub mod steps;
 mod walk;
 
 use std::borrow::Cow;
@@ -27,10 +28,11 @@ use voter_core::voter_records::{MembershipView as RecordMembership, VoterView};
 
 use crate::error::LookupError;
 use crate::index::LoadedIndex;
-use candidates::{Reach, TokenMask, Walks};
+use candidates::{TokenMask, Walks};
 use query::{ParsedQuery, QueryDate};
 pub use rank::{Confidence, MatchKind};
 use rank::{DateFit, Evaluation, PreparedQuery};
+use steps::{Reach, Standing};
 
 /// Results returned when the client does not say.
 pub const DEFAULT_LIMIT: usize = 10;
@@ -207,9 +209,7 @@ impl Searcher {
                 .map_or(0, |p| p + 1),
         );
         for reach in steps {
-            // Without two-letter words or long particles, the near step
-            // has already read every beginning this one would.
-            if reach == Reach::Beginnings && Reach::Near.reads_every_beginning(&parsed) {
+            if !reach.applies(&parsed) {
                 continue;
             }
             self.score_candidates(
@@ -222,7 +222,10 @@ impl Searcher {
                 &mut walks,
                 &mut scored,
             )?;
-            if !has_answer(&scored, &parsed, reach, limit) {
+            if !reach
+                .step()
+                .stops(&standing(&scored, &parsed), &parsed, limit)
+            {
                 continue;
             }
             // An exact answer may be a typo that happens to spell another
@@ -260,17 +263,26 @@ impl Searcher {
                 candidate.score = candidate.evaluation.prefix_score();
             }
         }
-        // Best score first; among equals, the voters the query spells out
-        // more of (a longer typed prefix), then roll order.
+        // Surest first, so that the confidence shown never contradicts
+        // the order; then best score; among equals, the voters the query
+        // spells out more of (a longer typed prefix), then roll order.
         let order = |a: &Scored, b: &Scored| {
-            b.score
-                .total_cmp(&a.score)
+            b.evaluation
+                .confidence
+                .cmp(&a.evaluation.confidence)
+                .then(b.score.total_cmp(&a.score))
                 .then(b.evaluation.coverage.total_cmp(&a.evaluation.coverage))
                 .then(a.voter_id.cmp(&b.voter_id))
         };
         let best = scored.iter().min_by(|a, b| order(a, b));
         let tied = best.map_or(0, |best| {
-            scored.iter().filter(|s| best.score - s.score < TIE).count()
+            scored
+                .iter()
+                .filter(|s| {
+                    s.evaluation.confidence == best.evaluation.confidence
+                        && (best.score - s.score).abs() < TIE
+                })
+                .count()
         });
         // Voters who fit the whole query equally well all come back, even
         // past the limit. Voters who fit only part of it (the surname of
@@ -528,17 +540,10 @@ impl QueryTexts {
     }
 }
 
-/// Whether the candidates scored so far answer the query, so that wider
-/// steps need not run: a confident match; after the near step, a voter
-/// fitting every word without reading any as a beginning (a typo, a
-/// sound-alike); after the wide step, any voter fitting every word; and
-/// after any step, a list already full of voters that no wider step can
-/// outrank.
-fn has_answer(scored: &[Scored], parsed: &ParsedQuery, after: Reach, limit: usize) -> bool {
-    let confident = scored
-        .iter()
-        .any(|s| s.evaluation.confidence >= Confidence::Strong);
-    let complete = |allow_prefix: bool| {
+/// What the candidates scored so far show, for the steps' stop rules.
+fn standing(scored: &[Scored], parsed: &ParsedQuery) -> Standing {
+    let tally = TopTier::of(parsed, scored);
+    let fits = |allow_prefix: bool| {
         scored.iter().any(|s| {
             let evaluation = &s.evaluation;
             evaluation.complete
@@ -546,28 +551,15 @@ fn has_answer(scored: &[Scored], parsed: &ParsedQuery, after: Reach, limit: usiz
                 && (allow_prefix || evaluation.prefix_weight == 0.0)
         })
     };
-    let answered = match after {
-        Reach::Exact | Reach::Beginnings => confident,
-        Reach::Near => confident || complete(false),
-        Reach::Wide | Reach::Loose | Reach::Alternatives => confident || complete(true),
-    };
-    answered || list_is_full(scored, parsed, after, limit)
-}
-
-/// True when wider steps could only add voters ranked below those already
-/// scored, or tied with them past what a response shows (see [`TopTier`]):
-/// `limit` voters spelling out every word fill the list, and so do
-/// [`MAX_TIED`] voters spelling out or beginning every word; once every
-/// word has been read as a beginning, `limit` of the latter do too, as
-/// wider steps add only typos, which rank below them.
-fn list_is_full(scored: &[Scored], parsed: &ParsedQuery, after: Reach, limit: usize) -> bool {
-    let tally = TopTier::of(parsed, scored);
-    let begun_enough = if after.reads_every_beginning(parsed) {
-        limit
-    } else {
-        MAX_TIED
-    };
-    tally.exact >= limit || tally.begun >= begun_enough
+    Standing {
+        confident: scored
+            .iter()
+            .any(|s| s.evaluation.confidence >= Confidence::Strong),
+        typed: fits(false),
+        complete: fits(true),
+        exact: tally.exact,
+        begun: tally.begun,
+    }
 }
 
 /// Counts the candidates at the top a lookup can reach. A voter whose every

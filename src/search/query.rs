@@ -6,7 +6,7 @@
 //! `1962`). Folding is [`voter_core::normalise`]'s, the same the index was
 //! built with; a date typed in the text is lifted out of it.
 
-use voter_core::normalise::{fold_into, is_particle};
+use voter_core::normalise::{fold_into, is_marriage_marker, is_particle};
 use voter_core::phonetic::phonetic_key_into;
 
 use crate::error::LookupError;
@@ -123,6 +123,13 @@ impl ParsedQuery {
                 tokens.push(query_token(piece));
             }
         }
+        // The words of a married name's desk form (`DUPONT épouse MARTIN`,
+        // `veuve DUPONT`) say which surname is which, and ranking already
+        // matches each surname to the birth or the usage name: they are
+        // left out, unless nothing else was typed.
+        if tokens.iter().any(|token| !is_marriage_marker(&token.text)) {
+            tokens.retain(|token| !is_marriage_marker(&token.text));
+        }
         if tokens.is_empty() {
             return Err(LookupError::invalid(
                 "q",
@@ -215,8 +222,10 @@ fn looks_like_a_date(chunk: &str) -> bool {
             .all(|b| b.is_ascii_digit() || matches!(b, b'/' | b'-' | b'.'))
 }
 
-/// Reads `YYYY-MM-DD`, `DD/MM/YYYY`, `DD-MM-YYYY`, `DD.MM.YYYY`, `DDMMYYYY`
-/// or a bare year `YYYY` (1850–2100).
+/// Reads `YYYY-MM-DD`, `DD/MM/YYYY`, `DD-MM-YYYY`, `DD.MM.YYYY`,
+/// `DDMMYYYY`, the same with a two-digit year (`12.03.62`, `120362`; see
+/// [`full_year`]), day and month of one digit (`12/3/1962`), or a bare year
+/// `YYYY` (1850–2100).
 pub fn parse_date(text: &str) -> Option<QueryDate> {
     let text = text.trim();
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
@@ -227,6 +236,9 @@ pub fn parse_date(text: &str) -> Option<QueryDate> {
     if text.len() == 8 && digits(text) {
         return full_date(&text[4..8], &text[2..4], &text[0..2]);
     }
+    if text.len() == 6 && digits(text) {
+        return full_date(&full_year(&text[4..6])?, &text[2..4], &text[0..2]);
+    }
     let parts: Vec<&str> = text.split(['/', '-', '.']).collect();
     if parts.len() != 3 || !parts.iter().all(|p| digits(p)) {
         return None;
@@ -235,9 +247,35 @@ pub fn parse_date(text: &str) -> Option<QueryDate> {
         full_date(parts[0], parts[1], parts[2])
     } else if parts[2].len() == 4 {
         full_date(parts[2], parts[1], parts[0])
+    } else if parts[2].len() == 2 && parts[0].len() <= 2 && parts[1].len() <= 2 {
+        full_date(&full_year(parts[2])?, parts[1], parts[0])
     } else {
         None
     }
+}
+
+/// Youngest age at which a person is on a roll, give or take: a two-digit
+/// year that would make someone younger is of the century before.
+const YOUNGEST_VOTER: u16 = 16;
+
+/// The four-digit year of a two-digit one as staff write it (`62`): the
+/// latest year ending so that makes a voter of at least [`YOUNGEST_VOTER`]
+/// today.
+fn full_year(two_digits: &str) -> Option<String> {
+    let short: u16 = two_digits.parse().ok()?;
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs());
+    // Days to years closely enough: only the century is chosen here.
+    let this_year = 1970 + (seconds / 86_400 * 400 / 146_097) as u16;
+    let latest = this_year.saturating_sub(YOUNGEST_VOTER);
+    let century = latest - latest % 100;
+    let year = if century + short <= latest {
+        century + short
+    } else {
+        century - 100 + short
+    };
+    Some(year.to_string())
 }
 
 fn valid_year(year: u16) -> bool {
@@ -255,6 +293,12 @@ fn full_date(year: &str, month: &str, day: &str) -> Option<QueryDate> {
         return None;
     }
     Some(QueryDate::Full { year, month, day })
+}
+
+/// True when `year`, `month`, `day` name a day of the calendar in the
+/// years a query accepts.
+pub fn is_calendar_date(year: u16, month: u8, day: u8) -> bool {
+    valid_year(year) && (1..=12).contains(&month) && (1..=days_in_month(year, month)).contains(&day)
 }
 
 fn days_in_month(year: u16, month: u8) -> u8 {
@@ -309,9 +353,13 @@ mod tests {
         };
         for text in [
             "DUPONT 14/03/1962",
+            "DUPONT 14/3/1962",
             "1962-03-14 DUPONT",
             "DUPONT 14.03.1962",
             "DUPONT 14031962",
+            "DUPONT 14.03.62",
+            "DUPONT 14/03/62",
+            "DUPONT 140362",
         ] {
             let query = ParsedQuery::parse(text, None).unwrap();
             assert_eq!(query.birth_date, Some(full), "{text}");
@@ -321,6 +369,46 @@ mod tests {
         assert_eq!(query.birth_date, Some(QueryDate::Year(1962)));
         let query = ParsedQuery::parse("DUPONT 1962", Some("1962-03-14")).unwrap();
         assert_eq!(query.birth_date, Some(full), "the parameter wins");
+    }
+
+    #[test]
+    fn a_two_digit_year_is_of_the_century_that_makes_a_voter() {
+        let year = |text: &str| match parse_date(text) {
+            Some(QueryDate::Full { year, .. }) => year,
+            other => panic!("{text}: {other:?}"),
+        };
+        assert_eq!(year("01/01/62"), 1962);
+        assert_eq!(year("01/01/99"), 1999);
+        assert_eq!(year("01/01/00"), 2000);
+        // Nobody born this year or last votes.
+        let seconds = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let this_year = 1970 + (seconds / 86_400 * 400 / 146_097) as u16;
+        assert_eq!(
+            year(&format!("01/01/{:02}", this_year % 100)),
+            this_year - 100
+        );
+    }
+
+    #[test]
+    fn married_name_markers_are_read_as_markers() {
+        for text in [
+            "DUPONT épouse MARTIN",
+            "DUPONT ep MARTIN",
+            "DUPONT ép. MARTIN",
+            "DUPONT Née MARTIN",
+            "veuve DUPONT MARTIN",
+            "vve DUPONT MARTIN",
+        ] {
+            let query = ParsedQuery::parse(text, None).unwrap();
+            let mut words = texts(&query);
+            words.sort_unstable();
+            assert_eq!(words, ["DUPONT", "MARTIN"], "{text}");
+        }
+        let alone = ParsedQuery::parse("Née", None).unwrap();
+        assert_eq!(texts(&alone), ["NEE"], "a marker alone is all there is");
     }
 
     #[test]
@@ -351,6 +439,6 @@ mod tests {
         assert!(parse_date("29/02/1900").is_none());
         assert!(parse_date("31/04/1980").is_none());
         assert!(parse_date("1849").is_none());
-        assert!(parse_date("12/03/62").is_none());
+        assert!(parse_date("12/13/62").is_none());
     }
 }

@@ -135,6 +135,18 @@ const _: () = assert!(PHONETIC + AGREEMENT < EXACT);
 
 /// Added when a term matches both by sound and within the edit distance.
 const AGREEMENT: f32 = 0.1;
+/// Taken from a match on a later given name: staff type the usual (first)
+/// given name, so a voter whose usual name it is comes first.
+const LATER_GIVEN_NAME: f32 = 0.05;
+/// Taken from a match on one part of a compound surname (`MARREMON` of
+/// MARREMON-FAUCHERIF): a voter whose whole surname was typed comes first.
+/// Less than [`LATER_GIVEN_NAME`]: a compound surname with the usual given
+/// name still comes before a whole one with a later given name.
+const PART_OF_SURNAME: f32 = 0.03;
+// Neither moves a match out of its tier.
+const _: () = assert!(EXACT - LATER_GIVEN_NAME > PHONETIC + AGREEMENT);
+const _: () = assert!(PART_OF_SURNAME < LATER_GIVEN_NAME);
+const _: () = assert!(FUZZY_TWO - LATER_GIVEN_NAME - PART_OF_SURNAME > FUZZY_EXTENDED);
 /// A fuzzy match beyond the usual distance, credited only when another part
 /// of the query confirms it.
 const FUZZY_EXTENDED: f32 = 0.45;
@@ -170,6 +182,8 @@ pub struct TokenMatch {
     pub names_surname: bool,
     /// Share of the matched term that the token spells out (1 for exact).
     pub coverage: f32,
+    /// Matched on the usual given name ([`TermAt::usual_given`]).
+    pub usual_given: bool,
 }
 
 impl TokenMatch {
@@ -389,6 +403,9 @@ struct TermAt<'r> {
     whole_name_joined: bool,
     /// Letters the term uses ([`letter_set`]).
     letters: u32,
+    /// A term of the usual given name: the first given name, or a joined
+    /// form that begins with it (`JEANPIERRE` of Jean-Pierre René).
+    usual_given: bool,
 }
 
 impl<'r> Scratch<'r> {
@@ -398,16 +415,23 @@ impl<'r> Scratch<'r> {
         let mut names = [0; 3];
         for field in NameField::ALL {
             let mut joined_seen = false;
+            let mut first: &[u8] = &[];
             for (index, term) in record.terms(field).enumerate() {
                 if !term.joined && !term.particle {
                     names[field.index()] += 1;
                 }
+                if index == 0 {
+                    first = term.term;
+                }
+                let usual_given = field == NameField::GivenNames
+                    && (index == 0 || (term.joined && term.term.starts_with(first)));
                 self.terms.push(TermAt {
                     field,
                     index: index.min(u8::MAX as usize) as u8,
                     term,
                     whole_name_joined: term.joined && !joined_seen,
                     letters: letter_set(term.term),
+                    usual_given,
                 });
                 joined_seen |= term.joined;
             }
@@ -625,7 +649,7 @@ fn confidence_of(parsed: &ParsedQuery, best: &[Option<TokenMatch>], date: DateFi
     let surname_exact = matches().any(|m| m.field.is_surname() && m.kind == MatchKind::Exact);
     let given = matches().any(|m| m.field == NameField::GivenNames);
     // The name a person goes by is usually the first of their given names.
-    let usual_given = matches().any(|m| m.field == NameField::GivenNames && m.term_index == 0);
+    let usual_given = matches().any(|m| m.field == NameField::GivenNames && m.usual_given);
     match date {
         DateFit::Mismatch | DateFit::NearYear => Confidence::Weak,
         DateFit::Exact if all_exact && given => Confidence::Exact,
@@ -673,6 +697,7 @@ fn matches_of(
             joined: false,
             names_surname,
             coverage,
+            usual_given: false,
         };
         if candidate == text {
             // A particle met as a particle does not make a surname
@@ -740,10 +765,33 @@ fn matches_of(
     if !settled && !term.particle && term.reach_distance > 0 {
         add_fuzzy_matches(term, terms, start, out);
     }
+    // Where in the name a term stands orders matches of the same kind.
+    for found in &mut out[start..] {
+        let at = terms
+            .iter()
+            .find(|at| at.field == found.field && at.index == found.term_index);
+        if let Some(at) = at {
+            found.quality -= standing_cost(at, shapes);
+            found.usual_given = at.usual_given;
+        }
+    }
     // Keep at most the few best: more never changes an assignment.
     if out.len() - start > 8 {
         out[start..].sort_by(|a, b| b.value().total_cmp(&a.value()));
         out.truncate(start + 8);
+    }
+}
+
+/// What a term's place in the name takes from a match on it: a later given
+/// name, or one word of a compound surname, fits a little less than the
+/// usual given name or a whole surname.
+fn standing_cost(at: &TermAt<'_>, shapes: &FieldShapes) -> f32 {
+    match at.field {
+        NameField::GivenNames if !at.usual_given => LATER_GIVEN_NAME,
+        NameField::GivenNames => 0.0,
+        _ if at.term.joined || at.term.particle => 0.0,
+        field if shapes.names[field.index()] > 1 => PART_OF_SURNAME,
+        _ => 0.0,
     }
 }
 
@@ -799,6 +847,7 @@ fn add_fuzzy_matches(
             joined: false,
             names_surname: true,
             coverage: text.len() as f32 / candidate.len().max(1) as f32,
+            usual_given: false,
         });
     }
 }
