@@ -23,3 +23,4 @@ pub mod search;
 pub mod search_pool;
 pub mod server;
 pub mod service;
+pub mod transport;

@@ -46,7 +46,8 @@ pub enum Door {
 impl Door {
     const ALL: [Door; 2] = [Door::Http, Door::Grpc];
 
-    fn as_str(self) -> &'static str {
+    /// The door's label in metrics.
+    pub fn as_str(self) -> &'static str {
         match self {
             Door::Http => "http",
             Door::Grpc => "grpc",

@@ -31,9 +31,10 @@ pub trait Doorway: Clone + Send + Sync + 'static {
     /// The door, for metrics.
     const DOOR: Door;
 
-    /// The lookup method a path asks for; `None` for what bypasses
-    /// admission (health, metrics, the API description, admin calls).
-    fn governed(&self, path: &str) -> Option<Method>;
+    /// The lookup method a request asks for, as the door's route table
+    /// reads it; `None` for what bypasses admission (health, metrics, the
+    /// API description, admin calls, no route).
+    fn governed<B>(&self, request: &http::Request<B>) -> Option<Method>;
 
     /// The door's answer to a refused request.
     fn refuse(&self, error: &LookupError, rate: Option<&RateRefusal>) -> Self::Response;
@@ -92,7 +93,7 @@ where
     }
 
     fn call(&mut self, mut request: http::Request<B>) -> Self::Future {
-        let Some(method) = self.door.governed(request.uri().path()) else {
+        let Some(method) = self.door.governed(&request) else {
             return Box::pin(self.inner.call(request));
         };
         // The inner service was made ready for this call; a clone takes

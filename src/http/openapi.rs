@@ -22,6 +22,7 @@ use serde_json::{Map, Value, json};
 use voter_core::model::Sex;
 use voter_core::schema::NameField;
 
+use super::routes::{ROUTES, RouteId, Verbs};
 use super::{ADMIN_PREFIX, Body, MAX_HEAD_BYTES, REQUEST_ID};
 use crate::admission::{API_KEY_HEADER, Class};
 use crate::deadline::HTTP_TIMEOUT_HEADER;
@@ -30,20 +31,9 @@ use crate::search::query::{MAX_QUERY_BYTES, MAX_TOKENS};
 use crate::search::{Confidence, DEFAULT_LIMIT, MAX_LIMIT, MAX_TIED, MatchKind};
 use crate::service::MAX_STATION_CODE;
 
-/// Route of the search.
-pub const SEARCH_PATH: &str = "/v1/search";
-/// Route of the voters at one line of a signing sheet.
-pub const VOTERS_PATH: &str = "/v1/voters/{station}/{order}";
-/// Route of the stations list.
-pub const STATIONS_PATH: &str = "/v1/stations";
-/// Liveness probe.
-pub const HEALTHZ_PATH: &str = "/healthz";
-/// Readiness probe.
-pub const READYZ_PATH: &str = "/readyz";
-/// Prometheus metrics.
-pub const METRICS_PATH: &str = "/metrics";
-/// This document.
-pub const OPENAPI_PATH: &str = "/openapi.json";
+pub use super::routes::{
+    HEALTHZ_PATH, METRICS_PATH, OPENAPI_PATH, READYZ_PATH, SEARCH_PATH, STATIONS_PATH, VOTERS_PATH,
+};
 /// The admin calls under [`ADMIN_PREFIX`] (see `admin_call`).
 pub const ADMIN_ACTIONS: [&str; 2] = ["reload", "rollback"];
 
@@ -95,17 +85,32 @@ pub fn document() -> &'static Value {
     DOCUMENT.get_or_init(build)
 }
 
-/// Builds the document.
+/// Builds the document: its paths are the route table's.
 fn build() -> Value {
-    let mut document = lookup_document();
-    for action in ADMIN_ACTIONS {
-        document["paths"][admin_path(action)] = json!({"post": admin_operation(action)});
+    let mut document = described_document();
+    for route in &ROUTES {
+        let operation = match route.id {
+            RouteId::Search => search_operation(),
+            RouteId::Voters => voters_operation(),
+            RouteId::Stations => stations_operation(),
+            RouteId::Healthz => healthz_operation(),
+            RouteId::Readyz => readyz_operation(),
+            RouteId::Metrics => metrics_operation(),
+            RouteId::OpenApi => openapi_operation(),
+            RouteId::AdminReload => admin_operation(ADMIN_ACTIONS[0]),
+            RouteId::AdminRollback => admin_operation(ADMIN_ACTIONS[1]),
+        };
+        let verb = match route.verbs {
+            Verbs::Read => "get",
+            Verbs::Post => "post",
+        };
+        document["paths"][route.path] = json!({ verb: operation });
     }
     document
 }
 
-/// The document without the admin calls (whose paths are not literals).
-fn lookup_document() -> Value {
+/// The document without its paths.
+fn described_document() -> Value {
     json!({
         "openapi": "3.1.0",
         "jsonSchemaDialect": "https://spec.openapis.org/oas/3.1/dialect/base",
@@ -128,15 +133,7 @@ fn lookup_document() -> Value {
             ),
             "license": {"name": "MIT OR Apache-2.0", "identifier": "MIT OR Apache-2.0"},
         },
-        "paths": {
-            SEARCH_PATH: {"get": search_operation()},
-            VOTERS_PATH: {"get": voters_operation()},
-            STATIONS_PATH: {"get": stations_operation()},
-            HEALTHZ_PATH: {"get": healthz_operation()},
-            READYZ_PATH: {"get": readyz_operation()},
-            METRICS_PATH: {"get": metrics_operation()},
-            OPENAPI_PATH: {"get": openapi_operation()},
-        },
+        "paths": {},
         "components": {
             "schemas": schemas(),
             "responses": shared_responses(),
