@@ -4,12 +4,14 @@
 //!
 //! A request's path is read once, by [`resolve`], before admission or the
 //! router sees it: empty segments (`//v1/…`, `/v1//search`, a trailing `/`)
-//! are dropped and percent-encoded characters decoded, so every spelling of
-//! a route is governed, counted and answered exactly like the route itself.
-//! What could mean two things is refused as no route (404): an encoded
-//! slash or backslash (`%2F`, `%5C`), a dot segment (`.`, `..`, encoded or
-//! not), a segment that is not UTF-8 once decoded. Routes are case
-//! sensitive: `/V1/search` is no route either.
+//! are dropped and each segment is percent-decoded, so every spelling of a
+//! route is governed, counted and answered exactly like the route itself.
+//! Segments are split before they are decoded: an encoded slash (`%2F`) is
+//! data inside a parameter (`/v1/voters/00%2F01/3` asks for station
+//! `00/01`, which the service refuses as such) and never a separator, so
+//! `/v1%2Fsearch` is no route (404). A dot segment (`.`, `..`, encoded or
+//! not) or a segment that is not UTF-8 once decoded is refused as no route
+//! too. Routes are case sensitive: `/V1/search` is no route either.
 
 use http::Method as HttpMethod;
 
@@ -254,6 +256,7 @@ pub fn resolve(path: &str) -> Resolved {
         Ok(segments) => segments,
         Err(reason) => return no_route(Some(reason), false),
     };
+    let separator_inside = segments.iter().any(|segment| segment.contains(['/', '\\']));
     let admin = segments.len() >= 2 && segments[0] == "v1" && segments[1] == "admin";
     for route in &ROUTES {
         let template = route.path.trim_start_matches('/').split('/');
@@ -273,7 +276,8 @@ pub fn resolve(path: &str) -> Resolved {
             return Resolved::Route(route, params);
         }
     }
-    no_route(None, admin)
+    let reason = separator_inside.then_some("an encoded slash or backslash is no separator");
+    no_route(reason, admin)
 }
 
 /// The decoded, non-empty segments of `path`, or why it is refused.
@@ -289,9 +293,6 @@ fn segments(path: &str) -> Result<Vec<String>, &'static str> {
         let decoded = percent_encoding::percent_decode_str(raw)
             .decode_utf8()
             .map_err(|_| "a segment is not UTF-8 once decoded")?;
-        if decoded.contains(['/', '\\']) {
-            return Err("an encoded slash or backslash is not accepted in a path");
-        }
         if decoded == "." || decoded == ".." {
             return Err("dot segments are not accepted in a path");
         }
@@ -343,8 +344,8 @@ mod tests {
     fn ambiguous_spellings_are_no_route() {
         for path in [
             "/v1%2Fsearch",
-            "/v1/voters/00%2F01/5",
-            "/v1/voters/00%5c01/5",
+            "/v1%2fvoters/0001/5",
+            "/v1/voters%5C0001/5",
             "/v1/./search",
             "/v1/x/../search",
             "/v1/%2e%2E/v1/search",
@@ -359,6 +360,11 @@ mod tests {
         }
         let refused = resolve("/v1%2Fsearch").not_found_message();
         assert!(refused.contains("encoded slash"), "{refused}");
+        // Inside a parameter, an encoded slash is data.
+        assert_eq!(
+            resolve("/v1/voters/00%2F01/5"),
+            Resolved::Route(&ROUTES[1], vec!["00/01".into(), "5".into()])
+        );
         assert_eq!(resolve("/nowhere").not_found_message(), "no route /nowhere");
     }
 
