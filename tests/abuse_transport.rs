@@ -189,7 +189,7 @@ async fn every_spelling_of_a_route_is_governed_like_it_or_refused() {
     // answer. The budget refills at one a second: allow that.
     let spellings = [
         (format!("/{voters}"), true),
-        (voters.replacen("/v1/", "/v1//", 1), true),
+        (voters.replacen("/v1/", "/v1//", 1), false),
         (format!("{voters}/"), true),
         (format!("//{voters}//"), true),
         (voters.replacen("voters", "%76oters", 1), true),

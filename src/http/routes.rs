@@ -3,9 +3,12 @@
 //! the OpenAPI document describes all come from [`ROUTES`].
 //!
 //! A request's path is read once, by [`resolve`], before admission or the
-//! router sees it: empty segments (`//v1/…`, `/v1//search`, a trailing `/`)
-//! are dropped and each segment is percent-decoded, so every spelling of a
-//! route is governed, counted and answered exactly like the route itself.
+//! router sees it: slashes at either end are dropped (`//v1/…`, a trailing
+//! `/`) and each segment is percent-decoded, so those spellings of a route
+//! are governed, counted and answered exactly like the route itself. An
+//! empty segment inside the path stays one: it can only be a parameter
+//! (`/v1/voters//1` asks for station ``, which the service refuses as the
+//! gRPC door does), so `/v1//search` is no route (404).
 //! Segments are split before they are decoded: an encoded slash (`%2F`) is
 //! data inside a parameter (`/v1/voters/00%2F01/3` asks for station
 //! `00/01`, which the service refuses as such) and never a separator, so
@@ -280,13 +283,18 @@ pub fn resolve(path: &str) -> Resolved {
     no_route(reason, admin)
 }
 
-/// The decoded, non-empty segments of `path`, or why it is refused.
+/// The decoded segments of `path` without its end slashes, or why it is
+/// refused.
 fn segments(path: &str) -> Result<Vec<String>, &'static str> {
     if !path.starts_with('/') {
         return Err("a path begins with `/`");
     }
     let mut segments = Vec::new();
-    for raw in path.split('/').filter(|raw| !raw.is_empty()) {
+    let inner = path.trim_matches('/');
+    if inner.is_empty() {
+        return Ok(segments);
+    }
+    for raw in inner.split('/') {
         if segments.len() == MAX_SEGMENTS {
             return Err("longer than any route");
         }
@@ -324,9 +332,8 @@ mod tests {
     fn spellings_of_a_route_resolve_like_the_route() {
         for path in [
             "//v1/voters/0001/5",
-            "/v1//voters/0001/5",
             "/v1/voters/0001/5/",
-            "///v1/voters//0001//5//",
+            "///v1/voters/0001/5//",
             "/v1/%76oters/0001/5",
         ] {
             assert_eq!(
@@ -337,7 +344,14 @@ mod tests {
         }
         assert_eq!(id("/v1/search/"), Some(RouteId::Search));
         assert_eq!(id("//healthz"), Some(RouteId::Healthz));
-        assert_eq!(id("/v1//admin/reload"), Some(RouteId::AdminReload));
+        assert_eq!(id("//v1/admin/reload/"), Some(RouteId::AdminReload));
+        // An empty segment inside is a parameter, or no route.
+        assert_eq!(
+            resolve("/v1/voters//1"),
+            Resolved::Route(&ROUTES[1], vec![String::new(), "1".into()])
+        );
+        assert_eq!(id("/v1//search"), None);
+        assert_eq!(id("/v1/voters/0001//5"), None);
     }
 
     #[test]
