@@ -360,8 +360,10 @@ async fn open_after(streams: &[TcpStream], limit: usize, within: Duration) -> us
 #[cfg(target_os = "linux")]
 #[tokio::test]
 async fn a_thousand_idle_connections_from_one_client_are_capped_then_closed() {
-    let mut transport = TransportConfig::default();
-    transport.max_connections_per_client = 100;
+    let mut transport = TransportConfig {
+        max_connections_per_client: 100,
+        ..TransportConfig::default()
+    };
     transport.http.header_read_timeout = Duration::from_secs(2);
     let target = target(transport, default_rates()).await;
     let baseline = staff_lookups(&target, 10).await;
