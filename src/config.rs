@@ -192,7 +192,8 @@ pub struct ServerArgs {
 pub struct TransportArgs {
     /// Seconds a connection has to send a whole request head, from when
     /// it opens or gets its previous answer; it is closed after that, so
-    /// this is also how long an idle keep-alive connection stays open
+    /// this is also how long an idle keep-alive connection stays open; a
+    /// gRPC connection that sends nothing within it is closed too
     /// [default: 10].
     #[arg(
         long,

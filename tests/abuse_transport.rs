@@ -403,11 +403,16 @@ async fn a_thousand_idle_connections_from_one_client_are_capped_then_closed() {
         "{open} idle gRPC connections kept from one address (cap 100)"
     );
 
-    // The HTTP connections kept are closed by the header-read timeout.
+    // The connections kept are closed by the header-read timeout.
     let open = open_after(&http_idle, 0, Duration::from_secs(6)).await;
     assert_eq!(
         open, 0,
         "idle HTTP connections outlive the header-read timeout"
+    );
+    let open = open_after(&grpc_idle, 0, Duration::from_secs(6)).await;
+    assert_eq!(
+        open, 0,
+        "silent gRPC connections outlive the header-read timeout"
     );
     drop(http_idle);
     drop(grpc_idle);

@@ -82,7 +82,11 @@ pub async fn serve(
     // TCP_NODELAY: without it an answer written in two pieces waits for
     // the client's delayed ACK (measured at 40 ms added to every call);
     // tonic sets it only on listeners it binds itself.
-    let incoming = Acceptor::new(listener, limiter, limits.accept_error_pause).nodelay();
+    // A connection that sends nothing, not even the HTTP/2 preface, is
+    // closed after the header-read timeout, as on the HTTP door.
+    let incoming = Acceptor::new(listener, limiter, limits.accept_error_pause)
+        .nodelay()
+        .first_bytes_within(limits.http.header_read_timeout);
     tonic::transport::Server::builder()
         .max_concurrent_streams(grpc.max_streams)
         .http2_keepalive_interval(Some(grpc.keepalive_interval))

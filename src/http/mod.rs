@@ -59,6 +59,8 @@ pub type Body = Full<Bytes>;
 /// `--max-header-bytes`): a lookup's URL is short, so anything larger is
 /// refused before it is parsed.
 pub const MAX_HEAD_BYTES: usize = 16 * 1024;
+/// Most headers in a request by default (`--max-headers`).
+pub const MAX_HEADERS: usize = 64;
 /// Smallest read buffer hyper accepts.
 const MIN_BUF_BYTES: usize = 8 * 1024;
 /// Header carrying a request's identifier, echoed or generated.

@@ -23,7 +23,7 @@ use voter_core::model::Sex;
 use voter_core::schema::NameField;
 
 use super::routes::{ROUTES, RouteId, Verbs};
-use super::{ADMIN_PREFIX, Body, MAX_HEAD_BYTES, REQUEST_ID};
+use super::{ADMIN_PREFIX, Body, MAX_HEAD_BYTES, MAX_HEADERS, REQUEST_ID};
 use crate::admission::{API_KEY_HEADER, Class};
 use crate::deadline::HTTP_TIMEOUT_HEADER;
 use crate::error::ErrorKind;
@@ -126,7 +126,12 @@ fn described_document() -> Value {
                  (`#/components/responses/MethodNotAllowed`), on any path but an unknown admin \
                  call; a path that is no route is answered `404` \
                  (`#/components/responses/NotFound`). A request head (request line and headers) \
-                 larger than {MAX_HEAD_BYTES} bytes is refused with `431` before it is routed.\n\n\
+                 larger than {MAX_HEAD_BYTES} bytes, or with more than {MAX_HEADERS} headers, is \
+                 refused with `431` before it is routed (the defaults of `--max-header-bytes` and \
+                 `--max-headers`). A path is read once: slashes at either end are dropped and \
+                 percent-encoding decoded, so `//v1/search/` is `/v1/search`; an empty segment \
+                 inside is an empty parameter or no route, and an encoded slash is never a \
+                 separator. A dot segment is no route.\n\n\
                  Every response the server routes carries `{REQUEST_ID}`: the client's own when it \
                  sent a printable one of at most 128 bytes, else a new one.\n\n{}",
                 error_table()

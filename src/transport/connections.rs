@@ -143,6 +143,8 @@ impl Drop for ConnectionSlot {
 pub struct LimitedStream {
     stream: TcpStream,
     peer: SocketAddr,
+    /// Until its first bytes arrive: when it must have sent them.
+    first_bytes: Option<Pin<Box<Sleep>>>,
     _slot: ConnectionSlot,
 }
 
@@ -164,7 +166,22 @@ impl AsyncRead for LimitedStream {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.stream).poll_read(cx, buf)
+        let this = &mut *self;
+        let before = buf.filled().len();
+        let read = Pin::new(&mut this.stream).poll_read(cx, buf);
+        if let Some(deadline) = &mut this.first_bytes {
+            match &read {
+                Poll::Ready(Ok(())) if buf.filled().len() > before => this.first_bytes = None,
+                Poll::Pending if deadline.as_mut().poll(cx).is_ready() => {
+                    return Poll::Ready(Err(io::Error::new(
+                        io::ErrorKind::TimedOut,
+                        "the client sent nothing in time",
+                    )));
+                }
+                _ => {}
+            }
+        }
+        read
     }
 }
 
@@ -216,6 +233,7 @@ pub struct Acceptor {
     sleeping: Option<Pin<Box<Sleep>>>,
     nodelay: bool,
     refusal: &'static [u8],
+    first_bytes_within: Option<Duration>,
 }
 
 impl Acceptor {
@@ -233,7 +251,16 @@ impl Acceptor {
             sleeping: None,
             nodelay: false,
             refusal: b"",
+            first_bytes_within: None,
         }
+    }
+
+    /// Closes (fails the reads of) a connection that has sent nothing
+    /// `within` of being accepted: for doors whose protocol has no
+    /// header-read timeout of its own.
+    pub fn first_bytes_within(mut self, within: Duration) -> Acceptor {
+        self.first_bytes_within = Some(within);
+        self
     }
 
     /// Sets `TCP_NODELAY` on every accepted connection.
@@ -273,9 +300,13 @@ impl Stream for Acceptor {
                         {
                             tracing::debug!(%error, "cannot set TCP_NODELAY");
                         }
+                        let first_bytes = this
+                            .first_bytes_within
+                            .map(|within| Box::pin(tokio::time::sleep(within)));
                         return Poll::Ready(Some(Ok(LimitedStream {
                             stream,
                             peer,
+                            first_bytes,
                             _slot: slot,
                         })));
                     }

@@ -19,7 +19,8 @@ pub struct HttpLimits {
     /// Longest wait for a whole request head, counted from when the
     /// connection starts waiting for one: after it opens, and after each
     /// answer. hyper closes the connection when it passes, so this is also
-    /// how long an idle keep-alive connection is kept.
+    /// how long an idle keep-alive connection is kept. The gRPC door closes
+    /// a connection that has sent nothing at all within it.
     pub header_read_timeout: Duration,
     /// Largest request head (request line and headers), in bytes; larger
     /// is answered 431.
@@ -33,7 +34,7 @@ impl Default for HttpLimits {
         HttpLimits {
             header_read_timeout: Duration::from_secs(10),
             max_header_bytes: crate::http::MAX_HEAD_BYTES,
-            max_headers: 64,
+            max_headers: crate::http::MAX_HEADERS,
         }
     }
 }
