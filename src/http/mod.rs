@@ -229,8 +229,13 @@ impl Doorway for HttpDoorway {
     const DOOR: Door = Door::Http;
 
     fn governed<B>(&self, request: &Request<B>) -> Option<MetricMethod> {
-        let resolved = request.extensions().get::<Resolved>()?;
-        resolved.admitted().then(|| resolved.metric())
+        // The door resolved the path before admission; a request that
+        // skipped that stage is resolved here rather than let through.
+        let admitted = |resolved: &Resolved| resolved.admitted().then(|| resolved.metric());
+        match request.extensions().get::<Resolved>() {
+            Some(resolved) => admitted(resolved),
+            None => admitted(&routes::resolve(request.uri().path())),
+        }
     }
 
     fn refuse(&self, error: &LookupError, rate: Option<&RateRefusal>) -> Response<Body> {
