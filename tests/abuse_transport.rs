@@ -115,6 +115,11 @@ fn assert_staff_served(attack: &str, baseline: &[(u16, Duration)], under: &[(u16
         refused.is_empty(),
         "{attack}: staff lookups refused during the attack: {refused:?}"
     );
+    eprintln!(
+        "{attack}: staff median {:?} without the attack, {:?} during it",
+        median(baseline),
+        median(under)
+    );
     let bound = median(baseline) * 10 + Duration::from_millis(250);
     assert!(
         median(under) <= bound,
