@@ -8,7 +8,8 @@ use crate::config::{DemoArgs, FileSettings, ServeArgs, ServerConfig};
 use crate::index::reload::{Outcome, Reloader, Trigger};
 use crate::index::{IndexHandle, LoadedIndex};
 use crate::search_pool::SearchPool;
-use crate::server::{AppState, Listeners, run, termination_signal};
+use crate::server::{Listeners, run, termination_signal};
+use crate::state::AppState;
 
 /// Why a command failed.
 #[derive(Debug, thiserror::Error)]
@@ -54,7 +55,9 @@ pub async fn serve(
         )
         .with_reloader(Reloader::new(reload.source.clone(), reload.policy.clone()))
         .with_admin_token(config.admin_token.clone())
-        .with_optional_admission(config.admission.clone()),
+        .with_optional_admission(config.admission.clone())
+        .with_body_limits(config.body_limits)
+        .with_shutdown_delay(config.shutdown_delay),
     );
     // The doors answer (not ready) while the first index loads.
     let loading = {
@@ -81,16 +84,23 @@ pub async fn serve(
         return Err(error);
     }
     tokio::spawn(follow_new_versions(state.clone(), reload.poll));
-    serving.await.map_err(crate::server::ServeError::from)??;
+    let served = serving.await.map_err(crate::server::ServeError::from);
+    state.forget_serving_record();
+    served??;
     Ok(())
 }
 
+/// How often the server records again, under the index root, the version
+/// it serves (well within `publish::SERVING_RECORD_TTL`).
+const SERVING_RECORD_REFRESH: Duration = Duration::from_secs(60);
+
 /// Reloads when the index root's `current` changes (polled) and on SIGHUP,
-/// until the server stops accepting.
+/// and keeps the serving record fresh, until the server stops accepting.
 async fn follow_new_versions(state: Arc<AppState>, poll: Option<Duration>) {
     #[cfg(unix)]
     let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
     let mut ticks = poll.map(tokio::time::interval);
+    let mut refresh = tokio::time::interval(SERVING_RECORD_REFRESH);
     while state.is_accepting() {
         let tick = async {
             match &mut ticks {
@@ -112,6 +122,10 @@ async fn follow_new_versions(state: Arc<AppState>, poll: Option<Duration>) {
         #[cfg(not(unix))]
         let signal = std::future::pending::<()>();
         let trigger = tokio::select! {
+            _ = refresh.tick() => {
+                state.refresh_serving_record();
+                continue;
+            }
             () = tick => {
                 if !state.new_version_published().await {
                     continue;
@@ -148,7 +162,9 @@ pub async fn demo(
             SearchPool::new(config.search_threads.get())?,
         )
         .with_admin_token(config.admin_token.clone())
-        .with_optional_admission(config.admission.clone()),
+        .with_optional_admission(config.admission.clone())
+        .with_body_limits(config.body_limits)
+        .with_shutdown_delay(config.shutdown_delay),
     );
     run(state, listeners, termination_signal(), config.drain).await?;
     Ok(())
@@ -174,8 +190,8 @@ fn print_welcome(index: &LoadedIndex, http: std::net::SocketAddr, grpc: std::net
             "birth_date": example.birth_date.clone().unwrap_or_default(),
         });
         println!(
-            "Try (this voter is in station {}, order number {}):",
-            example.station_code, example.order_number
+            "Try (this voter is {}, in station {}, order number {}):",
+            example.query, example.station_code, example.order_number
         );
         println!("  curl 'http://{http}/v1/search?{}'", url_query.finish());
         println!("  grpcurl -plaintext -d '{grpc_body}' {grpc} voterlookup.v1.VoterLookup/Search");

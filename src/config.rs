@@ -12,8 +12,10 @@
 //! workers = 2
 //! search_threads = 4
 //! drain_seconds = 10
+//! shutdown_delay = 5
 //! log_format = "json"
 //! index = "/srv/voter-lookup/current"
+//! verify_key = "/etc/voter-lookup/signing.pem.pub"
 //! ```
 
 use std::net::SocketAddr;
@@ -28,6 +30,7 @@ use serde::Deserialize;
 
 use crate::admission::rate::RateConfig;
 use crate::admission::{AdmissionConfig, Class};
+use crate::state::BodyLimits;
 use crate::transport::{GrpcLimits, HttpLimits, TransportConfig};
 
 /// The `voter-lookup` command line.
@@ -80,6 +83,12 @@ pub struct ServeArgs {
         value_name = "PERCENT"
     )]
     pub max_voter_change_percent: Option<String>,
+    /// Public key (PEM, from `index-builder keygen`) that must have signed
+    /// every artifact served: an unsigned artifact, or one signed by
+    /// another key, is refused and the live index keeps serving
+    /// [default: none, signatures not checked].
+    #[arg(long, env = "VOTER_LOOKUP_VERIFY_KEY", value_name = "FILE")]
+    pub verify_key: Option<PathBuf>,
     #[command(flatten)]
     pub server: ServerArgs,
 }
@@ -127,6 +136,16 @@ pub struct ServerArgs {
         allow_hyphen_values = true
     )]
     pub drain_seconds: Option<String>,
+    /// Seconds the server keeps answering after SIGTERM while reporting
+    /// not ready, so that load balancers stop sending before it stops
+    /// accepting (`5` or `5s`; then the drain begins) [default: 0].
+    #[arg(
+        long,
+        env = "VOTER_LOOKUP_SHUTDOWN_DELAY",
+        value_name = "SECONDS",
+        allow_hyphen_values = true
+    )]
+    pub shutdown_delay: Option<String>,
     /// Log format: `text` for people, `json` for collectors, `auto` picks
     /// text on a terminal and JSON otherwise [default: auto].
     #[arg(long, env = "VOTER_LOOKUP_LOG_FORMAT", value_name = "FORMAT")]
@@ -182,6 +201,34 @@ pub struct ServerArgs {
     /// their cheaper degraded mode [default: 4].
     #[arg(long, env = "VOTER_LOOKUP_BROWNOUT_DELAY_MS", value_name = "MS")]
     pub brownout_delay_ms: Option<String>,
+    /// Most lookups in flight on one connection; more are refused at once
+    /// with 429 / `RESOURCE_EXHAUSTED` [default: 32].
+    #[arg(
+        long,
+        env = "VOTER_LOOKUP_MAX_IN_FLIGHT_PER_CONNECTION",
+        value_name = "N"
+    )]
+    pub max_in_flight_per_connection: Option<String>,
+    /// Most lookups in flight from one client (its API key, or its address
+    /// without one); more are refused at once [default: 64].
+    #[arg(long, env = "VOTER_LOOKUP_MAX_IN_FLIGHT_PER_CLIENT", value_name = "N")]
+    pub max_in_flight_per_client: Option<String>,
+    /// Share of the concurrency limit, in percent, that only staff may use
+    /// [default: 20].
+    #[arg(
+        long,
+        env = "VOTER_LOOKUP_STAFF_RESERVE_PERCENT",
+        value_name = "PERCENT"
+    )]
+    pub staff_reserve_percent: Option<String>,
+    /// Longest an HTTP request body may take to arrive, in milliseconds,
+    /// before the request is answered 408 [default: 2000].
+    #[arg(long, env = "VOTER_LOOKUP_BODY_TIMEOUT_MS", value_name = "MS")]
+    pub body_timeout_ms: Option<String>,
+    /// Largest HTTP request body read, in bytes; larger ones are answered
+    /// 413 [default: 16384].
+    #[arg(long, env = "VOTER_LOOKUP_MAX_BODY_BYTES", value_name = "BYTES")]
+    pub max_body_bytes: Option<String>,
     #[command(flatten)]
     pub transport: TransportArgs,
 }
@@ -292,6 +339,7 @@ pub struct FileSettings {
     workers: Option<toml::Value>,
     search_threads: Option<toml::Value>,
     drain_seconds: Option<toml::Value>,
+    shutdown_delay: Option<toml::Value>,
     log_format: Option<String>,
     admin_token: Option<String>,
     admission: Option<String>,
@@ -301,10 +349,16 @@ pub struct FileSettings {
     queue_wait_ms: Option<toml::Value>,
     queue_capacity: Option<toml::Value>,
     brownout_delay_ms: Option<toml::Value>,
+    max_in_flight_per_connection: Option<toml::Value>,
+    max_in_flight_per_client: Option<toml::Value>,
+    staff_reserve_percent: Option<toml::Value>,
+    body_timeout_ms: Option<toml::Value>,
+    max_body_bytes: Option<toml::Value>,
     index: Option<PathBuf>,
     index_root: Option<PathBuf>,
     reload_poll_seconds: Option<toml::Value>,
     max_voter_change_percent: Option<toml::Value>,
+    verify_key: Option<PathBuf>,
     demo_voters: Option<usize>,
     demo_seed: Option<u64>,
     header_read_timeout_seconds: Option<toml::Value>,
@@ -335,12 +389,16 @@ pub struct ServerConfig {
     pub search_threads: NonZeroUsize,
     /// Drain time on shutdown.
     pub drain: Duration,
+    /// Time answering while not ready after the shutdown signal.
+    pub shutdown_delay: Duration,
     /// Log format.
     pub log_format: LogFormat,
     /// Admin token, when admin calls are enabled.
     pub admin_token: Option<String>,
     /// Admission control, when on.
     pub admission: Option<AdmissionConfig>,
+    /// How the HTTP door reads request bodies.
+    pub body_limits: BodyLimits,
     /// Limits on connections.
     pub transport: TransportConfig,
 }
@@ -359,6 +417,18 @@ pub struct ConfigError {
 const MAX_WORKERS: usize = 256;
 /// Longest drain accepted.
 const MAX_DRAIN_SECONDS: f64 = 600.0;
+/// Longest shutdown delay accepted.
+const MAX_SHUTDOWN_DELAY_SECONDS: f64 = 300.0;
+
+/// A duration given as seconds (`5`, `2.5`) or with a unit (`5s`, `500ms`).
+fn parse_seconds(text: &str) -> Option<f64> {
+    let text = text.trim();
+    text.parse::<f64>().ok().or_else(|| {
+        humantime::parse_duration(text)
+            .ok()
+            .map(|duration| duration.as_secs_f64())
+    })
+}
 
 /// Where a setting is named in messages: its flag, variable and file key.
 fn names(flag: &str) -> String {
@@ -475,6 +545,23 @@ impl ServerArgs {
                     )
                 })?,
         };
+        let shutdown_delay = match self
+            .shutdown_delay
+            .clone()
+            .or_else(|| file_text(&file.shutdown_delay))
+        {
+            None => 0.0,
+            Some(text) => parse_seconds(&text)
+                .filter(|seconds| (0.0..=MAX_SHUTDOWN_DELAY_SECONDS).contains(seconds))
+                .ok_or_else(|| {
+                    invalid(
+                        "shutdown-delay",
+                        format!(
+                            "`{text}` is out of range: use 0 to {MAX_SHUTDOWN_DELAY_SECONDS} seconds"
+                        ),
+                    )
+                })?,
+        };
         let log_format = match self.log_format.clone().or_else(|| file.log_format.clone()) {
             None => LogFormat::Auto,
             Some(text) => LogFormat::from_str(text.trim(), true).map_err(|_| {
@@ -502,11 +589,34 @@ impl ServerArgs {
             workers,
             search_threads,
             drain: Duration::from_secs_f64(drain_seconds),
+            shutdown_delay: Duration::from_secs_f64(shutdown_delay),
             log_format,
             admin_token,
             admission: self.admission_config(file)?,
+            body_limits: self.body_limits(file)?,
             transport: self.transport.to_config(file)?,
         })
+    }
+
+    fn body_limits(&self, file: &FileSettings) -> Result<BodyLimits, ConfigError> {
+        let mut limits = BodyLimits::default();
+        if let Some(ms) = number(
+            "body-timeout-ms",
+            &self.body_timeout_ms,
+            &file.body_timeout_ms,
+            1..=60_000,
+        )? {
+            limits.timeout = Duration::from_millis(ms);
+        }
+        if let Some(bytes) = number(
+            "max-body-bytes",
+            &self.max_body_bytes,
+            &file.max_body_bytes,
+            0..=1 << 20,
+        )? {
+            limits.max_bytes = bytes as usize;
+        }
+        Ok(limits)
     }
 
     fn admission_config(
@@ -579,30 +689,6 @@ impl ServerArgs {
                 total: NonZeroU32::new(total),
             };
         }
-        let number = |flag: &str,
-                      given: &Option<String>,
-                      from_file: &Option<toml::Value>,
-                      range: std::ops::RangeInclusive<u64>| {
-            match given.clone().or_else(|| file_text(from_file)) {
-                None => Ok(None),
-                Some(text) => text
-                    .trim()
-                    .parse::<u64>()
-                    .ok()
-                    .filter(|n| range.contains(n))
-                    .map(Some)
-                    .ok_or_else(|| {
-                        invalid(
-                            flag,
-                            format!(
-                                "`{text}` is out of range: use {} to {}",
-                                range.start(),
-                                range.end()
-                            ),
-                        )
-                    }),
-            }
-        };
         if let Some(n) = number(
             "max-concurrency",
             &self.max_concurrency,
@@ -636,7 +722,59 @@ impl ServerArgs {
         )? {
             config.limit.brownout_delay = Duration::from_millis(ms);
         }
+        if let Some(n) = number(
+            "max-in-flight-per-connection",
+            &self.max_in_flight_per_connection,
+            &file.max_in_flight_per_connection,
+            1..=100_000,
+        )? {
+            config.in_flight.per_connection = n as usize;
+        }
+        if let Some(n) = number(
+            "max-in-flight-per-client",
+            &self.max_in_flight_per_client,
+            &file.max_in_flight_per_client,
+            1..=100_000,
+        )? {
+            config.in_flight.per_client = n as usize;
+        }
+        if let Some(percent) = number(
+            "staff-reserve-percent",
+            &self.staff_reserve_percent,
+            &file.staff_reserve_percent,
+            0..=90,
+        )? {
+            config.limit.staff_reserve = percent as f64 / 100.0;
+        }
         Ok(Some(config))
+    }
+}
+
+/// A whole number from a flag, the environment or the file, within `range`.
+fn number(
+    flag: &str,
+    given: &Option<String>,
+    from_file: &Option<toml::Value>,
+    range: std::ops::RangeInclusive<u64>,
+) -> Result<Option<u64>, ConfigError> {
+    match given.clone().or_else(|| file_text(from_file)) {
+        None => Ok(None),
+        Some(text) => text
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|n| range.contains(n))
+            .map(Some)
+            .ok_or_else(|| {
+                invalid(
+                    flag,
+                    format!(
+                        "`{text}` is out of range: use {} to {}",
+                        range.start(),
+                        range.end()
+                    ),
+                )
+            }),
     }
 }
 
@@ -649,23 +787,7 @@ fn count_setting(
     default: u64,
     range: std::ops::RangeInclusive<u64>,
 ) -> Result<u64, ConfigError> {
-    let Some(text) = given.clone().or_else(|| file_text(from_file)) else {
-        return Ok(default);
-    };
-    text.trim()
-        .parse::<u64>()
-        .ok()
-        .filter(|n| range.contains(n))
-        .ok_or_else(|| {
-            invalid(
-                flag,
-                format!(
-                    "`{text}` is out of range: use {} to {}",
-                    range.start(),
-                    range.end()
-                ),
-            )
-        })
+    Ok(number(flag, given, from_file, range)?.unwrap_or(default))
 }
 
 /// A duration in seconds (fractions allowed) from its flag or variable,
@@ -879,12 +1001,20 @@ impl ServeArgs {
                     )
                 })?,
         };
+        let verify_key = match self.verify_key.clone().or_else(|| file.verify_key.clone()) {
+            None => None,
+            Some(path) => Some(
+                voter_core::signing::VerifyKey::read_pem_file(&path)
+                    .map_err(|error| invalid("verify-key", error.to_string()))?,
+            ),
+        };
         Ok(ReloadConfig {
             poll: (poll_seconds > 0.0 && matches!(source, IndexSource::Root(_)))
                 .then(|| Duration::from_secs_f64(poll_seconds)),
             source,
             policy: ReloadPolicy {
                 max_voter_change: percent / 100.0,
+                verify_key,
             },
         })
     }
@@ -947,6 +1077,45 @@ mod tests {
             LogFormat::Json,
             "the file still gives what flags do not"
         );
+    }
+
+    #[test]
+    fn the_shutdown_delay_comes_from_flag_variable_or_file() {
+        let none = FileSettings::default();
+        let config = args(&[]).to_config(&none).unwrap();
+        assert_eq!(config.shutdown_delay, Duration::ZERO, "off by default");
+        let config = args(&["--shutdown-delay", "5"]).to_config(&none).unwrap();
+        assert_eq!(config.shutdown_delay, Duration::from_secs(5));
+        let config = args(&["--shutdown-delay", "1500ms"])
+            .to_config(&none)
+            .unwrap();
+        assert_eq!(config.shutdown_delay, Duration::from_millis(1500));
+        let settings = file("shutdown_delay = 2.5");
+        let config = args(&[]).to_config(&settings).unwrap();
+        assert_eq!(config.shutdown_delay, Duration::from_millis(2500));
+        let config = args(&["--shutdown-delay", "1"])
+            .to_config(&settings)
+            .unwrap();
+        assert_eq!(
+            config.shutdown_delay,
+            Duration::from_secs(1),
+            "the flag wins"
+        );
+        let config = args(&[])
+            .to_config(&file("shutdown_delay = \"3s\""))
+            .unwrap();
+        assert_eq!(config.shutdown_delay, Duration::from_secs(3));
+        for bad in ["-1", "301", "soon"] {
+            let error = args(&["--shutdown-delay", bad])
+                .to_config(&none)
+                .unwrap_err();
+            assert!(
+                error.setting.contains("--shutdown-delay")
+                    && error.setting.contains("VOTER_LOOKUP_SHUTDOWN_DELAY")
+                    && error.message.contains(bad),
+                "{error}"
+            );
+        }
     }
 
     #[test]
@@ -1049,6 +1218,93 @@ mod tests {
         let config = args(&[]).to_config(&settings).unwrap().admission.unwrap();
         assert_eq!(config.api_keys.get("kiosk-hall-1"), Some(&Class::Kiosk));
         assert_eq!(config.limit.queue_capacity, 16);
+    }
+
+    fn serve_args(extra: &[&str]) -> ServeArgs {
+        let mut argv = vec!["voter-lookup", "serve", "--index", "/srv/index"];
+        argv.extend_from_slice(extra);
+        match Cli::try_parse_from(argv).expect("flags parse").command {
+            Command::Serve(serve) => serve,
+            Command::Demo(_) => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn a_verify_key_is_read_from_the_flag_or_the_file_and_named_when_bad() {
+        let dir = tempfile::tempdir().unwrap();
+        let signer = voter_core::signing::ArtifactSigner::generate().unwrap();
+        let public = dir.path().join("signing.pem.pub");
+        signer.verify_key().write_pem_file(&public).unwrap();
+        let none = FileSettings::default();
+        assert_eq!(
+            serve_args(&[])
+                .reload_config(&none)
+                .unwrap()
+                .policy
+                .verify_key,
+            None
+        );
+        let from_flag = serve_args(&["--verify-key", public.to_str().unwrap()])
+            .reload_config(&none)
+            .unwrap();
+        assert_eq!(from_flag.policy.verify_key, Some(signer.verify_key()));
+        let settings = file(&format!("verify_key = {:?}", public.to_str().unwrap()));
+        let from_file = serve_args(&[]).reload_config(&settings).unwrap();
+        assert_eq!(from_file.policy.verify_key, Some(signer.verify_key()));
+
+        let missing = dir.path().join("absent.pub");
+        let error = serve_args(&["--verify-key", missing.to_str().unwrap()])
+            .reload_config(&none)
+            .unwrap_err();
+        assert!(
+            error.setting.contains("--verify-key")
+                && error.setting.contains("VOTER_LOOKUP_VERIFY_KEY")
+                && error.message.contains("absent.pub"),
+            "{error}"
+        );
+        let private = dir.path().join("signing.pem");
+        signer.write_pem_file(&private).unwrap();
+        let error = serve_args(&["--verify-key", private.to_str().unwrap()])
+            .reload_config(&none)
+            .unwrap_err();
+        assert!(error.message.contains("private key"), "{error}");
+    }
+
+    #[test]
+    fn caps_reserve_and_body_limits_are_read_and_checked() {
+        let none = FileSettings::default();
+        let config = args(&[]).to_config(&none).unwrap();
+        let admission = config.admission.unwrap();
+        assert_eq!(admission.in_flight.per_connection, 32);
+        assert_eq!(admission.in_flight.per_client, 64);
+        assert_eq!(admission.limit.staff_reserve, 0.2);
+        assert_eq!(config.body_limits, BodyLimits::default());
+        let settings = file("max_in_flight_per_client = 8\nbody_timeout_ms = 500");
+        let config = args(&[
+            "--max-in-flight-per-connection",
+            "4",
+            "--staff-reserve-percent",
+            "50",
+            "--max-body-bytes",
+            "1024",
+        ])
+        .to_config(&settings)
+        .unwrap();
+        let admission = config.admission.unwrap();
+        assert_eq!(admission.in_flight.per_connection, 4);
+        assert_eq!(admission.in_flight.per_client, 8);
+        assert_eq!(admission.limit.staff_reserve, 0.5);
+        assert_eq!(config.body_limits.timeout, Duration::from_millis(500));
+        assert_eq!(config.body_limits.max_bytes, 1024);
+        for (flag, value) in [
+            ("--max-in-flight-per-connection", "0"),
+            ("--staff-reserve-percent", "95"),
+            ("--body-timeout-ms", "0"),
+            ("--max-body-bytes", "lots"),
+        ] {
+            let error = args(&[flag, value]).to_config(&none).unwrap_err();
+            assert!(error.setting.contains(flag), "{error}");
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Client deadlines: gRPC's `grpc-timeout` header and the HTTP door's
 //! `X-Request-Timeout` (milliseconds), read into an instant by which the
 //! answer is no use any more. Work whose deadline has passed is not started.
+//! Read once per request, into its [`crate::context::RequestContext`].
 
 use std::time::{Duration, Instant};
 
@@ -10,19 +11,6 @@ use hyper::HeaderMap;
 pub const HTTP_TIMEOUT_HEADER: &str = "x-request-timeout";
 /// gRPC's own timeout header.
 pub const GRPC_TIMEOUT_HEADER: &str = "grpc-timeout";
-
-/// When a request arrived, stamped by the first layer that sees it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Arrival(pub Instant);
-
-impl Arrival {
-    /// The arrival stamped in `extensions`, or now when nothing stamped it.
-    pub fn of(extensions: &http::Extensions) -> Instant {
-        extensions
-            .get::<Arrival>()
-            .map_or_else(Instant::now, |arrival| arrival.0)
-    }
-}
 
 /// The instant by which the client stops waiting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

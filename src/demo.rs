@@ -3,12 +3,12 @@
 
 use std::time::Instant;
 
-use voter_core::artifact::Canary;
 use voter_core::build::{BuildError, IndexTarget, VoterIndexWriter};
 use voter_core::generator::{Generator, GeneratorConfig};
 use voter_core::model::RollRow;
 use voter_core::stations::StationInfo;
 
+use crate::index::canary::{self, CanaryLookup};
 use crate::index::{LoadError, LoadedIndex};
 
 /// Indexing memory for the in-memory build.
@@ -72,8 +72,9 @@ pub fn index_rows(
     Ok(LoadedIndex::from_built(built, version)?)
 }
 
-/// A lookup to paste: a voter of the demo roll, as a desk would type them.
-pub fn example_query(index: &LoadedIndex) -> Option<&Canary> {
+/// A lookup to paste: a voter of the demo roll, as a desk would type them
+/// (made from the record of the middle canary voter).
+pub fn example_query(index: &LoadedIndex) -> Option<CanaryLookup> {
     let canaries = index.canaries();
-    canaries.get(canaries.len() / 2)
+    canary::lookup_for(index, canaries.get(canaries.len() / 2)?)
 }

@@ -19,6 +19,10 @@ pub enum ErrorKind {
     MethodNotAllowed,
     /// An admin call without valid credentials.
     Unauthenticated,
+    /// The request took too long to arrive whole.
+    RequestTimeout,
+    /// The request's body is larger than the server reads.
+    PayloadTooLarge,
     /// An admin call while admin calls are disabled.
     PermissionDenied,
     /// A new index was refused; the live one keeps serving.
@@ -37,11 +41,13 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// Every kind, for tests and documentation.
-    pub const ALL: [ErrorKind; 11] = [
+    pub const ALL: [ErrorKind; 13] = [
         ErrorKind::InvalidArgument,
         ErrorKind::NotFound,
         ErrorKind::MethodNotAllowed,
         ErrorKind::Unauthenticated,
+        ErrorKind::RequestTimeout,
+        ErrorKind::PayloadTooLarge,
         ErrorKind::PermissionDenied,
         ErrorKind::ReloadRefused,
         ErrorKind::RateLimited,
@@ -58,6 +64,8 @@ impl ErrorKind {
             ErrorKind::NotFound => "not_found",
             ErrorKind::MethodNotAllowed => "method_not_allowed",
             ErrorKind::Unauthenticated => "unauthenticated",
+            ErrorKind::RequestTimeout => "request_timeout",
+            ErrorKind::PayloadTooLarge => "payload_too_large",
             ErrorKind::PermissionDenied => "permission_denied",
             ErrorKind::ReloadRefused => "reload_refused",
             ErrorKind::RateLimited => "rate_limited",
@@ -75,6 +83,8 @@ impl ErrorKind {
             ErrorKind::NotFound => 404,
             ErrorKind::MethodNotAllowed => 405,
             ErrorKind::Unauthenticated => 401,
+            ErrorKind::RequestTimeout => 408,
+            ErrorKind::PayloadTooLarge => 413,
             ErrorKind::PermissionDenied => 403,
             ErrorKind::ReloadRefused => 409,
             ErrorKind::RateLimited => 429,
@@ -91,6 +101,8 @@ impl ErrorKind {
             ErrorKind::NotFound => tonic::Code::NotFound,
             ErrorKind::MethodNotAllowed => tonic::Code::Unimplemented,
             ErrorKind::Unauthenticated => tonic::Code::Unauthenticated,
+            ErrorKind::RequestTimeout => tonic::Code::DeadlineExceeded,
+            ErrorKind::PayloadTooLarge => tonic::Code::ResourceExhausted,
             ErrorKind::PermissionDenied => tonic::Code::PermissionDenied,
             ErrorKind::ReloadRefused => tonic::Code::FailedPrecondition,
             ErrorKind::RateLimited => tonic::Code::ResourceExhausted,
@@ -122,6 +134,12 @@ pub enum LookupError {
     /// Missing or wrong admin credentials.
     #[error("{0}")]
     Unauthenticated(String),
+    /// The request did not arrive whole in time.
+    #[error("{0}")]
+    RequestTimeout(String),
+    /// The request's body is too large.
+    #[error("{0}")]
+    PayloadTooLarge(String),
     /// Admin calls are disabled.
     #[error("{0}")]
     PermissionDenied(String),
@@ -131,6 +149,14 @@ pub enum LookupError {
     /// The client's rate is exceeded.
     #[error("rate limit exceeded, retry in {} ms", retry_after.as_millis())]
     RateLimited {
+        /// When a retry may succeed.
+        retry_after: Duration,
+    },
+    /// The client, or its connection, has too many requests in flight.
+    #[error("too many requests in flight from this {scope}, retry in {} ms", retry_after.as_millis())]
+    TooManyInFlight {
+        /// `connection` or `client`.
+        scope: &'static str,
         /// When a retry may succeed.
         retry_after: Duration,
     },
@@ -169,9 +195,13 @@ impl LookupError {
             LookupError::NotFound(_) => ErrorKind::NotFound,
             LookupError::MethodNotAllowed(_) => ErrorKind::MethodNotAllowed,
             LookupError::Unauthenticated(_) => ErrorKind::Unauthenticated,
+            LookupError::RequestTimeout(_) => ErrorKind::RequestTimeout,
+            LookupError::PayloadTooLarge(_) => ErrorKind::PayloadTooLarge,
             LookupError::PermissionDenied(_) => ErrorKind::PermissionDenied,
             LookupError::ReloadRefused(_) => ErrorKind::ReloadRefused,
-            LookupError::RateLimited { .. } => ErrorKind::RateLimited,
+            LookupError::RateLimited { .. } | LookupError::TooManyInFlight { .. } => {
+                ErrorKind::RateLimited
+            }
             LookupError::Overloaded { .. } => ErrorKind::Overloaded,
             LookupError::IndexNotReady => ErrorKind::IndexNotReady,
             LookupError::DeadlineExceeded => ErrorKind::DeadlineExceeded,
@@ -191,6 +221,7 @@ impl LookupError {
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
             LookupError::RateLimited { retry_after }
+            | LookupError::TooManyInFlight { retry_after, .. }
             | LookupError::Overloaded { retry_after, .. } => Some(*retry_after),
             LookupError::IndexNotReady => Some(Duration::from_secs(1)),
             _ => None,
@@ -234,6 +265,16 @@ mod tests {
                 tonic::Code::Unauthenticated,
             ),
             (
+                ErrorKind::RequestTimeout,
+                408,
+                tonic::Code::DeadlineExceeded,
+            ),
+            (
+                ErrorKind::PayloadTooLarge,
+                413,
+                tonic::Code::ResourceExhausted,
+            ),
+            (
                 ErrorKind::PermissionDenied,
                 403,
                 tonic::Code::PermissionDenied,
@@ -266,6 +307,8 @@ mod tests {
             LookupError::NotFound("no voter".into()),
             LookupError::MethodNotAllowed("use GET".into()),
             LookupError::Unauthenticated("no token".into()),
+            LookupError::RequestTimeout("body too slow".into()),
+            LookupError::PayloadTooLarge("body too large".into()),
             LookupError::PermissionDenied("disabled".into()),
             LookupError::ReloadRefused("checksum".into()),
             LookupError::RateLimited {
@@ -283,6 +326,17 @@ mod tests {
         assert_eq!(kinds, ErrorKind::ALL);
         assert_eq!(errors[0].to_string(), "q: empty");
         assert_eq!(errors[0].parameter(), Some("q"));
-        assert!(errors[6].retry_after().is_some(), "rate limited");
+        assert!(errors[8].retry_after().is_some(), "rate limited");
+        let capped = LookupError::TooManyInFlight {
+            scope: "connection",
+            retry_after: Duration::from_secs(1),
+        };
+        assert_eq!(capped.kind(), ErrorKind::RateLimited);
+        assert!(capped.retry_after().is_some());
+        assert!(
+            capped
+                .to_string()
+                .starts_with("too many requests in flight from this connection")
+        );
     }
 }

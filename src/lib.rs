@@ -2,15 +2,17 @@
 //! station a voter is registered in — over HTTP/JSON and gRPC, fast, on
 //! election morning.
 //!
-//! The request path: a door ([`http`] or [`grpc`]) decodes the request and
+//! The request path: a door ([`http`] or [`grpc`]) makes the request's
+//! [`context`] once, passes it through [`admission`], decodes the request and
 //! calls [`service::LookupService`], which takes one snapshot of the live
 //! [`index`] and runs the one [`search`] on a [`search_pool`] thread; [`error`] maps its failures to
-//! each door's codes. [`server`] runs both doors and stops them cleanly;
+//! each door's codes. [`state`] is what the doors share; [`server`] runs both doors and stops them cleanly;
 //! [`app`] holds the commands `main.rs` dispatches to.
 
 pub mod admission;
 pub mod app;
 pub mod config;
+pub mod context;
 pub mod deadline;
 pub mod demo;
 pub mod error;
@@ -23,4 +25,5 @@ pub mod search;
 pub mod search_pool;
 pub mod server;
 pub mod service;
+pub mod state;
 pub mod transport;

@@ -18,6 +18,7 @@
 //! | `voter_lookup_index_reload_refusals_total` | counter | `reason` |
 //! | `voter_lookup_index_swap_duration_seconds` | histogram | |
 //! | `voter_lookup_ready` | gauge (0/1) | |
+//! | `voter_lookup_index_fallback` | gauge (0/1) | |
 
 use std::sync::OnceLock;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -229,6 +230,13 @@ pub fn index_age(index: &LoadedIndex) {
 pub fn set_ready(ready: bool) {
     installed();
     gauge!("voter_lookup_ready").set(if ready { 1.0 } else { 0.0 });
+}
+
+/// Records whether the server serves an older version because the one
+/// `current` names failed its checks at start.
+pub fn index_fallback(active: bool) {
+    installed();
+    gauge!("voter_lookup_index_fallback").set(if active { 1.0 } else { 0.0 });
 }
 
 /// Seconds since the epoch of an RFC 3339 time.

@@ -1,199 +1,18 @@
-//! Runs both doors over one shared state, and stops them in order: stop
-//! accepting, report not-ready, let in-flight requests finish within the
-//! drain time, return.
+//! Runs both doors over one shared state, and stops them in order: report
+//! not-ready, keep answering for the shutdown delay (while load balancers
+//! take the server out), stop accepting, let in-flight requests finish
+//! within the drain time, return.
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use tokio::net::TcpListener;
 use tokio::sync::watch;
-use tonic_health::ServingStatus;
-use tonic_health::server::HealthReporter;
 
-use crate::admission::{Admission, AdmissionConfig};
-use crate::error::LookupError;
-use crate::index::IndexHandle;
-use crate::index::reload::{ReloadReport, Reloader, Trigger};
-use crate::search_pool::SearchPool;
-use crate::service::LookupService;
+pub use crate::state::AppState;
 use crate::transport::TransportConfig;
-
-fn not_reloadable() -> LookupError {
-    LookupError::PermissionDenied("this server does not reload: it serves a fixed index".into())
-}
-
-/// Who may make admin calls: holders of the configured token.
-#[derive(Default)]
-struct AdminAccess {
-    token: Option<String>,
-}
-
-impl AdminAccess {
-    fn check(&self, authorization: Option<&str>) -> Result<(), LookupError> {
-        let Some(expected) = &self.token else {
-            return Err(LookupError::PermissionDenied(
-                "admin calls are disabled: no admin token is configured".into(),
-            ));
-        };
-        let given = authorization
-            .and_then(|value| value.strip_prefix("Bearer "))
-            .map(str::trim)
-            .ok_or_else(|| {
-                LookupError::Unauthenticated("send `Authorization: Bearer <admin token>`".into())
-            })?;
-        // Compare every byte whatever the first difference, so that the
-        // time taken says nothing of the token.
-        let same_length = given.len() == expected.len();
-        let difference = given
-            .bytes()
-            .zip(expected.bytes())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b));
-        if same_length && difference == 0 {
-            Ok(())
-        } else {
-            Err(LookupError::Unauthenticated(
-                "the admin token is wrong".into(),
-            ))
-        }
-    }
-}
-
-/// What every request handler shares.
-pub struct AppState {
-    /// The lookups.
-    pub service: LookupService,
-    accepting: AtomicBool,
-    health: HealthReporter,
-    reloader: Option<Reloader>,
-    admin: AdminAccess,
-    admission: Option<Arc<Admission>>,
-}
-
-impl AppState {
-    /// State serving `index` with one search thread per core, no
-    /// reloading and no admin calls.
-    pub fn new(index: IndexHandle) -> AppState {
-        let pool = SearchPool::per_core().expect("the search threads start");
-        AppState::with_pool(index, pool)
-    }
-
-    /// The same, searching on `pool`.
-    pub fn with_pool(index: IndexHandle, pool: SearchPool) -> AppState {
-        AppState {
-            service: LookupService::new(index, pool),
-            accepting: AtomicBool::new(true),
-            health: HealthReporter::new(),
-            reloader: None,
-            admin: AdminAccess::default(),
-            admission: None,
-        }
-    }
-
-    /// The same, with admission control in front of both doors.
-    pub fn with_admission(mut self, admission: Admission) -> AppState {
-        self.admission = Some(Arc::new(admission));
-        self
-    }
-
-    /// The same, with admission control when `config` is given.
-    pub fn with_optional_admission(self, config: Option<AdmissionConfig>) -> AppState {
-        match config {
-            Some(config) => self.with_admission(Admission::new(config)),
-            None => self,
-        }
-    }
-
-    /// Admission control, when on.
-    pub fn admission(&self) -> Option<&Arc<Admission>> {
-        self.admission.as_ref()
-    }
-
-    /// The same, following new versions with `reloader`.
-    pub fn with_reloader(mut self, reloader: Reloader) -> AppState {
-        self.reloader = Some(reloader);
-        self
-    }
-
-    /// The same, with admin calls allowed to holders of `token`.
-    pub fn with_admin_token(mut self, token: Option<String>) -> AppState {
-        self.admin = AdminAccess { token };
-        self
-    }
-
-    /// Checks an admin call's `Authorization` header.
-    pub fn authorize_admin(&self, authorization: Option<&str>) -> Result<(), LookupError> {
-        self.admin.check(authorization)
-    }
-
-    /// The last reload's report, if the server reloads.
-    pub fn last_reload(&self) -> Option<ReloadReport> {
-        self.reloader.as_ref().and_then(Reloader::last)
-    }
-
-    /// Reloads from the index source (an admin call, SIGHUP or the watch).
-    pub async fn reload(&self, trigger: Trigger, force: bool) -> Result<ReloadReport, LookupError> {
-        let reloader = self.reloader.as_ref().ok_or_else(not_reloadable)?;
-        let report = reloader.reload(self.service.index(), trigger, force).await;
-        self.publish_readiness().await;
-        Ok(report)
-    }
-
-    /// Goes back to the version served before.
-    pub async fn rollback(&self, force: bool) -> Result<ReloadReport, LookupError> {
-        let reloader = self.reloader.as_ref().ok_or_else(not_reloadable)?;
-        let report = reloader.rollback(self.service.index(), force).await;
-        self.publish_readiness().await;
-        Ok(report)
-    }
-
-    /// True when the index root names a version this server has not seen.
-    pub async fn new_version_published(&self) -> bool {
-        match &self.reloader {
-            Some(reloader) => reloader.current_changed().await,
-            None => false,
-        }
-    }
-
-    /// False once shutdown has begun.
-    pub fn is_accepting(&self) -> bool {
-        self.accepting.load(Ordering::Relaxed)
-    }
-
-    /// True when an index is loaded and requests are accepted.
-    pub fn is_ready(&self) -> bool {
-        self.is_accepting() && self.service.index().is_loaded()
-    }
-
-    /// The gRPC health statuses.
-    pub fn health(&self) -> &HealthReporter {
-        &self.health
-    }
-
-    /// Tells health checks and metrics whether the server is ready.
-    pub async fn publish_readiness(&self) {
-        let ready = self.is_ready();
-        let status = if ready {
-            ServingStatus::Serving
-        } else {
-            ServingStatus::NotServing
-        };
-        self.health.set_service_status("", status).await;
-        self.health
-            .set_service_status(crate::grpc::SERVICE_NAME, status)
-            .await;
-        crate::metrics::set_ready(ready);
-        if let Some(index) = self.service.index().snapshot() {
-            crate::metrics::index_loaded(&index);
-        }
-    }
-
-    fn stop_accepting(&self) {
-        self.accepting.store(false, Ordering::Relaxed);
-    }
-}
 
 /// The two bound listeners, and the limits on their connections.
 pub struct Listeners {
@@ -309,11 +128,15 @@ pub async fn run(
 
     shutdown.await;
     tracing::info!(
+        shutdown_delay_seconds = state.shutdown_delay().as_secs_f64(),
         drain_seconds = drain.as_secs_f64(),
-        "shutting down: no longer ready, draining"
+        "shutting down: no longer ready, answering during the shutdown delay, then draining"
     );
     state.stop_accepting();
     state.publish_readiness().await;
+    if !state.shutdown_delay().is_zero() {
+        tokio::time::sleep(state.shutdown_delay()).await;
+    }
     let _ = stop_sender.send(true);
     let finished = async {
         http.await?;

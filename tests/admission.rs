@@ -12,7 +12,7 @@ use common::{TEST_VOTERS, TestServer, raw_request};
 use voter_lookup::admission::limit::LimitConfig;
 use voter_lookup::admission::rate::{ClientId, RateConfig};
 use voter_lookup::admission::{Admission, AdmissionConfig, Class};
-use voter_lookup::server::AppState;
+use voter_lookup::state::AppState;
 use voter_lookup_proto::v1::SearchRequest;
 
 const KIOSK_KEY: &str = "kiosk-hall-0001";
@@ -46,6 +46,7 @@ fn single_slot(
             queue_capacity,
             brownout_delay: brownout,
             shares: [0.6, 0.3, 0.1],
+            staff_reserve: 0.0,
         },
         rates: [RateConfig {
             per_client: None,

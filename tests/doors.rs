@@ -8,11 +8,9 @@ use voter_lookup::index::IndexHandle;
 use voter_lookup_proto::v1::{GetVoterRequest, ListStationsRequest, SearchRequest};
 
 /// A voter of the test roll as a desk would type them.
-fn example(server: &TestServer) -> voter_core::artifact::Canary {
+fn example(server: &TestServer) -> voter_lookup::index::canary::CanaryLookup {
     let index = server.state.service.snapshot().unwrap();
-    voter_lookup::demo::example_query(&index)
-        .cloned()
-        .expect("the roll has canaries")
+    voter_lookup::demo::example_query(&index).expect("the roll has canaries")
 }
 
 #[tokio::test]

@@ -15,7 +15,7 @@ use voter_core::pipeline::{ArtifactRequest, build_artifact};
 use voter_core::publish;
 use voter_lookup::index::IndexHandle;
 use voter_lookup::index::reload::{IndexSource, Outcome, ReloadPolicy, Reloader, Trigger};
-use voter_lookup::server::AppState;
+use voter_lookup::state::AppState;
 use voter_lookup_proto::v1::SearchRequest;
 
 /// The voters of a roll as (birth name, station, order).
@@ -223,7 +223,10 @@ fn damage(root: &Path, version: &str, how: &str) {
             let mut json: serde_json::Value =
                 serde_json::from_slice(&std::fs::read(&manifest).unwrap()).unwrap();
             json["schema_version"] = serde_json::json!(voter_core::schema::SCHEMA_VERSION + 1);
-            std::fs::write(&manifest, serde_json::to_vec(&json).unwrap()).unwrap();
+            let bytes = serde_json::to_vec(&json).unwrap();
+            std::fs::write(&manifest, &bytes).unwrap();
+            let checksum = voter_core::artifact::manifest_checksum(&bytes);
+            std::fs::write(dir.join("manifest.sha256"), checksum).unwrap();
         }
         other => unreachable!("{other}"),
     }

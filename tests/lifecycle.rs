@@ -11,7 +11,7 @@ use common::{TEST_VOTERS, TestServer, raw_request};
 use voter_lookup::admission::limit::LimitConfig;
 use voter_lookup::admission::rate::{ClientId, RateConfig};
 use voter_lookup::admission::{Admission, AdmissionConfig, Class};
-use voter_lookup::server::AppState;
+use voter_lookup::state::AppState;
 use voter_lookup_proto::v1::SearchRequest;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

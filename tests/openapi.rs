@@ -34,7 +34,7 @@ use voter_lookup::admission::{API_KEY_HEADER, Admission, AdmissionConfig, Class}
 use voter_lookup::http::openapi::{self, STATUSES_UNDER_LOAD};
 use voter_lookup::index::IndexHandle;
 use voter_lookup::index::reload::{IndexSource, ReloadPolicy, Reloader};
-use voter_lookup::server::AppState;
+use voter_lookup::state::{AppState, BodyLimits};
 
 const OPENAPI_31_SCHEMA: &str = include_str!("fixtures/openapi-3.1-schema.json");
 
@@ -513,7 +513,7 @@ async fn real_answers_fit_the_document_and_every_declared_status_is_real() {
         );
     }
 
-    let canaries = server.state.service.snapshot().unwrap().canaries().to_vec();
+    let canaries = voter_lookup::index::canary::lookups(&server.state.service.snapshot().unwrap());
     assert!(!canaries.is_empty());
     let mut answers = Vec::new();
     for canary in &canaries {
@@ -583,6 +583,34 @@ async fn real_answers_fit_the_document_and_every_declared_status_is_real() {
         (&get(openapi::HEALTHZ_PATH), "/healthz"),
     ] {
         answers.push(ask(&empty, described, "GET", path, "").await);
+    }
+    // A body too large, or too slow to arrive whole, is refused before any
+    // lookup; a server with tight body limits shows it quickly.
+    let strict = TestServer::start_state(Arc::new(
+        AppState::new(IndexHandle::default()).with_body_limits(BodyLimits {
+            timeout: Duration::from_millis(100),
+            max_bytes: 64,
+        }),
+    ))
+    .await;
+    for (described, path) in [
+        (&search, "/v1/search?q=DUPONT"),
+        (&voters, "/v1/voters/0001/1"),
+        (&stations, "/v1/stations"),
+    ] {
+        for (length, sent, status) in [(100_000, "", 413), (10, "abc", 408)] {
+            let request =
+                format!("GET {path} HTTP/1.1\r\nHost: t\r\nContent-Length: {length}\r\n\r\n{sent}");
+            let (answered, headers, body) = raw_request(strict.http, &request).await;
+            assert_eq!(answered, status, "{request}");
+            answers.push(Answer {
+                described: described.clone(),
+                request: format!("GET {path} with a body of {length} bytes"),
+                status: answered,
+                headers,
+                body,
+            });
+        }
     }
     // HEAD is served like GET, without a body.
     let head = ask(&server, &get(openapi::HEALTHZ_PATH), "HEAD", "/healthz", "").await;
@@ -697,6 +725,8 @@ async fn admin_answers_fit_the_document() {
     let refused = admin(&reload, &reload_path, &token).await.unwrap();
     assert_eq!(refused["error"]["code"], "reload_refused", "{refused}");
     admin(&rollback, &rollback_path, &token).await;
+    // A rollback that succeeded repointed `current`: name v2 again.
+    publish::switch_current(&root, &versions[2]).unwrap();
     let body = admin(&reload, &format!("{reload_path}?force=1"), &token)
         .await
         .unwrap();
@@ -755,6 +785,7 @@ async fn admission_refusals_fit_the_document() {
             queue_capacity: 0,
             brownout_delay: Duration::from_secs(60),
             shares: [0.6, 0.3, 0.1],
+            staff_reserve: 0.0,
         },
         rates: [RateConfig {
             per_client: None,

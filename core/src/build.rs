@@ -306,25 +306,14 @@ impl CanaryPool {
     }
 }
 
-/// The lookup a desk would make for `voter`: birth name and first given
-/// name, with the birth date when fully known. `None` for a voter without a
-/// station or order number, whom a lookup cannot place.
+/// The canary of `voter`: where they are registered, nothing that names
+/// them (the server makes the lookup from their record). `None` for a voter
+/// without a station or order number, whom a lookup cannot place.
 fn canary_of(voter: &Voter) -> Option<Canary> {
     let membership = voter.primary_membership();
-    let station_code = membership.station_code.clone()?;
-    let order_number = membership.order_number?;
-    let first_given = voter.first_names.split_whitespace().next().unwrap_or("");
-    let birth_date = match voter.birth_date {
-        BirthDate::Full { .. } => voter.birth_date.to_iso(),
-        _ => None,
-    };
     Some(Canary {
-        query: format!("{} {first_given}", voter.birth_name)
-            .trim()
-            .to_string(),
-        birth_date,
-        station_code,
-        order_number,
+        station_code: membership.station_code.clone()?,
+        order_number: membership.order_number?,
     })
 }
 

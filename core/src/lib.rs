@@ -5,7 +5,8 @@
 //!   [`name_records`] keeps each voter's analysed names for ranking;
 //!   [`voter_records`] keeps what a result shows of each voter;
 //! - [`schema`] defines the tantivy index, [`build`] fills it from roll rows, and
-//!   [`artifact`] writes and verifies the versioned, checksummed artifact;
+//!   [`artifact`] writes and verifies the versioned, checksummed artifact,
+//!   whose manifest [`signing`] signs and verifies with Ed25519 keys;
 //! - [`pipeline`] runs the whole build, roll file to artifact directory;
 //! - [`generator`] writes realistic synthetic rolls, so that no real personal
 //!   data ever enters tests, benches or demos.
@@ -24,5 +25,6 @@ pub mod queries;
 pub mod record_table;
 pub mod reu;
 pub mod schema;
+pub mod signing;
 pub mod stations;
 pub mod voter_records;

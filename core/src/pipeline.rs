@@ -19,13 +19,20 @@
 //! `FILE:LINE: reason` error. Under [`BadRowPolicy::Skip`] bad rows are left
 //! out, counted, and written to a plain-text report, by default
 //! `<out>.rejected.txt` beside the artifact ([`default_rejects_path`]). The
-//! report holds two lines per rejected row, in file order: first
-//! `FILE:LINE: reason`, then the row exactly as it was read (bytes that are
-//! not UTF-8 replaced by `�`, lines over 4 KiB cut and ended with `…`):
+//! report is readable by its owner only (mode 0600 on Unix): it holds
+//! personal data. It has two lines per rejected row, in file order: first
+//! `FILE:LINE: reason`, then, indented, what finds the row again without
+//! copying it: the list, names, station and order number, each with the
+//! header the roll gives it ([`BadRow::identifiers`]). Address, birthplace,
+//! nationality and the other columns are never written; nor is anything
+//! of a row whose fields do not line up with the header (a column could
+//! have slid into another's place), where the line number alone finds it:
 //!
 //! ```text
 //! roll.csv:1001: expected 27 fields, found 26
-//! "45999";"SAINT-AUBIN-DES-VERGERS";"Liste principale";"MARTIN";…
+//!   (fields not shown: they do not line up with the header)
+//! roll.csv:1002: invalid `date de naissance` "31/02/1990": no such day
+//!   libellé du type de liste=Liste principale; nom de naissance=MARTIN; prénoms=Jean Paul; …
 //! ```
 //!
 //! The report is written afresh (empty when no row was rejected) by every
@@ -43,10 +50,12 @@ use std::time::{Duration, Instant};
 use sha2::{Digest, Sha256};
 
 use crate::artifact::{
-    ArtifactError, BuildInfo, InputFile, MANIFEST_FILE, Manifest, StagedArtifact,
+    ArtifactError, BuildInfo, InputFile, MANIFEST_CHECKSUM_FILE, MANIFEST_FILE, Manifest,
+    SIGNATURE_FILE, StagedArtifact,
 };
 use crate::build::{BuildError, BuildStats, BuiltIndex, IndexTarget, VoterIndexWriter};
 use crate::reu::{BadRow, BadRowPolicy, Encoding, ReaderOptions, RollError, RollReader};
+use crate::signing::ArtifactSigner;
 use crate::stations::{StationsError, read_stations};
 
 /// Indexing memory budget used unless a request says otherwise: 1 GiB.
@@ -79,6 +88,8 @@ pub struct ArtifactRequest {
     pub memory_budget: usize,
     /// Program and version recorded in the manifest, e.g. `index-builder 0.1.0`.
     pub builder: String,
+    /// The key that signs the manifest (`manifest.sig`); unsigned when `None`.
+    pub signing_key: Option<ArtifactSigner>,
 }
 
 impl ArtifactRequest {
@@ -95,6 +106,7 @@ impl ArtifactRequest {
             rejects: None,
             memory_budget: DEFAULT_MEMORY_BUDGET,
             builder: concat!("voter-core ", env!("CARGO_PKG_VERSION")).to_string(),
+            signing_key: None,
         }
     }
 
@@ -166,7 +178,8 @@ pub struct ArtifactOutcome {
     pub ignored_columns: Vec<String>,
     /// Wall time of the whole build.
     pub elapsed: Duration,
-    /// Total size of the artifact's files, manifest included, in bytes.
+    /// Total size of the artifact's files, manifest, its checksum and
+    /// signature included, in bytes.
     pub artifact_bytes: u64,
 }
 
@@ -379,15 +392,19 @@ pub fn build_artifact(
         skipped_rows: skipped,
         voters: stats.voters,
         canaries,
+        signer: request.signing_key.clone(),
     };
     let manifest = staged.commit(&stations, &names, &voters, info)?;
-    let manifest_bytes = fs::metadata(request.out.join(MANIFEST_FILE))
-        .map_err(|source| ArtifactError::Io {
-            path: request.out.join(MANIFEST_FILE),
-            source,
-        })?
-        .len();
-    let artifact_bytes = manifest_bytes + manifest.files.iter().map(|file| file.bytes).sum::<u64>();
+    let mut meta_bytes = 0;
+    for name in [MANIFEST_FILE, MANIFEST_CHECKSUM_FILE, SIGNATURE_FILE] {
+        let path = request.out.join(name);
+        match fs::metadata(&path) {
+            Ok(metadata) => meta_bytes += metadata.len(),
+            Err(error) if error.kind() == io::ErrorKind::NotFound && name == SIGNATURE_FILE => {}
+            Err(source) => return Err(ArtifactError::Io { path, source }.into()),
+        }
+    }
+    let artifact_bytes = meta_bytes + manifest.files.iter().map(|file| file.bytes).sum::<u64>();
     Ok(ArtifactOutcome {
         out: request.out.clone(),
         manifest,
@@ -461,19 +478,48 @@ impl RejectsReport {
                 });
             }
         }
-        let file = File::create(path).map_err(|source| PipelineError::Rejects {
+        let error = |source| PipelineError::Rejects {
             path: path.to_path_buf(),
             source,
-        })?;
+        };
+        let mut options = fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+            options.mode(0o600);
+            let file = options.open(path).map_err(error)?;
+            // The mode above applies to a new file only: an old report of
+            // looser permissions is tightened before anything is written.
+            file.set_permissions(fs::Permissions::from_mode(0o600))
+                .map_err(error)?;
+            Ok(RejectsReport {
+                path: path.to_path_buf(),
+                out: BufWriter::new(file),
+            })
+        }
+        #[cfg(not(unix))]
         Ok(RejectsReport {
             path: path.to_path_buf(),
-            out: BufWriter::new(file),
+            out: BufWriter::new(options.open(path).map_err(error)?),
         })
     }
 
     fn write(&mut self, bad: &BadRow) -> Result<(), PipelineError> {
         writeln!(self.out, "{bad}")
-            .and_then(|()| writeln!(self.out, "{}", bad.raw))
+            .and_then(|()| match bad.identifiers.as_deref() {
+                None => writeln!(
+                    self.out,
+                    "  (fields not shown: they do not line up with the header)"
+                ),
+                Some(fields) => {
+                    let shown: Vec<String> = fields
+                        .iter()
+                        .map(|(header, value)| format!("{header}={value}"))
+                        .collect();
+                    writeln!(self.out, "  {}", shown.join("; "))
+                }
+            })
             .map_err(|source| self.error(source))
     }
 

@@ -69,6 +69,34 @@ pub struct MembershipView {
     pub order_number: Option<u32>,
 }
 
+/// A lookup as a desk would type it for one voter: the canary check and
+/// the demo's example both make theirs this way, from the voter's record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeskLookup {
+    /// Birth name, then the first given name.
+    pub text: String,
+    /// Birth date in ISO form, when the roll knows it in full.
+    pub birth_date: Option<String>,
+}
+
+impl VoterView {
+    /// The lookup a desk would make for this voter: birth name and first
+    /// given name, with the birth date when fully known.
+    pub fn desk_lookup(&self) -> DeskLookup {
+        let first_given = self.first_names.split_whitespace().next().unwrap_or("");
+        let birth_date = match self.birth_date {
+            BirthDate::Full { .. } => self.birth_date.to_iso(),
+            _ => None,
+        };
+        DeskLookup {
+            text: format!("{} {first_given}", self.birth_name)
+                .trim()
+                .to_string(),
+            birth_date,
+        }
+    }
+}
+
 /// Every voter's record, in one buffer, by `voter_id`.
 #[derive(Debug, Clone, Default)]
 pub struct VoterRecords {
@@ -351,5 +379,29 @@ mod tests {
         let view = records.get(0).unwrap();
         assert_eq!(view.first_names.len(), 254);
         assert!(view.first_names.chars().all(|c| c == 'é'));
+    }
+
+    #[test]
+    fn a_desk_lookup_is_the_birth_name_the_first_given_name_and_a_full_date() {
+        let mut builder = VoterRecordsBuilder::default();
+        builder.push(&voter(vec![membership(
+            ListKind::Principal,
+            Some("0004"),
+            Some(17),
+        )]));
+        builder.push(&Voter {
+            birth_date: BirthDate::Full {
+                year: 1962,
+                month: 3,
+                day: 12,
+            },
+            ..voter(Vec::new())
+        });
+        let records = builder.finish();
+        let year_only = records.get(0).unwrap().desk_lookup();
+        assert_eq!(year_only.text, "D'ALMEIDA Hélène");
+        assert_eq!(year_only.birth_date, None, "a partial date is left out");
+        let full = records.get(1).unwrap().desk_lookup();
+        assert_eq!(full.birth_date.as_deref(), Some("1962-03-12"));
     }
 }

@@ -5,12 +5,15 @@
 use std::io::{self, IsTerminal};
 use std::time::Duration;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use indicatif::{HumanBytes, HumanCount, ProgressBar, ProgressStyle};
 use voter_core::build::BuildStats;
-use voter_core::pipeline::{ArtifactOutcome, ArtifactRequest, ProgressEvent, build_artifact};
+use voter_core::pipeline::{
+    ArtifactOutcome, ArtifactRequest, ProgressEvent, build_artifact, default_rejects_path,
+};
 use voter_core::publish;
 use voter_core::reu::BadRowPolicy;
+use voter_core::signing::ArtifactSigner;
 
 use crate::cli::BuildArgs;
 
@@ -19,6 +22,9 @@ const EXAMPLES: usize = 5;
 
 /// Runs the build that `args` describes.
 pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
+    // A publishing build holds the root's lock to the end: no other build
+    // stages beside it, so staging left by a killed build can go.
+    let mut lock = None;
     let out = match (&args.out, &args.publish) {
         (Some(out), _) => out.clone(),
         (None, Some(root)) => {
@@ -28,16 +34,15 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
                     args.keep
                 );
             }
-            std::fs::create_dir_all(root)
-                .with_context(|| format!("{}: cannot create", root.display()))?;
-            let incoming = publish::incoming_dir(root);
-            // A crash of an earlier build may have left its staging behind.
-            if incoming.exists() {
-                std::fs::remove_dir_all(&incoming).with_context(|| {
-                    format!("{}: cannot remove a stale build", incoming.display())
-                })?;
+            let held = publish::BuildLock::acquire(root)?;
+            for stale in held.removed() {
+                eprintln!(
+                    "warning: removed {}, left by a build that did not finish",
+                    root.join(stale).display()
+                );
             }
-            incoming
+            lock = Some(held);
+            publish::incoming_dir(root)
         }
         (None, None) => bail!("give --out DIR or --publish ROOT"),
     };
@@ -47,11 +52,25 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
             "--rejects only applies with --on-bad-row skip (under fail the build stops at the first bad row)"
         );
     }
+    // Under --publish the artifact is built inside the root: its report
+    // goes beside the root instead, where servers and whoever reads the
+    // published versions do not look.
+    let rejects = args
+        .rejects
+        .clone()
+        .or_else(|| args.publish.as_deref().map(default_rejects_path));
+    // Read before the roll, so that a wrong key costs no build.
+    let signing_key = args
+        .signing_key
+        .as_deref()
+        .map(ArtifactSigner::read_pem_file)
+        .transpose()?;
     let request = ArtifactRequest {
         stations: args.stations.clone(),
         bad_row_policy: policy,
         encoding: args.encoding.into(),
-        rejects: args.rejects.clone(),
+        rejects,
+        signing_key,
         memory_budget: args.memory_mb as usize * 1024 * 1024,
         builder: concat!("index-builder ", env!("CARGO_PKG_VERSION")).to_string(),
         ..ArtifactRequest::new(&args.roll, &out)
@@ -63,7 +82,7 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
     let outcome = result?;
 
     print_warnings(&outcome, &request);
-    println!("{}", summary_line(&outcome));
+    println!("{}", summary_line(&outcome, &request));
     if let Some(root) = &args.publish {
         let published = publish::publish(root, &out, &outcome.manifest.version, args.keep)?;
         println!(
@@ -77,7 +96,14 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
                 format!(", removed {}", published.removed.join(", "))
             }
         );
+        if !published.kept_in_use.is_empty() {
+            println!(
+                "kept {}: a server reports serving it",
+                published.kept_in_use.join(", ")
+            );
+        }
     }
+    drop(lock);
     Ok(())
 }
 
@@ -122,10 +148,15 @@ fn show_progress(bar: &ProgressBar, event: ProgressEvent) {
     }
 }
 
-/// `built DIR: N voters, K skipped rows, S s, SIZE on disk, version V`.
-fn summary_line(outcome: &ArtifactOutcome) -> String {
+/// `built DIR: N voters, K skipped rows, S s, SIZE on disk, version V`,
+/// with `signed by key KEY_ID` before the version when signed.
+fn summary_line(outcome: &ArtifactOutcome, request: &ArtifactRequest) -> String {
+    let signed = match &request.signing_key {
+        Some(signer) => format!("signed by key {}, ", signer.verify_key().key_id()),
+        None => String::new(),
+    };
     format!(
-        "built {}: {} voters, {} skipped rows, {:.1} s, {} on disk, version {}",
+        "built {}: {} voters, {} skipped rows, {:.1} s, {} on disk, {signed}version {}",
         outcome.out.display(),
         HumanCount(outcome.stats.voters),
         HumanCount(outcome.skipped_rows),

@@ -1,5 +1,5 @@
-//! The command line: two subcommands, `build` and `generate`. Flag names are
-//! a contract with scripts and the README; keep them.
+//! The command line: three subcommands, `build`, `generate` and `keygen`.
+//! Flag names are a contract with scripts and the README; keep them.
 
 use std::path::PathBuf;
 
@@ -22,6 +22,9 @@ pub enum Command {
     Build(BuildArgs),
     /// Write a synthetic roll (and stations file) from a seed.
     Generate(GenerateArgs),
+    /// Make an Ed25519 key pair to sign artifacts with (`build
+    /// --signing-key`) and verify them (`voter-lookup serve --verify-key`).
+    Keygen(KeygenArgs),
 }
 
 /// `index-builder build`.
@@ -54,10 +57,17 @@ pub struct BuildArgs {
     /// out and list it in the rejected-rows report.
     #[arg(long, value_enum, value_name = "POLICY", default_value_t = OnBadRow::Fail)]
     pub on_bad_row: OnBadRow,
-    /// Where the rejected-rows report goes under `--on-bad-row skip`
-    /// [default: DIR.rejected.txt beside the artifact].
+    /// Where the rejected-rows report goes under `--on-bad-row skip`; it is
+    /// written readable by its owner only [default: DIR.rejected.txt beside
+    /// the artifact; with --publish, ROOT.rejected.txt beside the root,
+    /// never inside it].
     #[arg(long, value_name = "FILE")]
     pub rejects: Option<PathBuf>,
+    /// Private key (PEM, from `index-builder keygen`) that signs the
+    /// manifest; servers given the matching public key (`--verify-key`)
+    /// refuse any artifact it did not sign [default: unsigned].
+    #[arg(long, value_name = "FILE")]
+    pub signing_key: Option<PathBuf>,
     /// Character encoding of the roll; `auto` reads UTF-8 (with or without a
     /// BOM) and refuses a file that looks like Windows-1252.
     #[arg(long, value_enum, value_name = "ENCODING", default_value_t = EncodingArg::Auto)]
@@ -108,6 +118,18 @@ impl From<EncodingArg> for Encoding {
             EncodingArg::Windows1252 => Encoding::Windows1252,
         }
     }
+}
+
+/// `index-builder keygen`.
+#[derive(Debug, Args)]
+pub struct KeygenArgs {
+    /// Where to write the private key; a new file, readable by its owner
+    /// only (mode 0600).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Where to write the public key, for the servers [default: FILE.pub].
+    #[arg(long, value_name = "FILE")]
+    pub public_out: Option<PathBuf>,
 }
 
 /// `index-builder generate`.

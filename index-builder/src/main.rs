@@ -6,6 +6,7 @@
 mod build_cmd;
 mod cli;
 mod generate_cmd;
+mod keygen_cmd;
 
 use std::process::ExitCode;
 
@@ -18,6 +19,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Build(args) => build_cmd::run(&args),
         Command::Generate(args) => generate_cmd::run(&args),
+        Command::Keygen(args) => keygen_cmd::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

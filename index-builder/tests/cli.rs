@@ -280,3 +280,159 @@ fn the_encoding_flag_accepts_its_spellings() {
     );
     assert!(!out.exists());
 }
+
+#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+fn keygen_makes_a_key_pair_that_signs_builds() {
+    let dir = tempfile::tempdir().unwrap();
+    let private = dir.path().join("signing.pem");
+    let public = dir.path().join("signing.pem.pub");
+    let output = index_builder(&["keygen", "--out", text(&private)]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let said = stdout(&output);
+    assert!(said.contains(text(&public)), "{said}");
+    assert!(said.contains("-----BEGIN PUBLIC KEY-----"), "{said}");
+    assert_eq!(
+        said.lines().last().unwrap(),
+        "-----END PUBLIC KEY-----",
+        "{said}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&public).unwrap(),
+        said[said.find("-----BEGIN").unwrap()..]
+    );
+    #[cfg(unix)]
+    assert_eq!(mode(&private), 0o600);
+    let key_id = said
+        .split("key id ")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
+
+    // A key is never overwritten.
+    let output = index_builder(&["keygen", "--out", text(&private)]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("already exists"),
+        "{}",
+        stderr(&output)
+    );
+
+    let (roll, _, _) = generate(dir.path(), "300", "0");
+    let out = dir.path().join("artifact");
+    let output = index_builder(&[
+        "build",
+        "--roll",
+        text(&roll),
+        "--out",
+        text(&out),
+        "--signing-key",
+        text(&private),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains(&format!("signed by key {key_id}, version ")),
+        "{}",
+        stdout(&output)
+    );
+    let signature = std::fs::read_to_string(out.join("manifest.sig")).unwrap();
+    assert!(
+        signature.starts_with(&format!("ed25519 {key_id} ")),
+        "{signature}"
+    );
+    #[cfg(unix)]
+    {
+        assert_eq!(mode(&out), 0o750);
+        assert_eq!(mode(&out.join("manifest.sig")), 0o640);
+        assert_eq!(mode(&out.join("voters.bin")), 0o640);
+    }
+
+    // The public key cannot sign: named, and nothing is built.
+    let other = dir.path().join("other");
+    let output = index_builder(&[
+        "build",
+        "--roll",
+        text(&roll),
+        "--out",
+        text(&other),
+        "--signing-key",
+        text(&public),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let message = stderr(&output);
+    assert!(
+        message.starts_with(&format!("error: {}: ", public.display())),
+        "{message}"
+    );
+    assert!(!other.exists());
+}
+
+#[test]
+fn a_published_build_writes_its_report_beside_the_root() {
+    let dir = tempfile::tempdir().unwrap();
+    let (roll, _, _) = generate(dir.path(), "600", "2");
+    let root = dir.path().join("published");
+    let output = index_builder(&[
+        "build",
+        "--roll",
+        text(&roll),
+        "--publish",
+        text(&root),
+        "--on-bad-row",
+        "skip",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report = dir.path().join("published.rejected.txt");
+    assert_eq!(std::fs::read_to_string(&report).unwrap().lines().count(), 4);
+    #[cfg(unix)]
+    assert_eq!(mode(&report), 0o600);
+    for entry in std::fs::read_dir(&root).unwrap() {
+        let name = entry.unwrap().file_name();
+        assert!(
+            !name.to_string_lossy().contains("rejected"),
+            "a report inside the root: {name:?}"
+        );
+    }
+}
+
+#[test]
+fn a_killed_build_leaves_staging_that_the_next_publish_removes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (roll, stations, _) = generate(dir.path(), "300", "0");
+    let root = dir.path().join("root");
+    // What a build killed halfway leaves: its staging directory.
+    let stale = root.join(".incoming-999999");
+    std::fs::create_dir_all(stale.join("index")).unwrap();
+    std::fs::write(stale.join("voters.bin"), b"half written").unwrap();
+    let output = index_builder(&[
+        "build",
+        "--roll",
+        text(&roll),
+        "--stations",
+        text(&stations),
+        "--publish",
+        text(&root),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(!stale.exists(), "the stale staging directory is gone");
+    assert!(
+        stderr(&output).contains(".incoming-999999"),
+        "the removal is reported: {}",
+        stderr(&output)
+    );
+    let hidden: Vec<String> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with(".incoming-"))
+        .collect();
+    assert!(hidden.is_empty(), "no staging left: {hidden:?}");
+    assert!(root.join("current/manifest.json").is_file());
+}

@@ -4,17 +4,24 @@
 //!
 //! A request meets, in order (see [`layer`]):
 //! 1. its class, from its API key (`X-Api-Key`; staff applications above
-//!    kiosks above anonymous clients);
-//! 2. the rate limits of its class, per client and overall ([`rate`]):
-//!    refused with 429 / `RESOURCE_EXHAUSTED` and a time to retry;
-//! 3. its deadline (`grpc-timeout`, `X-Request-Timeout`): a request that
-//!    cannot be served in time is dropped before any search work;
-//! 4. the adaptive concurrency limit and its short priority queue
-//!    ([`limit`]): shed with 503 / `UNAVAILABLE` when it cannot run soon.
+//!    kiosks above anonymous clients), read once into the request's
+//!    [`crate::context::RequestContext`] at the door;
+//! 2. at the door, as soon as its headers are read: the rate limits of its
+//!    class, per client and overall ([`rate`]), refused with 429 /
+//!    `RESOURCE_EXHAUSTED` and a time to retry; and the caps on requests in
+//!    flight per connection and per client ([`inflight`]), refused the
+//!    same way;
+//! 3. once the request is whole (the HTTP body read, the gRPC message
+//!    decoded), never before: its deadline (`grpc-timeout`,
+//!    `X-Request-Timeout`), then the adaptive concurrency limit and its
+//!    short priority queue ([`limit`]), shed with 503 / `UNAVAILABLE` when
+//!    it cannot run soon. A client that is slow to send its request
+//!    therefore holds no permit and no queue place while it sends.
 //!
 //! Health checks, metrics, the API description and admin calls bypass it:
 //! an overloaded server must still say how it is.
 
+pub mod inflight;
 pub mod layer;
 pub mod limit;
 pub mod rate;
@@ -23,9 +30,11 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use metrics::{Counter, Gauge, Histogram, counter, gauge, histogram};
+use metrics::{Counter, Histogram, counter, gauge, histogram};
 
-use limit::{LimitConfig, Limiter, Permit, Shed};
+use crate::error::LookupError;
+use inflight::{CapScope, ConnectionKey, InFlight, InFlightCaps, InFlightConfig};
+use limit::{LimitConfig, LimitGauges, Limiter, Permit, Shed};
 use rate::{ClientId, RateConfig, RateLimits, RateRefusal};
 
 /// Header carrying a client's API key.
@@ -81,6 +90,8 @@ pub struct AdmissionConfig {
     pub rates: [RateConfig; 3],
     /// API keys and their classes.
     pub api_keys: HashMap<String, Class>,
+    /// Caps on the requests one connection or client has in flight.
+    pub in_flight: InFlightConfig,
 }
 
 impl Default for AdmissionConfig {
@@ -89,6 +100,7 @@ impl Default for AdmissionConfig {
             limit: LimitConfig::default(),
             rates: Class::ALL.map(RateConfig::default_for),
             api_keys: HashMap::new(),
+            in_flight: InFlightConfig::default(),
         }
     }
 }
@@ -97,6 +109,7 @@ impl Default for AdmissionConfig {
 pub struct Admission {
     limiter: Limiter,
     rates: RateLimits,
+    caps: InFlightCaps,
     keys: HashMap<String, (Class, Arc<str>)>,
     metrics: AdmissionMetrics,
 }
@@ -106,6 +119,8 @@ pub struct Admission {
 pub enum Refusal {
     /// Over a rate limit.
     Rate(RateRefusal),
+    /// Over a cap on requests in flight.
+    Capped(CapScope),
     /// Shed to keep the server responsive.
     Shed(Shed),
 }
@@ -113,9 +128,11 @@ pub enum Refusal {
 impl Admission {
     /// Admission with `config`.
     pub fn new(config: AdmissionConfig) -> Admission {
+        let metrics = AdmissionMetrics::register();
         Admission {
-            limiter: Limiter::new(config.limit),
+            limiter: Limiter::with_gauges(config.limit, Some(metrics.gauges.clone())),
             rates: RateLimits::new(config.rates),
+            caps: InFlightCaps::new(config.in_flight),
             keys: config
                 .api_keys
                 .into_iter()
@@ -124,7 +141,7 @@ impl Admission {
                     (key, (class, shared))
                 })
                 .collect(),
-            metrics: AdmissionMetrics::register(),
+            metrics,
         }
     }
 
@@ -145,18 +162,39 @@ impl Admission {
         }
     }
 
-    /// Rate limits, then the deadline, then the concurrency limit.
-    pub async fn admit(
+    /// The door's part, as soon as a request's headers are read: the
+    /// rate limits, then the caps on requests in flight. The request counts
+    /// in flight until the returned value is dropped.
+    pub fn enter(
         &self,
         class: Class,
         client: &ClientId,
-        deadline: Option<std::time::Instant>,
-    ) -> Result<Permit, Refusal> {
+        connection: Option<ConnectionKey>,
+    ) -> Result<InFlight, Refusal> {
         let rank = class.rank();
         if let Err(refusal) = self.rates.check(class, client) {
             self.metrics.rate_limited[rank].increment(1);
             return Err(Refusal::Rate(refusal));
         }
+        self.caps.enter(connection, client).map_err(|scope| {
+            let scope_index = match scope {
+                CapScope::Connection => 0,
+                CapScope::Client => 1,
+            };
+            self.metrics.capped[rank][scope_index].increment(1);
+            Refusal::Capped(scope)
+        })
+    }
+
+    /// The part that waits for a search slot, once the request is whole:
+    /// the deadline, then the concurrency limit and its queue. The permit
+    /// gives itself back when dropped.
+    pub async fn acquire(
+        &self,
+        class: Class,
+        deadline: Option<std::time::Instant>,
+    ) -> Result<Permit, Refusal> {
+        let rank = class.rank();
         match self.limiter.acquire(class, deadline).await {
             Ok(permit) => {
                 self.metrics.admitted[rank].increment(1);
@@ -167,7 +205,6 @@ impl Admission {
                 if permit.degraded {
                     self.metrics.degraded.increment(1);
                 }
-                self.metrics.publish(&self.limiter);
                 Ok(permit)
             }
             Err(shed) => {
@@ -177,15 +214,30 @@ impl Admission {
                     Shed::Deadline => 2,
                 };
                 self.metrics.shed[rank][reason].increment(1);
-                self.metrics.publish(&self.limiter);
                 Err(Refusal::Shed(shed))
             }
         }
     }
 
-    /// Gives a permit back.
+    /// Rate limits, then the deadline and the concurrency limit, for a
+    /// caller outside the doors (benchmarks, tests that hold a slot).
+    pub async fn admit(
+        &self,
+        class: Class,
+        client: &ClientId,
+        deadline: Option<std::time::Instant>,
+    ) -> Result<Permit, Refusal> {
+        if let Err(refusal) = self.rates.check(class, client) {
+            self.metrics.rate_limited[class.rank()].increment(1);
+            return Err(Refusal::Rate(refusal));
+        }
+        self.acquire(class, deadline).await
+    }
+
+    /// Gives back the permit of a request that ran to its end (dropping a
+    /// permit gives it back too, without learning from its latency).
     pub fn release(&self, permit: Permit) {
-        self.limiter.release(permit);
+        permit.complete();
     }
 
     /// The limiter's state.
@@ -193,19 +245,45 @@ impl Admission {
         self.limiter.snapshot()
     }
 
+    /// Connections and clients with a request in flight.
+    pub fn callers_in_flight(&self) -> usize {
+        self.caps.tracked()
+    }
+
+    /// Clients the rate limiters remember.
+    pub fn clients_remembered(&self) -> usize {
+        self.rates.clients()
+    }
+
     /// Forgets idle clients of the rate limiters; run every few seconds.
     pub fn housekeeping(&self) {
         self.rates.forget_idle_clients();
-        self.metrics.publish(&self.limiter);
     }
 
     /// How long a refused client should wait before retrying.
     pub fn retry_after(&self, refusal: &Refusal) -> Duration {
         match refusal {
             Refusal::Rate(rate) => rate.retry_after.max(Duration::from_millis(1)),
-            // Shed: by the time a second passes, a burst has usually
-            // passed too; clients add their own jitter.
-            Refusal::Shed(_) => Duration::from_secs(1),
+            // Shed or capped: by the time a second passes, a burst has
+            // usually passed too; clients add their own jitter.
+            Refusal::Capped(_) | Refusal::Shed(_) => Duration::from_secs(1),
+        }
+    }
+
+    /// What a client is told of `refusal`.
+    pub fn error(&self, refusal: &Refusal) -> LookupError {
+        let retry_after = self.retry_after(refusal);
+        match refusal {
+            Refusal::Rate(_) => LookupError::RateLimited { retry_after },
+            Refusal::Capped(scope) => LookupError::TooManyInFlight {
+                scope: scope.as_str(),
+                retry_after,
+            },
+            Refusal::Shed(Shed::Deadline) => LookupError::DeadlineExceeded,
+            Refusal::Shed(shed) => LookupError::Overloaded {
+                reason: shed.as_str(),
+                retry_after,
+            },
         }
     }
 }
@@ -215,13 +293,11 @@ struct AdmissionMetrics {
     admitted: [Counter; 3],
     queued: [Counter; 3],
     rate_limited: [Counter; 3],
+    capped: [[Counter; 2]; 3],
     shed: [[Counter; 3]; 3],
     degraded: Counter,
     queue_delay: Histogram,
-    limit: Gauge,
-    in_flight: Gauge,
-    queue_length: Gauge,
-    degraded_mode: Gauge,
+    gauges: LimitGauges,
 }
 
 impl AdmissionMetrics {
@@ -233,6 +309,15 @@ impl AdmissionMetrics {
             admitted: per_class("voter_lookup_admission_admitted_total"),
             queued: per_class("voter_lookup_admission_queued_total"),
             rate_limited: per_class("voter_lookup_admission_rate_limited_total"),
+            capped: Class::ALL.map(|class| {
+                [CapScope::Connection, CapScope::Client].map(|scope| {
+                    counter!(
+                        "voter_lookup_admission_capped_total",
+                        "class" => class.as_str(),
+                        "scope" => scope.as_str()
+                    )
+                })
+            }),
             shed: Class::ALL.map(|class| {
                 [Shed::QueueFull, Shed::Waited, Shed::Deadline].map(|shed| {
                     counter!(
@@ -244,20 +329,13 @@ impl AdmissionMetrics {
             }),
             degraded: counter!("voter_lookup_admission_degraded_total"),
             queue_delay: histogram!("voter_lookup_admission_queue_delay_seconds"),
-            limit: gauge!("voter_lookup_admission_concurrency_limit"),
-            in_flight: gauge!("voter_lookup_admission_in_flight"),
-            queue_length: gauge!("voter_lookup_admission_queue_length"),
-            degraded_mode: gauge!("voter_lookup_admission_degraded_mode"),
+            gauges: LimitGauges {
+                limit: gauge!("voter_lookup_admission_concurrency_limit"),
+                in_flight: gauge!("voter_lookup_admission_in_flight"),
+                queue_length: gauge!("voter_lookup_admission_queue_length"),
+                degraded_mode: gauge!("voter_lookup_admission_degraded_mode"),
+            },
         }
-    }
-
-    fn publish(&self, limiter: &Limiter) {
-        let snapshot = limiter.snapshot();
-        self.limit.set(snapshot.limit);
-        self.in_flight.set(snapshot.in_flight as f64);
-        self.queue_length.set(snapshot.queued as f64);
-        self.degraded_mode
-            .set(if snapshot.degraded { 1.0 } else { 0.0 });
     }
 }
 

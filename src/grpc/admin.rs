@@ -11,7 +11,7 @@ use voter_lookup_proto::v1::{ReloadReply, ReloadRequest, RollbackRequest};
 use super::status;
 use crate::error::LookupError;
 use crate::index::reload::{Outcome, ReloadReport, Trigger};
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::transport::ADMIN_MAX_MESSAGE_BYTES;
 
 /// The admin service.

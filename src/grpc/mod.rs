@@ -28,13 +28,15 @@ use voter_lookup_proto::v1::{
     SearchResponse,
 };
 
-use crate::admission::layer::{AdmissionLayer, Doorway};
+use crate::admission::Admission;
+use crate::admission::layer::{self as admission_layer, AdmissionLayer, Admitted, Doorway};
 use crate::admission::rate::RateRefusal;
-use crate::deadline::{Arrival, Deadline, GRPC_TIMEOUT_HEADER, HTTP_TIMEOUT_HEADER};
+use crate::context::RequestContext;
+use crate::deadline::Deadline;
 use crate::error::LookupError;
 use crate::metrics::{self, Door, Method};
-use crate::search::{LookupQuery, SearchMode};
-use crate::server::AppState;
+use crate::search::LookupQuery;
+use crate::state::AppState;
 use crate::transport::TransportConfig;
 use crate::transport::connections::{Acceptor, ConnectionLimiter};
 
@@ -44,7 +46,7 @@ pub struct GrpcDoor {
 }
 
 /// The service's name as health checks and reflection know it.
-pub const SERVICE_NAME: &str = "voterlookup.v1.VoterLookup";
+pub const SERVICE_NAME: &str = voter_lookup_proto::v1::voter_lookup_server::SERVICE_NAME;
 
 /// Serves gRPC on `listener` within `limits` until `shutdown` resolves,
 /// letting in-flight calls finish.
@@ -95,11 +97,20 @@ pub async fn serve(
         .http2_max_local_error_reset_streams(Some(grpc.max_local_resets))
         .http2_max_pending_accept_reset_streams(Some(grpc.max_pending_resets))
         .http2_max_header_list_size(grpc.max_header_bytes)
-        // First of all, note when the request arrived: deadlines count
-        // from there.
-        .layer(tower::layer::layer_fn(StampArrival))
-        // Then admission, in front of every service, before tonic queues
-        // anything: rate limits, deadline, concurrency limit.
+        // First of all, the request's context, made once from its headers
+        // and connection: arrival, deadline, class, client, identifier.
+        .layer(tower::layer::layer_fn({
+            let admission = admission.clone();
+            move |inner| AtDoor {
+                inner,
+                admission: admission.clone(),
+            }
+        }))
+        // Then admission's door part, in front of every service, before
+        // tonic reads a message: rate limits and the caps on calls in
+        // flight, refused at once. The search slot is taken in the
+        // handlers, once the message is decoded: a stream that never sends
+        // its message holds none.
         .layer(tower::util::option_layer(
             admission.map(|admission| AdmissionLayer::new(admission, GrpcDoorway)),
         ))
@@ -112,36 +123,36 @@ pub async fn serve(
         .await
 }
 
-/// The status of `error`, with the code of its kind and, for a bad
-/// argument, a `BadRequest` detail naming the field.
+/// The status of `error`, with the code of its kind; for a bad argument, a
+/// `BadRequest` detail naming the field; for a refusal under load, gRPC's
+/// retry pushback in milliseconds.
 pub fn status(error: &LookupError) -> Status {
     let code = error.kind().grpc_code();
-    match error {
+    let mut status = match error {
         LookupError::InvalidArgument { parameter, message } => Status::with_error_details(
             code,
             error.to_string(),
             ErrorDetails::with_bad_request_violation(*parameter, message.clone()),
         ),
         _ => Status::new(code, error.to_string()),
+    };
+    if let Some(retry_after) = error.retry_after()
+        && let Ok(value) = retry_after.as_millis().to_string().parse()
+    {
+        status
+            .metadata_mut()
+            .insert("grpc-retry-pushback-ms", value);
     }
+    status
 }
 
-/// The call's deadline, if the client set one.
-fn deadline<T>(request: &Request<T>) -> Option<Deadline> {
-    let arrival = Arrival::of(request.extensions());
-    // Read in place: cloning the metadata into a header map would cost an
-    // allocation per call.
-    let text = |name| {
-        request
-            .metadata()
-            .get(name)
-            .and_then(|value| value.to_str().ok())
-    };
-    Deadline::from_values(
-        text(GRPC_TIMEOUT_HEADER),
-        text(HTTP_TIMEOUT_HEADER),
-        arrival,
-    )
+/// The context the door made for `request` (a new one for a request that
+/// did not come through the door, as in unit tests).
+fn context<T>(request: &Request<T>) -> RequestContext {
+    match RequestContext::of(request.extensions()) {
+        Some(context) => context.clone(),
+        None => RequestContext::at_door(Door::Grpc, &http::HeaderMap::new(), None, None),
+    }
 }
 
 /// Fails a request whose deadline has already passed, before any work.
@@ -152,16 +163,35 @@ fn check_deadline(deadline: Option<Deadline>) -> Result<(), LookupError> {
     }
 }
 
-/// Runs one call done on the calling thread: deadline check, the work,
-/// metrics.
-fn call<T, R>(
-    method: Method,
-    request: &Request<T>,
-    work: impl FnOnce() -> Result<R, LookupError>,
-) -> Result<Response<R>, Status> {
-    let started = Instant::now();
-    let result = check_deadline(deadline(request)).and_then(|()| work());
-    finish(method, started, result)
+impl GrpcDoor {
+    /// The search slot of a decoded call, then its deadline check.
+    async fn admit(&self, context: &RequestContext) -> Result<Admitted, LookupError> {
+        let admission: Option<&Admission> = self.state.admission().map(|admission| &**admission);
+        let admitted = admission_layer::acquire(admission, context).await?;
+        check_deadline(context.deadline)?;
+        Ok(admitted)
+    }
+
+    /// Runs one call done on the calling thread once admitted: the work,
+    /// metrics.
+    async fn call<T, R>(
+        &self,
+        method: Method,
+        request: &Request<T>,
+        work: impl FnOnce() -> Result<R, LookupError>,
+    ) -> Result<Response<R>, Status> {
+        let started = Instant::now();
+        let context = context(request);
+        let result = match self.admit(&context).await {
+            Ok(admitted) => {
+                let result = work();
+                admitted.complete();
+                result
+            }
+            Err(error) => Err(error),
+        };
+        finish(method, started, result)
+    }
 }
 
 /// Counts a call's outcome and turns it into tonic's result.
@@ -188,25 +218,26 @@ impl VoterLookup for GrpcDoor {
         request: Request<SearchRequest>,
     ) -> Result<Response<SearchResponse>, Status> {
         let started = Instant::now();
-        let deadline = deadline(&request);
-        let mode = request
-            .extensions()
-            .get::<SearchMode>()
-            .copied()
-            .unwrap_or_default();
+        let context = context(&request);
         let message = request.into_inner();
         let query = LookupQuery {
             text: message.q,
             birth_date: Some(message.birth_date).filter(|date| !date.is_empty()),
             limit: Some(message.limit).filter(|&limit| limit != 0),
         };
-        let result = match check_deadline(deadline) {
-            Ok(()) => self
-                .state
-                .service
-                .search(query, mode, deadline.map(|deadline| deadline.0))
-                .await
-                .map(|response| convert::search_response(&response)),
+        // The message is decoded: only now does the call compete for a
+        // search slot.
+        let result = match self.admit(&context).await {
+            Ok(admitted) => {
+                let result = self
+                    .state
+                    .service
+                    .search(query, admitted.mode(), context.deadline_instant())
+                    .await
+                    .map(|response| convert::search_response(&response));
+                admitted.complete();
+                result
+            }
             Err(error) => Err(error),
         };
         finish(Method::Search, started, result)
@@ -216,7 +247,7 @@ impl VoterLookup for GrpcDoor {
         &self,
         request: Request<GetVoterRequest>,
     ) -> Result<Response<GetVoterResponse>, Status> {
-        call(Method::GetVoter, &request, || {
+        self.call(Method::GetVoter, &request, || {
             let message = request.get_ref();
             let (hits, version) = self
                 .state
@@ -227,13 +258,14 @@ impl VoterLookup for GrpcDoor {
                 index_version: version.to_string(),
             })
         })
+        .await
     }
 
     async fn list_stations(
         &self,
         request: Request<ListStationsRequest>,
     ) -> Result<Response<ListStationsResponse>, Status> {
-        call(Method::ListStations, &request, || {
+        self.call(Method::ListStations, &request, || {
             let index = self.state.service.snapshot()?;
             Ok(ListStationsResponse {
                 stations: index
@@ -244,6 +276,7 @@ impl VoterLookup for GrpcDoor {
                 index_version: index.version().to_string(),
             })
         })
+        .await
     }
 }
 
@@ -270,25 +303,19 @@ impl Doorway for GrpcDoorway {
     }
 
     fn refuse(&self, error: &LookupError, _rate: Option<&RateRefusal>) -> Self::Response {
-        let mut status = status(error);
-        if let Some(retry_after) = error.retry_after() {
-            // gRPC's retry pushback, in milliseconds.
-            let millis = retry_after.as_millis().to_string();
-            if let Ok(value) = millis.parse() {
-                status
-                    .metadata_mut()
-                    .insert("grpc-retry-pushback-ms", value);
-            }
-        }
-        status.into_http()
+        status(error).into_http()
     }
 }
 
-/// A tower service that records when each request arrived.
-#[derive(Debug, Clone)]
-pub struct StampArrival<S>(S);
+/// The first service every call meets: it makes the request's context
+/// from its headers and connection, once.
+#[derive(Clone)]
+pub struct AtDoor<S> {
+    inner: S,
+    admission: Option<Arc<Admission>>,
+}
 
-impl<S, B> tower::Service<http::Request<B>> for StampArrival<S>
+impl<S, B> tower::Service<http::Request<B>> for AtDoor<S>
 where
     S: tower::Service<http::Request<B>>,
 {
@@ -297,12 +324,22 @@ where
     type Future = S::Future;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.0.poll_ready(cx)
+        self.inner.poll_ready(cx)
     }
 
     fn call(&mut self, mut request: http::Request<B>) -> Self::Future {
-        request.extensions_mut().insert(Arrival(Instant::now()));
-        self.0.call(request)
+        let peer = request
+            .extensions()
+            .get::<tonic::transport::server::TcpConnectInfo>()
+            .and_then(|info| info.remote_addr());
+        let context = RequestContext::at_door(
+            Door::Grpc,
+            request.headers(),
+            peer,
+            self.admission.as_deref(),
+        );
+        request.extensions_mut().insert(context);
+        self.inner.call(request)
     }
 }
 
@@ -326,32 +363,47 @@ mod tests {
         assert!(server_side.nodelay().unwrap());
     }
 
-    fn request_with(timeout: &str, arrived: Instant) -> Request<()> {
+    fn request_with(timeout: &str) -> Request<()> {
+        let mut headers = http::HeaderMap::new();
+        headers.insert("grpc-timeout", timeout.parse().unwrap());
         let mut request = Request::new(());
         request
-            .metadata_mut()
-            .insert("grpc-timeout", timeout.parse().unwrap());
-        request.extensions_mut().insert(Arrival(arrived));
+            .extensions_mut()
+            .insert(RequestContext::at_door(Door::Grpc, &headers, None, None));
         request
     }
 
-    #[test]
-    fn work_whose_deadline_passed_is_not_started() {
-        let long_ago = Instant::now() - std::time::Duration::from_millis(50);
+    #[tokio::test]
+    async fn work_whose_deadline_passed_is_not_started() {
+        let pool = crate::search_pool::SearchPool::new(1).unwrap();
+        let door = GrpcDoor {
+            state: Arc::new(AppState::with_pool(
+                crate::index::IndexHandle::default(),
+                pool,
+            )),
+        };
+        let passed = request_with("1n");
+        std::thread::sleep(std::time::Duration::from_millis(1));
         let mut started = false;
-        let result = call(Method::Search, &request_with("10m", long_ago), || {
-            started = true;
-            Ok(())
-        });
+        let result = door
+            .call(Method::Search, &passed, || {
+                started = true;
+                Ok(())
+            })
+            .await;
         assert_eq!(result.unwrap_err().code(), tonic::Code::DeadlineExceeded);
         assert!(!started, "no work once the deadline has passed");
 
-        let result = call(Method::Search, &request_with("5S", Instant::now()), || {
-            Ok(())
-        });
+        let result = door
+            .call(Method::Search, &request_with("5S"), || Ok(()))
+            .await;
         assert!(result.is_ok());
         let no_deadline = Request::new(());
-        assert!(call(Method::Search, &no_deadline, || Ok(())).is_ok());
+        assert!(
+            door.call(Method::Search, &no_deadline, || Ok(()))
+                .await
+                .is_ok()
+        );
     }
 
     #[test]

@@ -15,15 +15,15 @@
 //! Every response, refusals included, carries `X-Request-Id`: the client's,
 //! or a new one. Lookups pass admission control first ([`crate::admission`]).
 
+mod body;
 mod json;
 pub mod openapi;
 pub mod routes;
 
 use std::convert::Infallible;
 use std::future::Future;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::sync::Arc;
+use std::time::Instant;
 
 use bytes::Bytes;
 use http_body_util::Full;
@@ -39,14 +39,14 @@ use tokio::net::TcpListener;
 use tokio_stream::StreamExt;
 use tower::ServiceExt;
 
-use crate::admission::layer::{AdmissionLayer, ClientAddr, Doorway};
+use crate::admission::layer::{AdmissionLayer, ConcurrencyLayer, Doorway};
 use crate::admission::rate::RateRefusal;
-use crate::deadline::{Arrival, Deadline};
+use crate::context::RequestContext;
 use crate::error::LookupError;
 use crate::index::reload::{Outcome as ReloadOutcome, Trigger};
 use crate::metrics::{self, Door, Method as MetricMethod};
 use crate::search::{LookupQuery, SearchMode};
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::transport::TransportConfig;
 use crate::transport::connections::{Acceptor, ConnectionLimiter};
 use json::{ErrorBody, ResultBody, SearchBody, StationSummaryBody, StationsBody, VotersBody};
@@ -64,7 +64,7 @@ pub const MAX_HEADERS: usize = 64;
 /// Smallest read buffer hyper accepts.
 const MIN_BUF_BYTES: usize = 8 * 1024;
 /// Header carrying a request's identifier, echoed or generated.
-pub const REQUEST_ID: &str = "x-request-id";
+pub const REQUEST_ID: &str = crate::context::REQUEST_ID_HEADER;
 
 /// What a connection over a cap is told before it is closed.
 const TOO_MANY_CONNECTIONS: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\nretry-after: 1\r\nconnection: close\r\ncontent-length: 83\r\n\r\n{\"error\":{\"code\":\"overloaded\",\"message\":\"too many connections: retry in a moment\"}}";
@@ -101,37 +101,53 @@ pub async fn serve(
                 // The stream never ends nor fails: failed accepts pause
                 // inside it, connections over a cap are closed there.
                 let Some(Ok(stream)) = accepted else { continue };
-                let peer = Some(stream.peer().ip());
+                let peer = Some(stream.peer());
                 let state = state.clone();
-                let handler = tower::service_fn(move |request: Request<Incoming>| {
+                let body_limits = state.body_limits();
+                let handler = tower::service_fn(move |request: Request<Bytes>| {
                     let state = state.clone();
                     async move { Ok::<_, Infallible>(handle(&state, request).await) }
                 });
-                let stack = tower::ServiceBuilder::new()
-                    // First, note when the request arrived and from whom:
-                    // deadlines count from there, rate limits need the address.
-                    .map_request(move |mut request: Request<Incoming>| {
-                        request.extensions_mut().insert(Arrival(Instant::now()));
-                        // The path is read once, here: admission, the
-                        // router and the metrics all take the route from
-                        // the table instead of reading the path again.
-                        let resolved = routes::resolve(request.uri().path());
-                        request.extensions_mut().insert(resolved);
-                        if let Some(peer) = peer {
-                            request.extensions_mut().insert(ClientAddr(peer));
-                        }
-                        request
-                    })
-                    // Then admission: rate limits, deadline, concurrency
-                    // limit, before any work.
-                    .option_layer(admission.clone().map(|admission| AdmissionLayer::new(admission, HttpDoorway)))
+                // Once the request is whole, and only then, a lookup the
+                // route table governs competes for a search slot:
+                // deadline, concurrency limit, queue.
+                let whole = tower::ServiceBuilder::new()
+                    .option_layer(admission.clone().map(|admission| ConcurrencyLayer::new(admission, HttpDoorway)))
                     .service(handler);
-                // Outermost: every answer, refusals included, carries the
-                // request's identifier.
+                // Read the body whole, within its own time and size, so
+                // that no slot waits on a slow client.
+                let reading = tower::service_fn(move |request: Request<Incoming>| {
+                    let whole = whole.clone();
+                    async move {
+                        let method = request
+                            .extensions()
+                            .get::<Resolved>()
+                            .map_or(MetricMethod::Other, Resolved::metric);
+                        let context = RequestContext::of(request.extensions()).cloned();
+                        match body::read_whole(request, body_limits).await {
+                            Ok(request) => whole.oneshot(request).await,
+                            Err(error) => Ok(unreadable_body(&error, method, context.as_ref())),
+                        }
+                    }
+                });
+                // At the door, on the headers alone: rate limits and the
+                // caps on requests in flight, refused at once.
+                let stack = tower::ServiceBuilder::new()
+                    .option_layer(admission.clone().map(|admission| AdmissionLayer::new(admission, HttpDoorway)))
+                    .service(reading);
+                // Outermost: the request's context, made once (arrival,
+                // deadline, class, client, identifier), and its route, the
+                // path read once: admission, the slot, the router and the
+                // metrics all take the route from the table instead of
+                // reading the path again. Every answer, refusals included,
+                // carries the identifier.
+                let classifier = admission.clone();
                 let identified = tower::service_fn(move |mut request: Request<Incoming>| {
-                    let id = request_id(request.headers().get(REQUEST_ID));
-                    let header = HeaderValue::from_str(&id).ok();
-                    request.extensions_mut().insert(RequestId(id));
+                    let context = RequestContext::at_door(Door::Http, request.headers(), peer, classifier.as_deref());
+                    let header = HeaderValue::from_str(&context.request_id).ok();
+                    let resolved = routes::resolve(request.uri().path());
+                    request.extensions_mut().insert(context);
+                    request.extensions_mut().insert(resolved);
                     let call = stack.clone().oneshot(request);
                     async move {
                         let mut response = call.await?;
@@ -157,17 +173,13 @@ pub async fn serve(
     graceful.shutdown().await;
 }
 
-/// A request's identifier, for logs.
-#[derive(Debug, Clone)]
-pub struct RequestId(pub String);
-
 /// Serves one request: routes it, counts it, logs it.
-pub async fn handle(state: &AppState, mut request: Request<Incoming>) -> Response<Body> {
+pub async fn handle(state: &AppState, mut request: Request<Bytes>) -> Response<Body> {
     let started = Instant::now();
-    let request_id = request
-        .extensions()
-        .get::<RequestId>()
-        .map_or_else(new_request_id, |id| id.0.clone());
+    let request_id: Arc<str> = RequestContext::of(request.extensions()).map_or_else(
+        || crate::context::new_request_id().into(),
+        |context| context.request_id.clone(),
+    );
     let resolved = request
         .extensions_mut()
         .remove::<Resolved>()
@@ -192,31 +204,27 @@ pub async fn handle(state: &AppState, mut request: Request<Incoming>) -> Respons
     response
 }
 
-/// The client's identifier when it sent a sensible one (printable, at most
-/// 128 bytes), else a new one.
-fn request_id(sent: Option<&HeaderValue>) -> String {
-    sent.and_then(|value| value.to_str().ok())
-        .map(str::trim)
-        .filter(|id| !id.is_empty() && id.len() <= 128 && id.bytes().all(|b| b.is_ascii_graphic()))
-        .map(String::from)
-        .unwrap_or_else(new_request_id)
-}
-
-/// A new identifier: unique in this process, and unlikely to repeat across
-/// restarts (it starts from the clock).
-fn new_request_id() -> String {
-    static NEXT: OnceLock<AtomicU64> = OnceLock::new();
-    let next = NEXT.get_or_init(|| {
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default();
-        AtomicU64::new(now.as_nanos() as u64)
+/// The answer to a request whose body could not be read whole; the
+/// connection closes, its remaining bytes unread.
+fn unreadable_body(
+    error: &LookupError,
+    method: MetricMethod,
+    context: Option<&RequestContext>,
+) -> Response<Body> {
+    let elapsed = context.map_or(std::time::Duration::ZERO, |context| {
+        context.arrival.elapsed()
     });
-    format!(
-        "{:016x}",
-        next.fetch_add(1, Ordering::Relaxed)
-            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
-    )
+    metrics::requests().observe(Door::Http, method, Some(error.kind()), elapsed);
+    tracing::info!(
+        request_id = context.map_or("", |context| &*context.request_id),
+        code = error.kind().code(),
+        "http request body not read"
+    );
+    let mut response = error_response(error);
+    response
+        .headers_mut()
+        .insert(hyper::header::CONNECTION, HeaderValue::from_static("close"));
+    response
 }
 
 /// How admission sees the HTTP door.
@@ -261,7 +269,7 @@ pub use routes::ADMIN_PREFIX;
 /// `Authorization: Bearer <admin token>`.
 async fn admin_call(
     state: &AppState,
-    request: &Request<Incoming>,
+    request: &Request<Bytes>,
     reload: bool,
 ) -> Result<Response<Body>, LookupError> {
     let authorization = request
@@ -308,10 +316,11 @@ async fn admin_call(
     ))
 }
 
-/// Answers one request on the route [`routes::resolve`] found for it.
+/// Answers one request, its body read, on the route [`routes::resolve`]
+/// found for it.
 async fn dispatch(
     state: &AppState,
-    request: &Request<Incoming>,
+    request: &Request<Bytes>,
     resolved: &Resolved,
 ) -> Result<Response<Body>, LookupError> {
     let path = request.uri().path();
@@ -374,7 +383,6 @@ struct SearchCall {
 impl SearchCall {
     /// The search `request` asks for.
     fn read<B>(request: &Request<B>) -> SearchCall {
-        let arrival = Arrival::of(request.extensions());
         SearchCall {
             query_string: request.uri().query().unwrap_or("").to_string(),
             mode: request
@@ -382,7 +390,8 @@ impl SearchCall {
                 .get::<SearchMode>()
                 .copied()
                 .unwrap_or_default(),
-            deadline: Deadline::from_headers(request.headers(), arrival).map(|deadline| deadline.0),
+            deadline: RequestContext::of(request.extensions())
+                .and_then(RequestContext::deadline_instant),
         }
     }
 }
@@ -457,6 +466,18 @@ fn readiness(state: &AppState) -> Response<Body> {
             "at": humantime::format_rfc3339_seconds(report.at).to_string(),
             "seconds": report.duration.as_secs_f64(),
             "message": report.message(),
+        })),
+        // Serving an older version because `current` failed at start.
+        "fallback": state.fallback().map(|fallback| serde_json::json!({
+            "current": fallback.current,
+            "serving": fallback.serving,
+            "reason": fallback.reason,
+        })),
+        // A rollback kept in this server only: a restart serves `current`.
+        "pinned": state.pin().map(|pin| serde_json::json!({
+            "version": pin.version,
+            "current": pin.current,
+            "reason": pin.reason,
         })),
     });
     let status = if snapshot.is_some() && accepting {

@@ -303,7 +303,23 @@ fn refusals(responses: &mut Map<String, Value>) {
         "429".into(),
         error_response(
             429,
-            "The client's rate, or its class's, is exceeded (`rate_limited`); produced only under load.",
+            "The client's rate, or its class's, is exceeded, or the client or its connection has too many requests in flight (`rate_limited`); produced only under load.",
+            &[],
+        ),
+    );
+    responses.insert(
+        "408".into(),
+        error_response(
+            408,
+            "The request's body did not arrive whole in time (`request_timeout`); the connection closes.",
+            &[],
+        ),
+    );
+    responses.insert(
+        "413".into(),
+        error_response(
+            413,
+            "The request's body is larger than the server reads (`payload_too_large`); the connection closes.",
             &[],
         ),
     );
@@ -728,6 +744,24 @@ fn schemas() -> Value {
                 "oneOf": [schema_ref("ReloadReport"), {"type": "null"}],
                 "description": "The last reload of a server that follows an index root; null otherwise.",
             },
+            "fallback": {
+                "oneOf": [schema_ref("Fallback"), {"type": "null"}],
+                "description": "Set while the version `current` names failed its checks at start and the newest version that passes serves instead.",
+            },
+            "pinned": {
+                "oneOf": [schema_ref("Pin"), {"type": "null"}],
+                "description": "Set while a rollback is kept in this server only (`current` could not be repointed): a restart serves `current` again.",
+            },
+        })),
+        "Fallback": object(json!({
+            "current": {"type": "string", "description": "The version `current` names, refused."},
+            "serving": {"type": "string", "description": "The version served instead."},
+            "reason": {"type": "string"},
+        })),
+        "Pin": object(json!({
+            "version": {"type": "string", "description": "The version rolled back to."},
+            "current": {"type": ["string", "null"], "description": "What `current` names; the pin holds while it does."},
+            "reason": {"type": "string", "description": "Why `current` could not be repointed."},
         })),
         "ReloadReport": object(json!({
             "outcome": {"enum": RELOAD_OUTCOMES},

@@ -14,6 +14,7 @@ use voter_core::build::BuiltIndex;
 use voter_core::model::Station;
 use voter_core::name_records::NameRecords;
 use voter_core::schema::VoterSchema;
+use voter_core::signing::VerifyKey;
 use voter_core::voter_records::{VoterRecords, VoterView};
 
 use crate::search::StationView;
@@ -134,8 +135,17 @@ impl LoadedIndex {
     /// Loads and verifies the artifact in `dir` (every checksum), then opens
     /// its readers.
     pub fn from_artifact(dir: &Path) -> Result<LoadedIndex, LoadError> {
+        LoadedIndex::from_artifact_verified(dir, None)
+    }
+
+    /// [`LoadedIndex::from_artifact`], and, given a `verify_key`, refuses
+    /// an artifact whose manifest that key did not sign.
+    pub fn from_artifact_verified(
+        dir: &Path,
+        verify_key: Option<&VerifyKey>,
+    ) -> Result<LoadedIndex, LoadError> {
         let started = Instant::now();
-        let loaded = artifact::load(dir)?;
+        let loaded = artifact::load_verified(dir, verify_key)?;
         let info = IndexInfo {
             version: Arc::from(loaded.manifest.version.as_str()),
             built_at: Some(loaded.manifest.built_at.clone()),
@@ -259,7 +269,8 @@ impl LoadedIndex {
             .map(|&position| &self.station_views[position])
     }
 
-    /// The canary lookups of the artifact.
+    /// The canary voters of the artifact, by station and order number
+    /// ([`super::canary`] makes their lookups).
     pub fn canaries(&self) -> &[Canary] {
         &self.canaries
     }

@@ -6,6 +6,7 @@
 //! index is freed when its last request finishes. No guard of `arc-swap` is
 //! ever held across an `.await`: callers get an owned `Arc`.
 
+pub mod canary;
 mod loaded;
 pub mod reload;
 

@@ -2,10 +2,11 @@
 //! one.
 //!
 //! A reload loads the candidate artifact beside the live index (every
-//! checksum verified), checks it against the live one (schema version, a
-//! bounded change in the number of voters unless forced, the canary
-//! lookups its builder stored must each find their voter — which also
-//! warms it), then swaps it in with one `ArcSwap` store. Requests that
+//! checksum verified and, given a verify key, its signature), checks it
+//! against the live one (schema version, a bounded change in the number of
+//! voters unless forced, each canary voter its builder named must be found
+//! by a lookup made from their record — which also warms it), then swaps it
+//! in with one `ArcSwap` store. Requests that
 //! started on the old index finish on it; it is freed when the last of
 //! them ends. One reload runs at a time, so memory holds at most the live
 //! index, the candidate, and the one being released.
@@ -14,13 +15,29 @@
 //! or an admin call on either door; a rollback goes back to the version
 //! served before, through the same checks. A refused candidate changes
 //! nothing but the last report (shown by `/readyz`) and the metrics.
+//!
+//! Under a publishing root, what the server serves must survive what
+//! follows:
+//! - a rollback repoints `current` at the version rolled back to, so the
+//!   watch, SIGHUP, the other servers of the root and a restart all keep
+//!   to it. When the root cannot be written (mounted read-only), the
+//!   rollback is pinned in this server instead, until `current` names
+//!   another version; a restart then serves `current` again (`/readyz`
+//!   says so);
+//! - when the version `current` names fails its checks at start, the
+//!   server falls back to the newest version that passes, and says so in
+//!   its log, the `voter_lookup_index_fallback` gauge and `/readyz`;
+//! - the server records the version it serves under the root (see
+//!   `voter_core::publish`), so that the builder's `--keep` never prunes it.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use metrics::{counter, histogram};
 use voter_core::publish;
+use voter_core::signing::VerifyKey;
 
 use super::{IndexHandle, LoadedIndex};
 use crate::search::{LookupQuery, SearchMode, Searcher};
@@ -41,12 +58,16 @@ pub struct ReloadPolicy {
     /// Largest relative change of the voter count accepted without
     /// `force` (0.2: a roll 20% larger or smaller).
     pub max_voter_change: f64,
+    /// When set, only artifacts whose manifest this key signed are loaded
+    /// (`force` does not waive it).
+    pub verify_key: Option<VerifyKey>,
 }
 
 impl Default for ReloadPolicy {
     fn default() -> Self {
         ReloadPolicy {
             max_voter_change: 0.2,
+            verify_key: None,
         }
     }
 }
@@ -98,14 +119,15 @@ pub enum Refusal {
         /// Change allowed in percent.
         allowed: f64,
     },
-    /// A canary lookup did not find its voter.
-    #[error("canary lookup {query:?} did not find station {station} order {order}")]
+    /// A canary lookup did not find its voter. Named by station and order
+    /// number only: the message reaches `/readyz` and the logs.
+    #[error(
+        "the canary lookup of the voter at station {station}, order {order}, did not find them"
+    )]
     Canary {
-        /// The lookup.
-        query: String,
-        /// Station expected.
+        /// Station of the voter.
         station: String,
-        /// Order number expected.
+        /// Order number of the voter.
         order: u32,
     },
     /// Nothing to roll back to.
@@ -192,6 +214,29 @@ impl ReloadReport {
     }
 }
 
+/// The server serves another version than the one `current` names,
+/// because that one failed its checks at start.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fallback {
+    /// The version `current` names, refused.
+    pub current: String,
+    /// The version served instead: the newest that passed.
+    pub serving: String,
+    /// Why `current` was refused.
+    pub reason: String,
+}
+
+/// A rollback this server keeps although `current` could not be repointed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pin {
+    /// The version rolled back to.
+    pub version: String,
+    /// What `current` named then: the pin holds while it still does.
+    pub current: Option<String>,
+    /// Why `current` could not be repointed.
+    pub reason: String,
+}
+
 /// What the reloader remembers between reloads.
 #[derive(Debug, Default)]
 struct Memory {
@@ -209,6 +254,12 @@ pub struct Reloader {
     policy: ReloadPolicy,
     memory: tokio::sync::Mutex<Memory>,
     last: Mutex<Option<ReloadReport>>,
+    fallback: Mutex<Option<Fallback>>,
+    pin: Mutex<Option<Pin>>,
+    /// This server's name in the root's serving records.
+    server_id: String,
+    /// Set once a failure to record was logged, so it is logged once.
+    record_warned: AtomicBool,
 }
 
 impl Reloader {
@@ -219,6 +270,10 @@ impl Reloader {
             policy,
             memory: tokio::sync::Mutex::new(Memory::default()),
             last: Mutex::new(None),
+            fallback: Mutex::new(None),
+            pin: Mutex::new(None),
+            server_id: default_server_id(),
+            record_warned: AtomicBool::new(false),
         }
     }
 
@@ -227,8 +282,57 @@ impl Reloader {
         self.last.lock().map(|last| last.clone()).unwrap_or(None)
     }
 
+    /// Set while the server serves an older version because `current`
+    /// failed its checks at start.
+    pub fn fallback(&self) -> Option<Fallback> {
+        self.fallback.lock().map(|f| f.clone()).unwrap_or(None)
+    }
+
+    /// Set while a rollback is kept in this server only.
+    pub fn pin(&self) -> Option<Pin> {
+        self.pin.lock().map(|p| p.clone()).unwrap_or(None)
+    }
+
+    fn set_fallback(&self, fallback: Option<Fallback>) {
+        if let Ok(mut slot) = self.fallback.lock() {
+            *slot = fallback;
+        }
+    }
+
+    fn set_pin(&self, pin: Option<Pin>) {
+        if let Ok(mut slot) = self.pin.lock() {
+            *slot = pin;
+        }
+    }
+
+    /// Records (again) under the root the version this server serves, so
+    /// that pruning keeps it; called after every swap and every minute.
+    pub fn record_serving(&self, handle: &IndexHandle) {
+        let (IndexSource::Root(root), Some(version)) = (&self.source, live_version(handle)) else {
+            return;
+        };
+        match publish::record_serving(root, &self.server_id, &version) {
+            Ok(()) => self.record_warned.store(false, Ordering::Relaxed),
+            Err(error) => {
+                if !self.record_warned.swap(true, Ordering::Relaxed) {
+                    tracing::warn!(%error, "cannot record the version served: the builder's --keep may prune it");
+                }
+            }
+        }
+    }
+
+    /// Removes this server's record (at shutdown).
+    pub fn forget_serving(&self) {
+        if let IndexSource::Root(root) = &self.source
+            && let Err(error) = publish::forget_serving(root, &self.server_id)
+        {
+            tracing::debug!(%error, "cannot remove the serving record");
+        }
+    }
+
     /// Loads the source's current version into `handle`, unless it is live
-    /// already.
+    /// already. At start, when `current` fails its checks, falls back to
+    /// the newest published version that passes.
     pub async fn reload(
         &self,
         handle: &IndexHandle,
@@ -238,11 +342,11 @@ impl Reloader {
         let started = Instant::now();
         let mut memory = self.memory.lock().await;
         let candidate = match &self.source {
-            IndexSource::Dir(dir) => Ok(dir.clone()),
+            IndexSource::Dir(dir) => Ok((dir.clone(), None)),
             IndexSource::Root(root) => match publish::current_version(root) {
                 Ok(Some(version)) => {
                     memory.seen_current = Some(version.clone());
-                    Ok(root.join(version))
+                    Ok((root.join(&version), Some(version)))
                 }
                 Ok(None) => Err(Refusal::Root(format!(
                     "{}: no `current` version is published",
@@ -251,10 +355,36 @@ impl Reloader {
                 Err(error) => Err(Refusal::Root(error.to_string())),
             },
         };
+        if let (Ok((_, Some(current))), Some(pin)) = (&candidate, self.pin()) {
+            if pin.current.as_deref() == Some(current.as_str()) && handle.is_loaded() {
+                tracing::info!(current = %current, pinned = %pin.version, "`current` still names the version rolled back from: keeping the rollback");
+                let outcome = Outcome::Unchanged {
+                    version: pin.version,
+                };
+                return self.report(outcome, trigger, started);
+            }
+            tracing::info!(current = %current, "`current` names a new version: the rollback pin is lifted");
+            self.set_pin(None);
+        }
         let outcome = match candidate {
-            Ok(dir) => {
-                self.load_and_swap(handle, &mut memory, dir, force, false)
-                    .await
+            Ok((dir, current)) => {
+                let outcome = self
+                    .load_and_swap(handle, &mut memory, dir, force, false)
+                    .await;
+                match (&outcome, &self.source, current) {
+                    (Outcome::Refused { reason, .. }, IndexSource::Root(root), Some(current))
+                        if trigger == Trigger::Start && !handle.is_loaded() =>
+                    {
+                        self.fall_back(handle, &mut memory, root, &current, reason)
+                            .await
+                            .unwrap_or(outcome)
+                    }
+                    (Outcome::Swapped { .. } | Outcome::Unchanged { .. }, _, _) => {
+                        self.set_fallback(None);
+                        outcome
+                    }
+                    _ => outcome,
+                }
             }
             Err(reason) => Outcome::Refused {
                 live: live_version(handle),
@@ -264,7 +394,42 @@ impl Reloader {
         self.report(outcome, trigger, started)
     }
 
-    /// Goes back to the version served before the live one.
+    /// Tries the published versions other than `current`, newest first,
+    /// and serves the first that passes its checks.
+    async fn fall_back(
+        &self,
+        handle: &IndexHandle,
+        memory: &mut Memory,
+        root: &Path,
+        current: &str,
+        refusal: &Refusal,
+    ) -> Option<Outcome> {
+        let versions = publish::versions(root).ok()?;
+        for version in versions.iter().rev().filter(|v| v.as_str() != current) {
+            let outcome = self
+                .load_and_swap(handle, memory, root.join(version), true, false)
+                .await;
+            if let Outcome::Swapped { to, .. } = &outcome {
+                tracing::error!(
+                    current = %current,
+                    serving = %to,
+                    reason = %refusal,
+                    "the version `current` names failed its checks: serving the newest version that passes instead"
+                );
+                self.set_fallback(Some(Fallback {
+                    current: current.to_string(),
+                    serving: to.clone(),
+                    reason: refusal.to_string(),
+                }));
+                return Some(outcome);
+            }
+        }
+        None
+    }
+
+    /// Goes back to the version served before the live one. Under a root,
+    /// `current` is repointed at it so that it stays live; when that
+    /// fails, the rollback is pinned in this server.
     pub async fn rollback(&self, handle: &IndexHandle, force: bool) -> ReloadReport {
         let started = Instant::now();
         let mut memory = self.memory.lock().await;
@@ -290,6 +455,29 @@ impl Reloader {
                 reason: Refusal::NoEarlierVersion,
             },
         };
+        if let (Outcome::Swapped { to, .. }, IndexSource::Root(root)) = (&outcome, &self.source) {
+            match publish::repoint_current(root, to) {
+                Ok(()) => {
+                    memory.seen_current = Some(to.clone());
+                    self.set_pin(None);
+                    self.set_fallback(None);
+                    tracing::info!(version = %to, "rolled back: `current` now names it");
+                }
+                Err(error) => {
+                    let current = publish::current_version(root).ok().flatten();
+                    tracing::warn!(
+                        version = %to,
+                        %error,
+                        "rolled back in this server only: `current` cannot be repointed, so a restart serves what it names"
+                    );
+                    self.set_pin(Some(Pin {
+                        version: to.clone(),
+                        current,
+                        reason: error.to_string(),
+                    }));
+                }
+            }
+        }
         self.report(outcome, Trigger::Admin, started)
     }
 
@@ -346,6 +534,7 @@ impl Reloader {
         }
         memory.live_dir = Some(dir.clone());
         tracing::info!(path = %dir.display(), from = ?live_version, to = %to, "index swapped");
+        self.record_serving(handle);
         Outcome::Swapped {
             from: live_version,
             to,
@@ -387,6 +576,16 @@ fn live_version(handle: &IndexHandle) -> Option<String> {
     handle.snapshot().map(|index| index.version().to_string())
 }
 
+/// This server's name in the serving records: host name and process id.
+fn default_server_id() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|name| name.trim().to_string())
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "server".to_string());
+    format!("{host}-{}", std::process::id())
+}
+
 /// Loads and verifies the artifact in `dir`, then checks it against the
 /// live voter count and runs its canary lookups.
 fn check_candidate(
@@ -395,8 +594,8 @@ fn check_candidate(
     policy: &ReloadPolicy,
     force: bool,
 ) -> Result<LoadedIndex, Refusal> {
-    let candidate =
-        LoadedIndex::from_artifact(dir).map_err(|error| Refusal::Artifact(error.to_string()))?;
+    let candidate = LoadedIndex::from_artifact_verified(dir, policy.verify_key.as_ref())
+        .map_err(|error| Refusal::Artifact(error.to_string()))?;
     let new = candidate.info().voters;
     if new == 0 {
         return Err(Refusal::Empty);
@@ -421,27 +620,30 @@ fn check_candidate(
 pub fn run_canaries(index: &LoadedIndex) -> Result<(), Refusal> {
     let searcher = Searcher;
     for canary in index.canaries() {
-        let query = LookupQuery {
-            text: canary.query.clone(),
-            birth_date: canary.birth_date.clone(),
-            limit: Some(crate::search::MAX_LIMIT as u32),
-        };
-        let found = searcher
-            .lookup(index, &query, SearchMode::Full)
-            .is_ok_and(|response| {
-                response.hits.iter().any(|hit| {
-                    hit.memberships.iter().any(|membership| {
-                        membership.order_number == Some(canary.order_number)
-                            && membership
-                                .station
-                                .as_ref()
-                                .is_some_and(|s| *s.code == *canary.station_code)
+        // The voter's record gives the lookup; a voter missing from the
+        // index fails like a lookup that does not find them.
+        let found = super::canary::lookup_for(index, canary).is_some_and(|lookup| {
+            let query = LookupQuery {
+                text: lookup.query,
+                birth_date: lookup.birth_date,
+                limit: Some(crate::search::MAX_LIMIT as u32),
+            };
+            searcher
+                .lookup(index, &query, SearchMode::Full)
+                .is_ok_and(|response| {
+                    response.hits.iter().any(|hit| {
+                        hit.memberships.iter().any(|membership| {
+                            membership.order_number == Some(canary.order_number)
+                                && membership
+                                    .station
+                                    .as_ref()
+                                    .is_some_and(|s| *s.code == *canary.station_code)
+                        })
                     })
                 })
-            });
+        });
         if !found {
             return Err(Refusal::Canary {
-                query: canary.query.clone(),
                 station: canary.station_code.clone(),
                 order: canary.order_number,
             });

@@ -16,7 +16,8 @@ use voter_core::generator::{GeneratorConfig, generate_files};
 use voter_core::pipeline::{ArtifactRequest, build_artifact};
 use voter_core::publish;
 use voter_lookup::index::{IndexHandle, LoadedIndex};
-use voter_lookup::server::{AppState, Listeners, run};
+use voter_lookup::server::{Listeners, run};
+use voter_lookup::state::AppState;
 use voter_lookup::transport::TransportConfig;
 
 pub struct TestServer {

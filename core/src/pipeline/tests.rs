@@ -3,7 +3,9 @@
 //! must leave nothing at the destination.
 
 use super::*;
-use crate::artifact::{self, ArtifactError, INDEX_DIR, NAMES_FILE, STATIONS_FILE};
+use crate::artifact::{
+    self, ArtifactError, INDEX_DIR, MANIFEST_CHECKSUM_FILE, NAMES_FILE, STATIONS_FILE,
+};
 use crate::generator::{self, GeneratorConfig, QuirkRates, Summary};
 use std::cell::RefCell;
 
@@ -109,9 +111,11 @@ fn builds_a_generated_roll_and_loads_it_back() {
     assert_eq!(loaded.names.len() as u64, summary.counts.people);
     assert!(!manifest.canaries.is_empty());
 
-    // The manifest lists every file, and the size on disk adds them up.
+    // The manifest lists every file but itself and its checksum (unsigned:
+    // no signature), and the size on disk adds them up.
     let mut listed: Vec<String> = manifest.files.iter().map(|f| f.path.clone()).collect();
     listed.push(MANIFEST_FILE.to_string());
+    listed.push(MANIFEST_CHECKSUM_FILE.to_string());
     listed.sort();
     let present: Vec<String> = files_below(&out)
         .into_iter()
@@ -274,7 +278,10 @@ fn damaged_artifacts_are_refused() {
                 let mut manifest: serde_json::Value =
                     serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
                 manifest["schema_version"] = serde_json::json!(crate::schema::SCHEMA_VERSION + 1);
-                fs::write(&path, serde_json::to_vec_pretty(&manifest).unwrap()).unwrap();
+                let bytes = serde_json::to_vec_pretty(&manifest).unwrap();
+                fs::write(&path, &bytes).unwrap();
+                let checksum = artifact::manifest_checksum(&bytes);
+                fs::write(artifact.join(MANIFEST_CHECKSUM_FILE), checksum).unwrap();
             },
             expected: |error| {
                 matches!(error, ArtifactError::SchemaVersion { found, expected, .. }
@@ -343,7 +350,8 @@ fn bad_rows_are_skipped_counted_and_reported_under_skip() {
     assert_eq!(outcome.rejects.as_deref(), Some(report_path.as_path()));
     artifact::load(&out).unwrap();
 
-    // Two lines per rejected row: `FILE:LINE: reason`, then the row as written.
+    // Two lines per rejected row: `FILE:LINE: reason`, then what finds the
+    // row; these rows' fields do not line up, so none is copied.
     let roll_text = fs::read_to_string(&roll).unwrap();
     let roll_lines: Vec<&str> = roll_text.lines().collect();
     let report = fs::read_to_string(&report_path).unwrap();
@@ -352,7 +360,99 @@ fn bad_rows_are_skipped_counted_and_reported_under_skip() {
     for (pair, broken) in report_lines.chunks(2).zip(&summary.broken_lines) {
         let location = format!("{}:{}: ", roll.display(), broken.line);
         assert!(pair[0].starts_with(&location), "{}", pair[0]);
-        assert_eq!(pair[1], roll_lines[broken.line as usize - 1]);
+        assert_eq!(
+            pair[1],
+            "  (fields not shown: they do not line up with the header)"
+        );
+        assert!(!report.contains(roll_lines[broken.line as usize - 1]));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(&report_path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "the report is readable by its owner only");
+    }
+}
+
+/// Field `index` of an export line, quotes removed.
+fn field(line: &str, index: usize) -> String {
+    line.split(';')
+        .nth(index)
+        .unwrap()
+        .trim_matches('"')
+        .to_string()
+}
+
+#[test]
+fn the_report_shows_names_and_station_but_no_address_birthplace_or_nationality() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = GeneratorConfig {
+        quirks: QuirkRates::none(),
+        ..config(21, 300, 0)
+    };
+    let (roll, stations, _) = generate(dir.path(), &plain);
+    // Give one row an impossible birth date: its fields still line up.
+    let text = fs::read_to_string(&roll).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let headers: Vec<String> = lines[0]
+        .split(';')
+        .map(|h| h.trim_matches('"').to_string())
+        .collect();
+    let position = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let victim = 10;
+    let mut fields: Vec<String> = lines[victim].split(';').map(str::to_string).collect();
+    fields[position("date de naissance")] = "\"31/02/1990\"".to_string();
+    lines[victim] = fields.join(";");
+    fs::write(&roll, lines.join("\n") + "\n").unwrap();
+    let original = &lines[victim];
+
+    // An old, world-readable report is overwritten and tightened.
+    let out = dir.path().join("artifact");
+    let report_path = default_rejects_path(&out);
+    fs::write(&report_path, "stale\n").unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&report_path, fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    let skip = ArtifactRequest {
+        bad_row_policy: BadRowPolicy::Skip,
+        ..request(&roll, Some(&stations), &out)
+    };
+    let outcome = build_artifact(&skip, &no_progress).unwrap();
+    assert_eq!(outcome.skipped_rows, 1);
+    let report = fs::read_to_string(&report_path).unwrap();
+    let report_lines: Vec<&str> = report.lines().collect();
+    assert_eq!(report_lines.len(), 2, "{report}");
+    assert!(
+        report_lines[0].starts_with(&format!("{}:{}: ", roll.display(), victim + 1)),
+        "{report}"
+    );
+    for shown in ["nom de naissance", "prénoms", "code du bureau de vote"] {
+        let value = field(original, position(shown));
+        assert!(
+            report_lines[1].contains(&format!("{shown}={value}")),
+            "{shown} missing: {report}"
+        );
+    }
+    for hidden in [
+        "libellé de voie",
+        "code postal",
+        "libellé commune de naissance",
+        "pays de naissance",
+        "libellé nationalité",
+    ] {
+        let value = field(original, position(hidden));
+        assert!(
+            value.is_empty() || !report.contains(&value),
+            "{hidden} ({value}) copied: {report}"
+        );
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(&report_path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
     }
 }
 

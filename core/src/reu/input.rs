@@ -435,18 +435,6 @@ pub(crate) fn detect_delimiter(header: &[u8]) -> u8 {
     }
 }
 
-/// A line as text for a report, decoding invalid bytes lossily and cutting
-/// very long lines.
-pub(crate) fn raw_text(line: &[u8]) -> String {
-    const MAX_RAW: usize = 4096;
-    let shown = &line[..line.len().min(MAX_RAW)];
-    let mut text = String::from_utf8_lossy(shown).into_owned();
-    if line.len() > MAX_RAW {
-        text.push('…');
-    }
-    text
-}
-
 /// The 1-based line on which byte `offset` of `bytes` falls, with the line's
 /// text decoded as Windows-1252 (for error messages).
 pub(crate) fn locate_in_head(bytes: &[u8], offset: usize) -> (u64, String) {

@@ -149,9 +149,14 @@ pub struct BadRow {
     pub line: u64,
     /// What is wrong, naming the field when one is at fault.
     pub reason: String,
-    /// The line as written (invalid UTF-8 replaced, very long lines cut), for
-    /// a rejected-rows report.
-    pub raw: String,
+    /// What finds the row again without copying it, for a rejected-rows
+    /// report: the non-empty values of its list, name, station and order
+    /// number columns, each with its header as the roll writes it. `None`
+    /// when the row's fields cannot be trusted to be where the header says
+    /// (wrong count, unterminated quote, invalid UTF-8, line too long).
+    /// Address, birthplace, nationality and the other columns are never
+    /// kept.
+    pub identifiers: Option<Vec<(String, String)>>,
 }
 
 impl fmt::Display for BadRow {
@@ -452,11 +457,50 @@ impl<R: Read> Iterator for RollReader<R> {
                     source: self.source_name.clone(),
                     line: info.number,
                     reason,
-                    raw: input::raw_text(line),
+                    identifiers: (!info.too_long)
+                        .then(|| row_identifiers(line, &mut self.splitter, &self.layout))
+                        .flatten(),
                 })),
             });
         }
     }
+}
+
+/// Columns a rejected-rows report shows: enough to find the row and check
+/// it is the one, nothing of where the voter lives or comes from.
+const IDENTIFYING_COLUMNS: [Column; 6] = [
+    Column::ListLabel,
+    Column::BirthName,
+    Column::UsageName,
+    Column::GivenNames,
+    Column::StationCode,
+    Column::OrderNumber,
+];
+
+/// The identifying values of a bad row ([`BadRow::identifiers`]), or `None`
+/// when its fields do not line up with the header.
+fn row_identifiers(
+    line: &[u8],
+    splitter: &mut FieldSplitter,
+    layout: &RowLayout,
+) -> Option<Vec<(String, String)>> {
+    let fields = splitter.split(line).ok()?;
+    let expected = layout.header_names.len();
+    let extra_are_empty = (expected..fields.len()).all(|index| fields.get(index).trim().is_empty());
+    if fields.len() < expected || !extra_are_empty {
+        return None;
+    }
+    Some(
+        IDENTIFYING_COLUMNS
+            .iter()
+            .filter_map(|&column| {
+                let position = layout.columns.position(column)?;
+                let value = fields.get(position).trim();
+                (!value.is_empty())
+                    .then(|| (layout.header_names[position].clone(), value.to_string()))
+            })
+            .collect(),
+    )
 }
 
 fn is_blank(line: &[u8]) -> bool {
