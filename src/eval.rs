@@ -1,10 +1,19 @@
 //! The search-quality harness: a synthetic roll, labelled queries made from
-//! it ([`voter_core::queries`]), and recall per category against targets.
+//! it ([`voter_core::queries`]), and recall per category against targets;
+//! or a roll file and a labelled query file in the development set's format
+//! ([`devset`]).
 //!
-//! A hit counts when the voter is ranked within the group of voters who fit
-//! the query equally well: rank = 1 + the number of results scored strictly
-//! above the voter. For people not on the roll, what counts is a confident
+//! Two scorings. The classic query model keeps the first one
+//! ([`Scoring::Ties`]): a hit counts when the voter is ranked within the
+//! group of voters who fit the query equally well (rank = 1 + the number of
+//! results scored strictly above the voter). The desk model and query files
+//! are scored with the rules of the development set's `score.py`
+//! ([`Scoring::ScorePy`]): the voter must be within the first k results,
+//! k widened only by the voters who share the target's surname and first
+//! given name. For people not on the roll, what counts is a confident
 //! (`exact` or `strong`) answer, which would be a false match.
+
+pub mod devset;
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -14,8 +23,11 @@ use std::path::PathBuf;
 
 use voter_core::generator::{Generator, GeneratorConfig, NameSampler};
 use voter_core::model::RollRow;
-use voter_core::queries::{Category, LabelledQuery, QuerySetConfig, Target, labelled_queries};
+use voter_core::queries::{
+    Category, LabelledQuery, QueryModel, QuerySetConfig, Target, labelled_queries,
+};
 use voter_core::reu::{BadRowPolicy, ReaderOptions, RollReader, read_roll};
+use voter_core::stations::{StationInfo, read_stations};
 
 use crate::demo::{DemoError, index_rows, station_infos};
 use crate::index::LoadedIndex;
@@ -40,6 +52,13 @@ pub struct EvalConfig {
     pub roll: Option<PathBuf>,
     /// Serve this artifact (built from `roll`) instead of indexing in RAM.
     pub index: Option<PathBuf>,
+    /// The stations file of `roll`, for the in-memory index.
+    pub stations: Option<PathBuf>,
+    /// Score this labelled query file (development set format) instead of
+    /// generating queries.
+    pub queries: Option<PathBuf>,
+    /// The query models to generate and report, in order.
+    pub models: Vec<QueryModel>,
 }
 
 impl Default for EvalConfig {
@@ -53,6 +72,9 @@ impl Default for EvalConfig {
             only: Vec::new(),
             roll: None,
             index: None,
+            stations: None,
+            queries: None,
+            models: QueryModel::ALL.to_vec(),
         }
     }
 }
@@ -112,8 +134,11 @@ pub struct Miss {
 pub struct CategoryReport {
     /// Category name.
     pub category: String,
-    /// Queries run.
+    /// Queries scored.
     pub queries: usize,
+    /// Queries run but not scored: under [`Scoring::ScorePy`], kiosk and
+    /// second-given-name queries that more than 20 voters fit.
+    pub unscored: usize,
     /// Percent found at rank 1 (within ties).
     pub recall_at_1: f64,
     /// Percent found within the first 5.
@@ -135,7 +160,18 @@ pub struct CategoryReport {
     pub misses: Vec<Miss>,
 }
 
-/// The whole evaluation.
+/// How hits are counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scoring {
+    /// Rank = 1 + the results scored strictly above the voter: a voter tied
+    /// with others at the top is a hit at 1.
+    Ties,
+    /// The rules of the development set's `score.py` ([`devset`]).
+    ScorePy,
+}
+
+/// The whole evaluation of one query set.
 #[derive(Debug, Clone, Serialize)]
 pub struct EvalReport {
     /// Voters in the roll.
@@ -144,6 +180,17 @@ pub struct EvalReport {
     pub roll_seed: u64,
     /// Seed of the queries.
     pub query_seed: u64,
+    /// The query model (`classic`, `desk`) or the query file scored.
+    pub model: String,
+    /// How hits were counted.
+    pub scoring: Scoring,
+    /// Recall@1 over every scored query (people not on the roll aside),
+    /// under [`Scoring::ScorePy`].
+    pub overall_at_1: Option<f64>,
+    /// Recall@5 likewise.
+    pub overall_at_5: Option<f64>,
+    /// Lookups that failed (counted as misses).
+    pub errors: usize,
     /// Per category, in report order.
     pub categories: Vec<CategoryReport>,
 }
@@ -154,12 +201,58 @@ impl EvalReport {
         self.categories.iter().all(|c| c.passed)
     }
 
+    /// The names of the categories short of their target.
+    pub fn short(&self) -> Vec<&str> {
+        self.categories
+            .iter()
+            .filter(|c| !c.passed)
+            .map(|c| c.category.as_str())
+            .collect()
+    }
+
+    /// The category named `name`.
+    pub fn category(&self, name: &str) -> Option<&CategoryReport> {
+        self.categories.iter().find(|c| c.category == name)
+    }
+
+    /// `score.py`'s closing line: overall recall, false matches, the
+    /// categories short of target.
+    pub fn summary(&self) -> String {
+        let false_match = self
+            .categories
+            .iter()
+            .find(|c| c.target.max_confident_false.is_some())
+            .map_or(0.0, |c| c.confident);
+        let short = self.short();
+        format!(
+            "recall@1 {:.1}% recall@5 {:.1}% false-match {:.1}%; categories short: {}",
+            self.overall_at_1.unwrap_or(0.0),
+            self.overall_at_5.unwrap_or(0.0),
+            false_match,
+            if short.is_empty() {
+                "none".to_string()
+            } else {
+                short.join(",")
+            }
+        )
+    }
+
     /// A table for a terminal.
     pub fn table(&self) -> String {
-        let mut out = format!(
-            "search quality on {} synthetic voters (roll seed {}, query seed {})\n",
-            self.voters, self.roll_seed, self.query_seed
-        );
+        let scoring = match self.scoring {
+            Scoring::Ties => "ties share rank 1",
+            Scoring::ScorePy => "rules of score.py",
+        };
+        let mut out = match self.roll_seed {
+            0 => format!(
+                "search quality on {} voters, queries {} ({scoring})\n",
+                self.voters, self.model
+            ),
+            _ => format!(
+                "search quality on {} synthetic voters (roll seed {}, query seed {}), {} query model ({scoring})\n",
+                self.voters, self.roll_seed, self.query_seed, self.model
+            ),
+        };
         out.push_str(&format!(
             "{:<18} {:>7} {:>9} {:>9} {:>10} {:>10} {:>9} {:>9}  {}\n",
             "category",
@@ -196,6 +289,25 @@ impl EvalReport {
                 if c.passed { "ok" } else { "MISSED" }
             ));
         }
+        let unscored: Vec<String> = self
+            .categories
+            .iter()
+            .filter(|c| c.unscored > 0)
+            .map(|c| format!("{} {}", c.category, c.unscored))
+            .collect();
+        if !unscored.is_empty() {
+            out.push_str(&format!(
+                "not scored, more than 20 voters fit equally well: {}\n",
+                unscored.join(", ")
+            ));
+        }
+        if self.errors > 0 {
+            out.push_str(&format!("lookups failed: {}\n", self.errors));
+        }
+        if self.scoring == Scoring::ScorePy {
+            out.push_str(&self.summary());
+            out.push('\n');
+        }
         out
     }
 }
@@ -212,6 +324,12 @@ pub enum EvalError {
     /// The artifact could not be loaded.
     #[error(transparent)]
     Load(#[from] crate::index::LoadError),
+    /// The stations file could not be read.
+    #[error(transparent)]
+    Stations(#[from] voter_core::stations::StationsError),
+    /// The query file could not be read.
+    #[error(transparent)]
+    Queries(#[from] devset::QueryFileError),
 }
 
 /// The roll to evaluate on, its index, and the names of people not on it.
@@ -241,9 +359,13 @@ fn subject(config: &EvalConfig) -> Result<Subject, EvalError> {
     let reader = RollReader::open(roll, &ReaderOptions::default())?;
     let mut rows = Vec::new();
     read_roll(reader, BadRowPolicy::Skip, |_, row| rows.push(row))?;
+    let stations: Vec<StationInfo> = match &config.stations {
+        Some(path) => read_stations(path)?,
+        None => Vec::new(),
+    };
     let index = match &config.index {
         Some(dir) => LoadedIndex::from_artifact(dir)?,
-        None => index_rows(rows.clone(), &[], "eval-file")?,
+        None => index_rows(rows.clone(), &stations, "eval-file")?,
     };
     Ok(Subject {
         index,
@@ -252,20 +374,96 @@ fn subject(config: &EvalConfig) -> Result<Subject, EvalError> {
     })
 }
 
-/// Makes the roll (generated, or read from `config.roll`), its index and
-/// the queries, and runs every query.
-pub fn run(config: &EvalConfig) -> Result<EvalReport, EvalError> {
+/// Makes the roll (generated, or read from `config.roll`) and its index;
+/// then scores the query file `config.queries` (one report), or makes the
+/// queries of each model of `config.models` and runs them (one report per
+/// model, in order).
+pub fn run(config: &EvalConfig) -> Result<Vec<EvalReport>, EvalError> {
     let subject = subject(config)?;
-    let queries = labelled_queries(
+    if let Some(path) = &config.queries {
+        let queries = devset::read_queries(path)?;
+        let wanted = |query: &&devset::FileQuery| {
+            config.only.is_empty()
+                || devset::category_of(&query.category)
+                    .is_some_and(|category| config.only.contains(&category))
+        };
+        let queries: Vec<devset::FileQuery> = queries.iter().filter(wanted).cloned().collect();
+        let facts = devset::RollFacts::new(&subject.rows);
+        let name = path.display().to_string();
+        return Ok(vec![devset::score(
+            &subject.index,
+            &facts,
+            &queries,
+            &name,
+            config.keep_misses,
+        )]);
+    }
+    let mut facts = None;
+    let mut reports = Vec::with_capacity(config.models.len());
+    for &model in &config.models {
+        let queries = model_queries(&subject, config, model);
+        let mut report = match model {
+            QueryModel::Classic => evaluate(&subject.index, &queries, config),
+            QueryModel::Desk => {
+                let facts = facts.get_or_insert_with(|| devset::RollFacts::new(&subject.rows));
+                let files: Vec<devset::FileQuery> =
+                    queries.iter().map(devset::file_query).collect();
+                let mut report = devset::score(
+                    &subject.index,
+                    facts,
+                    &files,
+                    model.as_str(),
+                    config.keep_misses,
+                );
+                // Report order is the harness's own.
+                report.categories.sort_by_key(|c| {
+                    Category::from_name(&c.category).map_or(usize::MAX, |category| {
+                        Category::ALL
+                            .iter()
+                            .position(|c| *c == category)
+                            .unwrap_or(usize::MAX)
+                    })
+                });
+                report
+            }
+        };
+        report.roll_seed = config.roll_seed;
+        report.query_seed = config.query_seed;
+        report.model = model.as_str().to_string();
+        reports.push(report);
+    }
+    Ok(reports)
+}
+
+/// The labelled queries of `model` on the subject's roll.
+fn model_queries(subject: &Subject, config: &EvalConfig, model: QueryModel) -> Vec<LabelledQuery> {
+    labelled_queries(
         &subject.rows,
         &subject.names,
         &QuerySetConfig {
             seed: config.query_seed,
             per_category: config.per_category,
             only: config.only.clone(),
+            model,
         },
-    );
-    Ok(evaluate(&subject.index, &queries, config))
+    )
+}
+
+/// Writes the queries of `model` on the evaluation roll as a labelled query
+/// file (development set format), for `score.py` or for reading.
+pub fn export_queries(
+    config: &EvalConfig,
+    model: QueryModel,
+    out: impl std::io::Write,
+) -> Result<(), EvalError> {
+    let subject = subject(config)?;
+    let queries = model_queries(&subject, config, model);
+    devset::write_queries(&queries, out).map_err(|source| {
+        EvalError::Queries(devset::QueryFileError::Io {
+            path: PathBuf::from("<export>"),
+            source,
+        })
+    })
 }
 
 /// Runs one query on the evaluation roll and describes every result: for
@@ -329,6 +527,11 @@ pub fn evaluate(index: &LoadedIndex, queries: &[LabelledQuery], config: &EvalCon
         voters: index.info().voters,
         roll_seed: config.roll_seed,
         query_seed: config.query_seed,
+        model: QueryModel::Classic.as_str().to_string(),
+        scoring: Scoring::Ties,
+        overall_at_1: None,
+        overall_at_5: None,
+        errors: 0,
         categories: Category::ALL
             .iter()
             .filter_map(|category| {
@@ -430,6 +633,7 @@ impl Tally {
         CategoryReport {
             category: category.as_str().to_string(),
             queries: self.queries,
+            unscored: 0,
             recall_at_1,
             recall_at_5,
             confident,

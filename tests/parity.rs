@@ -335,6 +335,7 @@ async fn both_doors_give_the_same_answers_to_the_same_queries() {
             seed: 2026,
             per_category: QUERIES_PER_CATEGORY,
             only: Vec::new(),
+            ..QuerySetConfig::default()
         },
     );
     let categories: BTreeSet<Category> = queries.iter().map(|q| q.category).collect();

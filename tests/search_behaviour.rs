@@ -334,6 +334,17 @@ fn every_voter_kiosk_beginnings_fit_comes_back() {
                 surname_begins(a) && begins_a_word(&other.first_names, b)
             })
             .collect();
+        // An EU citizen on both complementary lists has two rows but is one
+        // voter: count people, not rows.
+        let mut fitting = fitting;
+        fitting.dedup_by_key(|row| {
+            (
+                row.birth_name.clone(),
+                row.first_names.clone(),
+                row.birth_date,
+                row.address.clone(),
+            )
+        });
         let text = format!("{} {}", a.to_lowercase(), b.to_lowercase());
         let response = lookup(&text, None);
         let spelled_out = response

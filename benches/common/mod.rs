@@ -127,6 +127,7 @@ fn make_queries(
             seed: QUERY_SEED,
             per_category,
             only: only.to_vec(),
+            ..QuerySetConfig::default()
         },
     )
 }

@@ -9,7 +9,17 @@
 //! from the search's own rules: the search must not be graded on an exam it
 //! wrote.
 //!
+//! Two models of what people type are kept side by side ([`QueryModel`]):
+//! the classic one the project measured itself with first, and the desk
+//! model ([`desk`]), which misspells the way people do (a typo on the first
+//! letter too, sounds spelt the French ways at the start of a name, dates
+//! typed in the forms desks use). Reports give both, so that a change of
+//! engine is judged on the harder model without losing the history of the
+//! older one.
+//!
 //! Deterministic for a seed, like the roll generator.
+
+pub mod desk;
 
 use std::collections::HashSet;
 use std::fmt;
@@ -130,6 +140,46 @@ pub struct LabelledQuery {
     pub target: Option<Target>,
 }
 
+/// Which habits queries are made with.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum QueryModel {
+    /// The first model: typos away from the first letter, sounds changed
+    /// after it, dates typed `14/03/1962`.
+    #[default]
+    Classic,
+    /// The desk model: typos anywhere (first letter included) with AZERTY
+    /// neighbours, sounds spelt the French ways anywhere in the name, the
+    /// usual (first) given name or a later one, dates typed in any desk
+    /// form ([`desk`]).
+    Desk,
+}
+
+impl QueryModel {
+    /// Both models, the classic one first.
+    pub const ALL: [QueryModel; 2] = [QueryModel::Classic, QueryModel::Desk];
+
+    /// Short name used in reports and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QueryModel::Classic => "classic",
+            QueryModel::Desk => "desk",
+        }
+    }
+
+    /// Parses [`QueryModel::as_str`].
+    pub fn from_name(name: &str) -> Option<QueryModel> {
+        QueryModel::ALL
+            .into_iter()
+            .find(|model| model.as_str() == name)
+    }
+}
+
+impl fmt::Display for QueryModel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// The random generator perturbations draw from (seed it with
 /// `QueryRng::seed_from_u64`).
 pub type QueryRng = ChaCha8Rng;
@@ -143,6 +193,8 @@ pub struct QuerySetConfig {
     pub per_category: usize,
     /// Only these categories; all of them when empty.
     pub only: Vec<Category>,
+    /// The habits the queries are made with.
+    pub model: QueryModel,
 }
 
 impl Default for QuerySetConfig {
@@ -151,6 +203,7 @@ impl Default for QuerySetConfig {
             seed: 2024,
             per_category: 500,
             only: Vec::new(),
+            model: QueryModel::Classic,
         }
     }
 }
@@ -174,7 +227,13 @@ pub fn labelled_queries(
     let wanted = |category: &Category| config.only.is_empty() || config.only.contains(category);
     for category in Category::ALL.into_iter().filter(wanted) {
         if category == Category::NotOnRoll {
-            queries.extend(not_on_roll(&mut rng, rows, names, config.per_category));
+            queries.extend(not_on_roll(
+                &mut rng,
+                rows,
+                names,
+                config.per_category,
+                config.model,
+            ));
             continue;
         }
         let mut made = 0;
@@ -184,7 +243,7 @@ pub fn labelled_queries(
         while made < config.per_category && attempts < config.per_category * 200 {
             attempts += 1;
             let row = usable[rng.below(usable.len())];
-            if let Some(query) = perturb(&mut rng, category, row) {
+            if let Some(query) = perturb_with(&mut rng, config.model, category, row) {
                 queries.push(query);
                 made += 1;
             }
@@ -193,9 +252,96 @@ pub fn labelled_queries(
     queries
 }
 
-/// One query of `category` for `row`, or `None` when the voter does not
-/// suit the category (no usage name, a short surname…).
+/// One query of `category` for `row` in the classic model, or `None` when
+/// the voter does not suit the category (no usage name, a short surname…).
 pub fn perturb(rng: &mut QueryRng, category: Category, row: &RollRow) -> Option<LabelledQuery> {
+    perturb_with(rng, QueryModel::Classic, category, row)
+}
+
+/// One query of `category` for `row` in `model`, or `None` when the voter
+/// does not suit the category.
+pub fn perturb_with(
+    rng: &mut QueryRng,
+    model: QueryModel,
+    category: Category,
+    row: &RollRow,
+) -> Option<LabelledQuery> {
+    match model {
+        QueryModel::Classic => perturb_classic(rng, category, row),
+        QueryModel::Desk => perturb_desk(rng, category, row),
+    }
+}
+
+fn target_of_row(row: &RollRow) -> Target {
+    Target {
+        birth_name: row.birth_name.clone(),
+        first_names: row.first_names.clone(),
+        birth_date: row.birth_date,
+        station_code: row.membership.station_code.clone(),
+        order_number: row.membership.order_number,
+    }
+}
+
+/// The desk model of [`QueryModel::Desk`]: the same categories, typed the
+/// way people do.
+fn perturb_desk(rng: &mut QueryRng, category: Category, row: &RollRow) -> Option<LabelledQuery> {
+    let given: Vec<&str> = row.first_names.split_whitespace().collect();
+    let first_given = given.first()?.to_string();
+    let surname = row.birth_name.trim().to_string();
+    let mut birth_date = None;
+    let text = match category {
+        Category::SurnameTypo => {
+            format!("{} {first_given}", desk::typos_anywhere(rng, &surname, 1)?)
+        }
+        Category::TwoTyposLong => {
+            if letters(&surname) < 8 {
+                return None;
+            }
+            format!("{} {first_given}", desk::typos_anywhere(rng, &surname, 2)?)
+        }
+        Category::SoundAlike => format!(
+            "{} {first_given}",
+            desk::sound_alike_anywhere(rng, &surname)?
+        ),
+        Category::SecondGivenOnly => {
+            // Staff who know only a later given name type it with the
+            // surname; voters with one given name do not suit.
+            if given.len() < 2 {
+                return None;
+            }
+            format!("{surname} {}", given[1 + rng.below(given.len() - 1)])
+        }
+        Category::TypoWithDate => {
+            let iso = full_date(row.birth_date)?;
+            let edits = if letters(&surname) >= 8 {
+                1 + rng.below(2)
+            } else {
+                1
+            };
+            let typed = format!(
+                "{} {first_given}",
+                desk::typos_anywhere(rng, &surname, edits)?
+            );
+            if rng.chance(0.5) {
+                birth_date = Some(iso);
+                typed
+            } else {
+                format!("{typed} {}", desk::desk_date(rng, &iso)?)
+            }
+        }
+        // The other categories are typed alike in both models; the roll
+        // makes them harder (more given names, kin names).
+        _ => return perturb_classic(rng, category, row),
+    };
+    Some(LabelledQuery {
+        category,
+        text,
+        birth_date,
+        target: Some(target_of_row(row)),
+    })
+}
+
+fn perturb_classic(rng: &mut QueryRng, category: Category, row: &RollRow) -> Option<LabelledQuery> {
     let first_given = row.first_names.split_whitespace().next()?.to_string();
     let surname = row.birth_name.trim().to_string();
     let mut birth_date = None;
@@ -255,13 +401,7 @@ pub fn perturb(rng: &mut QueryRng, category: Category, row: &RollRow) -> Option<
         category,
         text,
         birth_date,
-        target: Some(Target {
-            birth_name: row.birth_name.clone(),
-            first_names: row.first_names.clone(),
-            birth_date: row.birth_date,
-            station_code: row.membership.station_code.clone(),
-            order_number: row.membership.order_number,
-        }),
+        target: Some(target_of_row(row)),
     })
 }
 
@@ -293,12 +433,14 @@ fn full_date(date: BirthDate) -> Option<String> {
 /// People drawn from the same name distributions whose name is carried by
 /// nobody on the roll: no voter has their surname (birth or usage name, or
 /// one of its words) together with their given name. Half come with a full
-/// birth date.
+/// birth date: the parameter in the classic model, the parameter or a desk
+/// form in the text in the desk model.
 fn not_on_roll(
     rng: &mut QueryRng,
     rows: &[RollRow],
     names: &NameSampler,
     count: usize,
+    model: QueryModel,
 ) -> Vec<LabelledQuery> {
     let mut taken: HashSet<(String, String)> = HashSet::new();
     for row in rows {
@@ -338,9 +480,17 @@ fn not_on_roll(
                 1 + rng.below(28)
             )
         });
+        let mut text = format!("{} {given}", person.birth_name);
+        let birth_date = match (model, birth_date) {
+            (QueryModel::Desk, Some(iso)) if rng.chance(0.5) => {
+                text = format!("{text} {}", desk::desk_date(rng, &iso).unwrap_or(iso));
+                None
+            }
+            (_, birth_date) => birth_date,
+        };
         queries.push(LabelledQuery {
             category: Category::NotOnRoll,
-            text: format!("{} {given}", person.birth_name),
+            text,
             birth_date,
             target: None,
         });
@@ -674,16 +824,27 @@ mod tests {
         });
         let names = generator.names().clone();
         let rows: Vec<RollRow> = generator.collect();
+        for model in QueryModel::ALL {
+            let config = QuerySetConfig {
+                seed: 3,
+                per_category: 20,
+                only: Vec::new(),
+                model,
+            };
+            let queries = labelled_queries(&rows, &names, &config);
+            for category in Category::ALL {
+                let count = queries.iter().filter(|q| q.category == category).count();
+                assert_eq!(count, 20, "{model} {category}");
+            }
+            assert_eq!(queries, labelled_queries(&rows, &names, &config));
+        }
         let config = QuerySetConfig {
             seed: 3,
             per_category: 20,
             only: Vec::new(),
+            model: QueryModel::Classic,
         };
         let queries = labelled_queries(&rows, &names, &config);
-        for category in Category::ALL {
-            let count = queries.iter().filter(|q| q.category == category).count();
-            assert_eq!(count, 20, "{category}");
-        }
         assert!(
             queries
                 .iter()

@@ -404,6 +404,7 @@ pub fn class_queries(
                 seed: seed ^ 0x5eed,
                 per_category: wanted,
                 only: vec![Category::NotOnRoll],
+                ..QuerySetConfig::default()
             },
         )
     } else {

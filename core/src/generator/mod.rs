@@ -267,7 +267,9 @@ impl Generator {
             } else {
                 None
             };
-            let person = self.context.person(&mut rng, plan, homonym_of.as_ref());
+            let person = self
+                .context
+                .person(&mut rng, plan, homonym_of.as_ref(), &people);
             let counts = &mut self.counts;
             counts.people += 1;
             counts.homonyms += u64::from(homonym_of.is_some());

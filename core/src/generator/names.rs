@@ -383,7 +383,7 @@ impl NameSampler {
         self.given_names_of(rng, Origin::French, sex, birth_year, false)
     }
 
-    /// Given names, 1 to 4, capitalised and space separated in civil-status
+    /// Given names, 1 to 5, capitalised and space separated in civil-status
     /// order (`Jean-Pierre Louis Marie`), for someone of this origin, sex and
     /// birth year. People born in France to families of foreign origin often
     /// carry French given names, and more so in younger generations.
@@ -406,15 +406,15 @@ impl NameSampler {
             (true, false) if birth_year < 1985 => 0.55,
             (true, false) => 0.4,
         };
-        let counts: [f64; 4] = if born_abroad && !origin.is_french() {
-            [0.5, 0.35, 0.13, 0.02]
+        let counts: [f64; 5] = if born_abroad && !origin.is_french() {
+            [0.5, 0.33, 0.12, 0.04, 0.01]
         } else {
             COUNT_WEIGHTS_BY_ERA[era]
         };
         let count = 1 + pick_weighted_index(rng, &counts);
         let mut names: Vec<&'static str> = Vec::with_capacity(count);
         let mut attempts = 0;
-        while names.len() < count && attempts < 12 {
+        while names.len() < count && attempts < 15 {
             attempts += 1;
             let name = match foreign_pool {
                 Some(pool) if rng.chance(foreign_share) => {
@@ -622,14 +622,15 @@ impl NameSampler {
     }
 }
 
-/// Weights of 1, 2, 3 and 4 given names by birth generation.
-const COUNT_WEIGHTS_BY_ERA: [[f64; 4]; 6] = [
-    [0.15, 0.30, 0.40, 0.15],
-    [0.15, 0.35, 0.38, 0.12],
-    [0.20, 0.40, 0.32, 0.08],
-    [0.25, 0.42, 0.28, 0.05],
-    [0.30, 0.42, 0.24, 0.04],
-    [0.35, 0.40, 0.22, 0.03],
+/// Weights of 1 to 5 given names by birth generation: older civil status
+/// often gave four or five (a grandparent's, a godparent's, a saint's).
+const COUNT_WEIGHTS_BY_ERA: [[f64; 5]; 6] = [
+    [0.12, 0.26, 0.34, 0.18, 0.10],
+    [0.13, 0.30, 0.33, 0.16, 0.08],
+    [0.18, 0.36, 0.30, 0.11, 0.05],
+    [0.23, 0.39, 0.26, 0.09, 0.03],
+    [0.28, 0.40, 0.23, 0.07, 0.02],
+    [0.33, 0.38, 0.21, 0.06, 0.02],
 ];
 
 /// Birth generation index into the era tables.
@@ -870,7 +871,7 @@ mod tests {
     }
 
     #[test]
-    fn given_names_are_capitalised_and_at_most_four() {
+    fn given_names_are_capitalised_and_at_most_five() {
         let sampler = NameSampler::new();
         let mut rng = stream_rng(4, 9, 0);
         for year in [1930, 1950, 1965, 1980, 1995, 2005] {
@@ -880,7 +881,7 @@ mod tests {
                         let names =
                             sampler.given_names_of(&mut rng, origin, sex, year, year < 1960);
                         let tokens: Vec<&str> = names.split(' ').collect();
-                        // Four names at most, some of two words (`Thi Lan`, `De Fátima`).
+                        // Five names at most, some of two words (`Thi Lan`, `De Fátima`).
                         assert!(!tokens.is_empty() && tokens.len() <= 8, "{names}");
                         for token in tokens {
                             let first = token.chars().next().expect("non-empty token");

@@ -113,11 +113,15 @@ impl Context {
 
     /// Draws one person registered at `plan`'s station, or a true homonym of
     /// `homonym_of` (same names, sex and birth date; everything else their own).
+    /// `neighbours` are the station's people drawn before: families live
+    /// near each other, so a double name or a married name is often the
+    /// birth name of someone else on the same sheet.
     pub(crate) fn person(
         &self,
         rng: &mut GenRng,
         plan: &StationPlan,
         homonym_of: Option<&Identity>,
+        neighbours: &[Person],
     ) -> Person {
         let quirks = &self.config.quirks;
         let eu_citizen = rng.chance(quirks.eu_citizens);
@@ -149,6 +153,7 @@ impl Context {
                     rng.chance(origin.born_abroad_probability(year))
                 };
                 let birth_name = self.names.birth_name(rng, origin, sex, year, abroad);
+                let birth_name = kin_double_name(rng, birth_name, origin, year, neighbours);
                 let first_names = self.names.given_names_of(rng, origin, sex, year, abroad);
                 (origin, sex, birth_date, abroad, birth_name, first_names)
             }
@@ -181,7 +186,7 @@ impl Context {
         let usage_name = if usage_equals_birth {
             Some(birth_name.clone())
         } else {
-            self.usage_name(rng, &birth_name, sex, year)
+            self.usage_name(rng, &birth_name, sex, year, neighbours)
         };
 
         let street = &self.streets[plan.streets[rng.below(plan.streets.len())]];
@@ -244,6 +249,7 @@ impl Context {
         birth_name: &str,
         sex: Sex,
         birth_year: u16,
+        neighbours: &[Person],
     ) -> Option<String> {
         let age = self.reference.0 - i64::from(birth_year);
         let married = match (sex, age) {
@@ -256,7 +262,13 @@ impl Context {
             (Sex::F, _) => 0.66,
         };
         if rng.chance(married) {
-            let spouse = self.names.surname(rng);
+            // Half the time the spouse is on the same sheet: the married
+            // name is then another voter's birth name.
+            let spouse = rng
+                .chance(0.5)
+                .then(|| neighbour_name(rng, neighbours, Some(opposite(sex))))
+                .flatten()
+                .unwrap_or_else(|| self.names.surname(rng));
             if spouse == birth_name {
                 return None;
             }
@@ -297,6 +309,53 @@ impl Context {
             day: d as u8,
         }
     }
+}
+
+/// Sometimes makes `birth_name` a double name whose second half is the
+/// birth name of a voter drawn before (`MARREMON` and `MARREMON-FAUCHERIF`
+/// on one roll), as double names have been given more and more since 2005.
+fn kin_double_name(
+    rng: &mut GenRng,
+    birth_name: String,
+    origin: super::names::Origin,
+    birth_year: u16,
+    neighbours: &[Person],
+) -> String {
+    let share = match birth_year {
+        2005.. => 0.04,
+        1990..2005 => 0.015,
+        _ => 0.005,
+    };
+    if !origin.is_french() || birth_name.contains([' ', '-', '\'']) || !rng.chance(share) {
+        return birth_name;
+    }
+    match neighbour_name(rng, neighbours, None) {
+        Some(other) if other != birth_name => format!("{birth_name}-{other}"),
+        _ => birth_name,
+    }
+}
+
+fn opposite(sex: Sex) -> Sex {
+    match sex {
+        Sex::M => Sex::F,
+        Sex::F => Sex::M,
+    }
+}
+
+/// The one-word birth name of a voter drawn before, of `sex` when given;
+/// `None` when a few tries find none.
+fn neighbour_name(rng: &mut GenRng, neighbours: &[Person], sex: Option<Sex>) -> Option<String> {
+    if neighbours.is_empty() {
+        return None;
+    }
+    for _ in 0..4 {
+        let row = &neighbours[rng.below(neighbours.len())].row;
+        let fits = sex.is_none_or(|sex| row.sex == Some(sex));
+        if fits && !row.birth_name.contains([' ', '-', '\'']) {
+            return Some(row.birth_name.clone());
+        }
+    }
+    None
 }
 
 /// Relative number of voters of each age: flat through working life,

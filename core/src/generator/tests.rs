@@ -343,7 +343,7 @@ fn given_names_look_like_civil_status() {
     let stats = default_roll();
     let rows = stats.rows as usize;
     assert_eq!(stats.given_name_counts[0], 0);
-    for tokens in 1..=4 {
+    for tokens in 1..=5 {
         assert!(
             stats.given_name_counts[tokens] > rows / 50,
             "{tokens} names: {:?}",
