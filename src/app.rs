@@ -44,7 +44,9 @@ pub async fn serve(
     config: ServerConfig,
 ) -> Result<(), AppError> {
     let reload = args.reload_config(&file)?;
-    let listeners = Listeners::bind(config.http, config.grpc).await?;
+    let listeners = Listeners::bind(config.http, config.grpc)
+        .await?
+        .with_transport(config.transport);
     let (http, grpc) = listeners.local_addrs()?;
     let state = Arc::new(
         AppState::with_pool(
@@ -144,7 +146,9 @@ pub async fn demo(
     file: FileSettings,
     config: ServerConfig,
 ) -> Result<(), AppError> {
-    let listeners = Listeners::bind(config.http, config.grpc).await?;
+    let listeners = Listeners::bind(config.http, config.grpc)
+        .await?
+        .with_transport(config.transport);
     let (voters, seed) = args.roll(&file);
     println!("voter-lookup demo: generating and indexing {voters} synthetic voters (seed {seed})…");
     let index = tokio::task::spawn_blocking(move || crate::demo::build_demo_index(voters, seed))

@@ -31,6 +31,7 @@ use serde::Deserialize;
 use crate::admission::rate::RateConfig;
 use crate::admission::{AdmissionConfig, Class};
 use crate::state::BodyLimits;
+use crate::transport::{GrpcLimits, HttpLimits, TransportConfig};
 
 /// The `voter-lookup` command line.
 #[derive(Debug, Parser)]
@@ -228,6 +229,93 @@ pub struct ServerArgs {
     /// 413 [default: 16384].
     #[arg(long, env = "VOTER_LOOKUP_MAX_BODY_BYTES", value_name = "BYTES")]
     pub max_body_bytes: Option<String>,
+    #[command(flatten)]
+    pub transport: TransportArgs,
+}
+
+/// Limits on connections, for both doors (see [`crate::transport`]).
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Connection limits")]
+pub struct TransportArgs {
+    /// Seconds a connection has to send a whole request head, from when
+    /// it opens or gets its previous answer; it is closed after that, so
+    /// this is also how long an idle keep-alive connection stays open; a
+    /// gRPC connection that sends nothing within it is closed too
+    /// [default: 10].
+    #[arg(
+        long,
+        env = "VOTER_LOOKUP_HEADER_READ_TIMEOUT_SECONDS",
+        value_name = "SECONDS"
+    )]
+    pub header_read_timeout_seconds: Option<String>,
+    /// Largest request head in bytes (HTTP request line and headers, gRPC
+    /// metadata); larger is refused [default: 16384].
+    #[arg(long, env = "VOTER_LOOKUP_MAX_HEADER_BYTES", value_name = "BYTES")]
+    pub max_header_bytes: Option<String>,
+    /// Most headers in an HTTP request; more is refused with 431
+    /// [default: 64].
+    #[arg(long, env = "VOTER_LOOKUP_MAX_HEADERS", value_name = "N")]
+    pub max_headers: Option<String>,
+    /// Most connections each door keeps open; more are closed at once
+    /// [default: 4096].
+    #[arg(long, env = "VOTER_LOOKUP_MAX_CONNECTIONS", value_name = "N")]
+    pub max_connections: Option<String>,
+    /// Most connections each door keeps open from one client address
+    /// [default: 256].
+    #[arg(
+        long,
+        env = "VOTER_LOOKUP_MAX_CONNECTIONS_PER_CLIENT",
+        value_name = "N"
+    )]
+    pub max_connections_per_client: Option<String>,
+    /// Milliseconds the accept loop waits after a failed accept (out of
+    /// file descriptors, say) before trying again [default: 100].
+    #[arg(long, env = "VOTER_LOOKUP_ACCEPT_ERROR_PAUSE_MS", value_name = "MS")]
+    pub accept_error_pause_ms: Option<String>,
+    /// Most gRPC streams open at once on one connection [default: 32].
+    #[arg(long, env = "VOTER_LOOKUP_GRPC_MAX_STREAMS", value_name = "N")]
+    pub grpc_max_streams: Option<String>,
+    /// Seconds between two HTTP/2 pings on a gRPC connection
+    /// [default: 30].
+    #[arg(
+        long,
+        env = "VOTER_LOOKUP_GRPC_KEEPALIVE_SECONDS",
+        value_name = "SECONDS"
+    )]
+    pub grpc_keepalive_seconds: Option<String>,
+    /// Seconds a ping may go unanswered before the connection is closed
+    /// [default: 10].
+    #[arg(
+        long,
+        env = "VOTER_LOOKUP_GRPC_KEEPALIVE_TIMEOUT_SECONDS",
+        value_name = "SECONDS"
+    )]
+    pub grpc_keepalive_timeout_seconds: Option<String>,
+    /// Seconds a gRPC call may run at most, whatever its deadline
+    /// [default: 30].
+    #[arg(
+        long,
+        env = "VOTER_LOOKUP_GRPC_REQUEST_TIMEOUT_SECONDS",
+        value_name = "SECONDS"
+    )]
+    pub grpc_request_timeout_seconds: Option<String>,
+    /// Streams the server may reset for a client's protocol errors on one
+    /// connection before closing it [default: 64].
+    #[arg(long, env = "VOTER_LOOKUP_GRPC_MAX_LOCAL_RESETS", value_name = "N")]
+    pub grpc_max_local_resets: Option<String>,
+    /// Streams a client may reset before the server accepted them, pending
+    /// at once, before the connection is closed (rapid reset)
+    /// [default: 20].
+    #[arg(long, env = "VOTER_LOOKUP_GRPC_MAX_PENDING_RESETS", value_name = "N")]
+    pub grpc_max_pending_resets: Option<String>,
+    /// Largest gRPC request message decoded by the lookup, health and
+    /// reflection services, in bytes (admin calls: 1024) [default: 16384].
+    #[arg(
+        long,
+        env = "VOTER_LOOKUP_GRPC_MAX_MESSAGE_BYTES",
+        value_name = "BYTES"
+    )]
+    pub grpc_max_message_bytes: Option<String>,
 }
 
 /// Log output format.
@@ -273,6 +361,19 @@ pub struct FileSettings {
     verify_key: Option<PathBuf>,
     demo_voters: Option<usize>,
     demo_seed: Option<u64>,
+    header_read_timeout_seconds: Option<toml::Value>,
+    max_header_bytes: Option<toml::Value>,
+    max_headers: Option<toml::Value>,
+    max_connections: Option<toml::Value>,
+    max_connections_per_client: Option<toml::Value>,
+    accept_error_pause_ms: Option<toml::Value>,
+    grpc_max_streams: Option<toml::Value>,
+    grpc_keepalive_seconds: Option<toml::Value>,
+    grpc_keepalive_timeout_seconds: Option<toml::Value>,
+    grpc_request_timeout_seconds: Option<toml::Value>,
+    grpc_max_local_resets: Option<toml::Value>,
+    grpc_max_pending_resets: Option<toml::Value>,
+    grpc_max_message_bytes: Option<toml::Value>,
 }
 
 /// Checked server settings.
@@ -298,6 +399,8 @@ pub struct ServerConfig {
     pub admission: Option<AdmissionConfig>,
     /// How the HTTP door reads request bodies.
     pub body_limits: BodyLimits,
+    /// Limits on connections.
+    pub transport: TransportConfig,
 }
 
 /// A setting refused at start.
@@ -491,6 +594,7 @@ impl ServerArgs {
             admin_token,
             admission: self.admission_config(file)?,
             body_limits: self.body_limits(file)?,
+            transport: self.transport.to_config(file)?,
         })
     }
 
@@ -671,6 +775,153 @@ fn number(
                     ),
                 )
             }),
+    }
+}
+
+/// A whole number from its flag or variable, else the file, else
+/// `default`, within `range`.
+fn count_setting(
+    flag: &str,
+    given: &Option<String>,
+    from_file: &Option<toml::Value>,
+    default: u64,
+    range: std::ops::RangeInclusive<u64>,
+) -> Result<u64, ConfigError> {
+    Ok(number(flag, given, from_file, range)?.unwrap_or(default))
+}
+
+/// A duration in seconds (fractions allowed) from its flag or variable,
+/// else the file, else `default`, within `range`.
+fn seconds_setting(
+    flag: &str,
+    given: &Option<String>,
+    from_file: &Option<toml::Value>,
+    default: Duration,
+    range: std::ops::RangeInclusive<f64>,
+) -> Result<Duration, ConfigError> {
+    let Some(text) = given.clone().or_else(|| file_text(from_file)) else {
+        return Ok(default);
+    };
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|seconds| range.contains(seconds))
+        .map(Duration::from_secs_f64)
+        .ok_or_else(|| {
+            invalid(
+                flag,
+                format!(
+                    "`{text}` is out of range: use {} to {} seconds",
+                    range.start(),
+                    range.end()
+                ),
+            )
+        })
+}
+
+impl TransportArgs {
+    /// Resolves the connection limits, one setting at a time.
+    pub fn to_config(&self, file: &FileSettings) -> Result<TransportConfig, ConfigError> {
+        let default = TransportConfig::default();
+        let max_header_bytes = count_setting(
+            "max-header-bytes",
+            &self.max_header_bytes,
+            &file.max_header_bytes,
+            default.http.max_header_bytes as u64,
+            1024..=1024 * 1024,
+        )?;
+        Ok(TransportConfig {
+            http: HttpLimits {
+                header_read_timeout: seconds_setting(
+                    "header-read-timeout-seconds",
+                    &self.header_read_timeout_seconds,
+                    &file.header_read_timeout_seconds,
+                    default.http.header_read_timeout,
+                    0.01..=300.0,
+                )?,
+                max_header_bytes: max_header_bytes as usize,
+                max_headers: count_setting(
+                    "max-headers",
+                    &self.max_headers,
+                    &file.max_headers,
+                    default.http.max_headers as u64,
+                    4..=1000,
+                )? as usize,
+            },
+            grpc: GrpcLimits {
+                max_streams: count_setting(
+                    "grpc-max-streams",
+                    &self.grpc_max_streams,
+                    &file.grpc_max_streams,
+                    u64::from(default.grpc.max_streams),
+                    1..=10_000,
+                )? as u32,
+                keepalive_interval: seconds_setting(
+                    "grpc-keepalive-seconds",
+                    &self.grpc_keepalive_seconds,
+                    &file.grpc_keepalive_seconds,
+                    default.grpc.keepalive_interval,
+                    0.1..=3600.0,
+                )?,
+                keepalive_timeout: seconds_setting(
+                    "grpc-keepalive-timeout-seconds",
+                    &self.grpc_keepalive_timeout_seconds,
+                    &file.grpc_keepalive_timeout_seconds,
+                    default.grpc.keepalive_timeout,
+                    0.1..=600.0,
+                )?,
+                request_timeout: seconds_setting(
+                    "grpc-request-timeout-seconds",
+                    &self.grpc_request_timeout_seconds,
+                    &file.grpc_request_timeout_seconds,
+                    default.grpc.request_timeout,
+                    0.01..=3600.0,
+                )?,
+                max_local_resets: count_setting(
+                    "grpc-max-local-resets",
+                    &self.grpc_max_local_resets,
+                    &file.grpc_max_local_resets,
+                    default.grpc.max_local_resets as u64,
+                    1..=100_000,
+                )? as usize,
+                max_pending_resets: count_setting(
+                    "grpc-max-pending-resets",
+                    &self.grpc_max_pending_resets,
+                    &file.grpc_max_pending_resets,
+                    default.grpc.max_pending_resets as u64,
+                    1..=100_000,
+                )? as usize,
+                max_message_bytes: count_setting(
+                    "grpc-max-message-bytes",
+                    &self.grpc_max_message_bytes,
+                    &file.grpc_max_message_bytes,
+                    default.grpc.max_message_bytes as u64,
+                    1024..=4 * 1024 * 1024,
+                )? as usize,
+                max_header_bytes: max_header_bytes as u32,
+            },
+            max_connections: count_setting(
+                "max-connections",
+                &self.max_connections,
+                &file.max_connections,
+                default.max_connections as u64,
+                1..=1_000_000,
+            )? as usize,
+            max_connections_per_client: count_setting(
+                "max-connections-per-client",
+                &self.max_connections_per_client,
+                &file.max_connections_per_client,
+                default.max_connections_per_client as u64,
+                1..=1_000_000,
+            )? as usize,
+            accept_error_pause: Duration::from_millis(count_setting(
+                "accept-error-pause-ms",
+                &self.accept_error_pause_ms,
+                &file.accept_error_pause_ms,
+                default.accept_error_pause.as_millis() as u64,
+                1..=10_000,
+            )?),
+        })
     }
 }
 
@@ -1054,6 +1305,46 @@ mod tests {
             let error = args(&[flag, value]).to_config(&none).unwrap_err();
             assert!(error.setting.contains(flag), "{error}");
         }
+    }
+
+    #[test]
+    fn transport_limits_have_defaults_and_come_from_flags_or_the_file() {
+        let none = FileSettings::default();
+        let config = args(&[]).to_config(&none).unwrap().transport;
+        assert_eq!(config, TransportConfig::default());
+        assert!(config.http.header_read_timeout <= Duration::from_secs(30));
+        let config = args(&[
+            "--header-read-timeout-seconds",
+            "0.5",
+            "--max-connections-per-client",
+            "10",
+            "--grpc-max-message-bytes",
+            "4096",
+        ])
+        .to_config(&file("max_headers = 20\ngrpc_max_streams = 8"))
+        .unwrap()
+        .transport;
+        assert_eq!(config.http.header_read_timeout, Duration::from_millis(500));
+        assert_eq!(config.max_connections_per_client, 10);
+        assert_eq!(config.grpc.max_message_bytes, 4096);
+        assert_eq!(config.http.max_headers, 20);
+        assert_eq!(config.grpc.max_streams, 8);
+        let error = args(&["--max-connections", "0"])
+            .to_config(&none)
+            .unwrap_err();
+        assert!(
+            error.setting.contains("VOTER_LOOKUP_MAX_CONNECTIONS"),
+            "{error}"
+        );
+        let error = args(&[])
+            .to_config(&file("header_read_timeout_seconds = 0"))
+            .unwrap_err();
+        assert!(
+            error
+                .setting
+                .contains("`header_read_timeout_seconds` in the file"),
+            "{error}"
+        );
     }
 
     #[test]

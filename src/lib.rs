@@ -26,3 +26,4 @@ pub mod search_pool;
 pub mod server;
 pub mod service;
 pub mod state;
+pub mod transport;

@@ -47,7 +47,7 @@ pub enum Door {
 impl Door {
     const ALL: [Door; 2] = [Door::Http, Door::Grpc];
 
-    /// The door's name in metrics.
+    /// The door's label in metrics.
     pub fn as_str(self) -> &'static str {
         match self {
             Door::Http => "http",

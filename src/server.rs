@@ -12,13 +12,16 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 pub use crate::state::AppState;
+use crate::transport::TransportConfig;
 
-/// The two bound listeners.
+/// The two bound listeners, and the limits on their connections.
 pub struct Listeners {
     /// HTTP/JSON.
     pub http: TcpListener,
     /// gRPC.
     pub grpc: TcpListener,
+    /// Connection limits of both doors.
+    pub transport: TransportConfig,
 }
 
 impl Listeners {
@@ -32,7 +35,14 @@ impl Listeners {
         Ok(Listeners {
             http: bind(http, "http").await?,
             grpc: bind(grpc, "grpc").await?,
+            transport: TransportConfig::default(),
         })
+    }
+
+    /// The same, with `transport` limits instead of the defaults.
+    pub fn with_transport(mut self, transport: TransportConfig) -> Listeners {
+        self.transport = transport;
+        self
     }
 
     /// The addresses actually bound (useful with port 0).
@@ -102,8 +112,19 @@ pub async fn run(
             let _ = receiver.wait_for(|stop| *stop).await;
         }
     };
-    let http = tokio::spawn(crate::http::serve(listeners.http, state.clone(), stopped()));
-    let grpc = tokio::spawn(crate::grpc::serve(listeners.grpc, state.clone(), stopped()));
+    let transport = listeners.transport;
+    let http = tokio::spawn(crate::http::serve(
+        listeners.http,
+        state.clone(),
+        transport,
+        stopped(),
+    ));
+    let grpc = tokio::spawn(crate::grpc::serve(
+        listeners.grpc,
+        state.clone(),
+        transport,
+        stopped(),
+    ));
 
     shutdown.await;
     tracing::info!(

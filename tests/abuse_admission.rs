@@ -25,6 +25,7 @@ use voter_lookup::admission::limit::LimitConfig;
 use voter_lookup::admission::rate::RateConfig;
 use voter_lookup::admission::{Admission, AdmissionConfig, Class};
 use voter_lookup::state::{AppState, BodyLimits};
+use voter_lookup::transport::TransportConfig;
 
 const STAFF_KEY: &str = "staff-desk-app-0001";
 const KIOSK_KEY: &str = "kiosk-hall-0001";
@@ -57,10 +58,15 @@ fn at_the_floor(mut config: AdmissionConfig) -> AdmissionConfig {
 }
 
 async fn server_with(config: AdmissionConfig) -> TestServer {
+    server_within(config, TransportConfig::default()).await
+}
+
+/// The same with `transport` limits on its connections.
+async fn server_within(config: AdmissionConfig, transport: TransportConfig) -> TestServer {
     let index = voter_lookup::demo::build_demo_index(TEST_VOTERS, 5).unwrap();
     let state = AppState::new(voter_lookup::index::IndexHandle::with_index(index))
         .with_admission(Admission::new(config));
-    TestServer::start_state(Arc::new(state)).await
+    TestServer::start_limited(Arc::new(state), transport).await
 }
 
 fn staff_search() -> String {
@@ -189,8 +195,12 @@ impl RawGrpc {
     }
 }
 
-async fn stalled_streams_hold_no_search_slot(streams: usize, config: AdmissionConfig) {
-    let server = server_with(config).await;
+async fn stalled_streams_hold_no_search_slot(
+    streams: usize,
+    config: AdmissionConfig,
+    transport: TransportConfig,
+) {
+    let server = server_within(config, transport).await;
     let before = staff_lookups(server.http).await;
 
     let mut attacker = RawGrpc::connect(server.grpc).await;
@@ -228,11 +238,14 @@ async fn stalled_streams_hold_no_search_slot(streams: usize, config: AdmissionCo
 /// lookup was shed.
 #[tokio::test]
 async fn sixteen_stalled_grpc_streams_do_not_stop_staff_lookups() {
-    stalled_streams_hold_no_search_slot(16, config()).await;
+    stalled_streams_hold_no_search_slot(16, config(), TransportConfig::default()).await;
 }
 
 /// The same with 200 streams, every one let through the door (no rate
-/// limits, no caps), so that all of them wait inside the server.
+/// limits, no caps), so that all of them wait inside the server. The
+/// transport's default of 32 streams per connection would refuse the rest
+/// and, at that many refusals, close the connection before admission saw
+/// them (`tests/abuse_transport.rs`): here it allows them all.
 #[tokio::test]
 async fn two_hundred_stalled_grpc_streams_do_not_stop_staff_lookups() {
     let mut config = config();
@@ -241,7 +254,9 @@ async fn two_hundred_stalled_grpc_streams_do_not_stop_staff_lookups() {
         per_connection: 1_000,
         per_client: 1_000,
     };
-    stalled_streams_hold_no_search_slot(200, config).await;
+    let mut transport = TransportConfig::default();
+    transport.grpc.max_streams = 256;
+    stalled_streams_hold_no_search_slot(200, config, transport).await;
 }
 
 /// Sixteen HTTP clients that send their headers and a few bytes of a

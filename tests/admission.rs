@@ -198,6 +198,51 @@ async fn lookups_that_cannot_run_soon_are_shed_with_503_and_unavailable() {
     server.shutdown().await;
 }
 
+/// The search slot is taken on the route the door read from the table,
+/// not on the raw path: another spelling of a lookup waits for a slot like
+/// the lookup itself, and health checks, however spelled, never do.
+#[tokio::test]
+async fn spellings_of_a_lookup_wait_for_a_search_slot_like_it() {
+    let server = server_with(single_slot(
+        Duration::from_millis(20),
+        0,
+        Duration::from_secs(60),
+    ))
+    .await;
+    let admission = server.state.admission().unwrap().clone();
+    let held = admission
+        .admit(Class::Staff, &ClientId::Overflow, None)
+        .await
+        .unwrap();
+    let get = |path: &str| format!("GET {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+    let lookups = [
+        "//v1/search/?q=MARTIN",
+        "/v1/%73earch?q=MARTIN",
+        "/v1/stations/",
+        "//v1//stations",
+    ];
+    for path in lookups {
+        let (status, _, body) = raw_request(server.http, &get(path)).await;
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        if path == "//v1//stations" {
+            // An empty inner segment is no route: refused, never served.
+            assert_eq!(status, 404, "{path}: {body}");
+        } else {
+            assert_eq!(status, 503, "{path} ran without a slot: {}", body["error"]);
+            assert_eq!(body["error"]["code"], "overloaded", "{path}");
+        }
+    }
+    for path in ["//healthz/", "/readyz/"] {
+        let (status, _, _) = raw_request(server.http, &get(path)).await;
+        assert_eq!(status, 200, "{path} waited for a search slot");
+    }
+
+    admission.release(held);
+    let (status, _, _) = raw_request(server.http, &get("//v1/search/?q=MARTIN")).await;
+    assert_eq!(status, 200, "served once the slot is free");
+    server.shutdown().await;
+}
+
 #[tokio::test]
 async fn a_lookup_whose_deadline_will_pass_while_waiting_gets_504() {
     let server = server_with(single_slot(

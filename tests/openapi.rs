@@ -562,7 +562,9 @@ async fn real_answers_fit_the_document_and_every_declared_status_is_real() {
         (&get(openapi::METRICS_PATH), "/metrics".to_string()),
         (&get(openapi::OPENAPI_PATH), "/openapi.json".to_string()),
         (&not_found, "/v2/nothing".to_string()),
-        (&not_found, "/v1/search/".to_string()),
+        (&not_found, "/v1/search/more".to_string()),
+        (&not_found, "/v1%2Fsearch".to_string()),
+        (&not_found, "/v1/./search".to_string()),
     ];
     for (described, path) in gets {
         answers.push(ask(&server, described, "GET", &path, "").await);

@@ -33,9 +33,10 @@ pub trait Doorway: Clone + Send + Sync + 'static {
     /// The door, for metrics.
     const DOOR: Door;
 
-    /// The lookup method a path asks for; `None` for what bypasses
-    /// admission (health, metrics, the API description, admin calls).
-    fn governed(&self, path: &str) -> Option<Method>;
+    /// The lookup method a request asks for, as the door's route table
+    /// reads it; `None` for what bypasses admission (health, metrics, the
+    /// API description, admin calls, no route).
+    fn governed<B>(&self, request: &http::Request<B>) -> Option<Method>;
 
     /// The door's answer to a refused request.
     fn refuse(&self, error: &LookupError, rate: Option<&RateRefusal>) -> Self::Response;
@@ -94,7 +95,7 @@ where
     }
 
     fn call(&mut self, mut request: http::Request<B>) -> Self::Future {
-        let Some(method) = self.door.governed(request.uri().path()) else {
+        let Some(method) = self.door.governed(&request) else {
             return Box::pin(self.inner.call(request));
         };
         // Every door makes the context first; making it here only keeps a
@@ -184,7 +185,7 @@ where
     }
 
     fn call(&mut self, mut request: http::Request<B>) -> Self::Future {
-        let method = self.door.governed(request.uri().path());
+        let method = self.door.governed(&request);
         let context = RequestContext::of(request.extensions()).cloned();
         let (Some(method), Some(context)) = (method, context) else {
             return Box::pin(self.inner.call(request));

@@ -3,18 +3,43 @@
 
 use std::sync::Arc;
 
+use tonic::service::{Interceptor, interceptor::InterceptedService};
 use tonic::{Request, Response, Status};
-use voter_lookup_proto::v1::admin_server::Admin;
+use voter_lookup_proto::v1::admin_server::{Admin, AdminServer};
 use voter_lookup_proto::v1::{ReloadReply, ReloadRequest, RollbackRequest};
 
 use super::status;
 use crate::error::LookupError;
 use crate::index::reload::{Outcome, ReloadReport, Trigger};
 use crate::state::AppState;
+use crate::transport::ADMIN_MAX_MESSAGE_BYTES;
 
 /// The admin service.
 pub struct AdminDoor {
     pub(super) state: Arc<AppState>,
+}
+
+/// The admin service as served: its token is checked by an interceptor,
+/// which runs on the call's metadata before any of its body is decoded,
+/// and its messages (a flag) are decoded only up to
+/// [`ADMIN_MAX_MESSAGE_BYTES`].
+pub fn service(
+    state: Arc<AppState>,
+) -> InterceptedService<AdminServer<AdminDoor>, impl Interceptor + Clone> {
+    let server = AdminServer::new(AdminDoor {
+        state: state.clone(),
+    })
+    .max_decoding_message_size(ADMIN_MAX_MESSAGE_BYTES);
+    InterceptedService::new(server, move |request: Request<()>| {
+        let authorization = request
+            .metadata()
+            .get("authorization")
+            .and_then(|value| value.to_str().ok());
+        state
+            .authorize_admin(authorization)
+            .map_err(|error| status(&error))?;
+        Ok(request)
+    })
 }
 
 impl AdminDoor {

@@ -18,6 +18,7 @@
 mod body;
 mod json;
 pub mod openapi;
+pub mod routes;
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -29,12 +30,13 @@ use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::header::{CONTENT_TYPE, HeaderValue};
 use hyper::server::conn::http1;
-use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use serde::Serialize;
 use tokio::net::TcpListener;
+use tokio_stream::StreamExt;
 use tower::ServiceExt;
 
 use crate::admission::layer::{AdmissionLayer, ConcurrencyLayer, Doorway};
@@ -42,49 +44,73 @@ use crate::admission::rate::RateRefusal;
 use crate::context::RequestContext;
 use crate::error::LookupError;
 use crate::index::reload::{Outcome as ReloadOutcome, Trigger};
-use crate::metrics::{self, Door, Method as MetricMethod, Outcome};
+use crate::metrics::{self, Door, Method as MetricMethod};
 use crate::search::{LookupQuery, SearchMode};
 use crate::state::AppState;
+use crate::transport::TransportConfig;
+use crate::transport::connections::{Acceptor, ConnectionLimiter};
 use json::{ErrorBody, ResultBody, SearchBody, StationSummaryBody, StationsBody, VotersBody};
+use routes::{Resolved, RouteId, Verbs};
 
 /// The response body type of every route.
 pub type Body = Full<Bytes>;
 
-/// Largest request head accepted (request line and headers): a lookup's
-/// URL is short, so anything larger is refused before it is parsed.
+/// Largest request head accepted by default (request line and headers,
+/// `--max-header-bytes`): a lookup's URL is short, so anything larger is
+/// refused before it is parsed.
 pub const MAX_HEAD_BYTES: usize = 16 * 1024;
+/// Most headers in a request by default (`--max-headers`).
+pub const MAX_HEADERS: usize = 64;
+/// Smallest read buffer hyper accepts.
+const MIN_BUF_BYTES: usize = 8 * 1024;
 /// Header carrying a request's identifier, echoed or generated.
 pub const REQUEST_ID: &str = crate::context::REQUEST_ID_HEADER;
 
-/// Accepts connections until `shutdown` resolves, then waits for the open
-/// connections to finish their requests.
+/// What a connection over a cap is told before it is closed.
+const TOO_MANY_CONNECTIONS: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\nretry-after: 1\r\nconnection: close\r\ncontent-length: 83\r\n\r\n{\"error\":{\"code\":\"overloaded\",\"message\":\"too many connections: retry in a moment\"}}";
+
+/// Accepts connections within `limits` until `shutdown` resolves, then
+/// waits for the open connections to finish their requests.
 pub async fn serve(
     listener: TcpListener,
     state: Arc<AppState>,
+    limits: TransportConfig,
     shutdown: impl Future<Output = ()>,
 ) {
     let graceful = GracefulShutdown::new();
     let admission = state.admission().cloned();
+    let limiter = ConnectionLimiter::new(
+        Door::Http,
+        limits.max_connections,
+        limits.max_connections_per_client,
+    );
+    let mut incoming = Acceptor::new(listener, limiter, limits.accept_error_pause)
+        .refuse_with(TOO_MANY_CONNECTIONS);
+    let mut builder = http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .keep_alive(true)
+        .header_read_timeout(limits.http.header_read_timeout)
+        .max_headers(limits.http.max_headers)
+        .max_header_size(limits.http.max_header_bytes)
+        .max_buf_size(limits.http.max_header_bytes.max(MIN_BUF_BYTES));
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         tokio::select! {
-            accepted = listener.accept() => {
-                let stream = match accepted {
-                    Ok((stream, _)) => stream,
-                    Err(error) => {
-                        tracing::warn!(%error, "http accept failed");
-                        continue;
-                    }
-                };
-                let peer = stream.peer_addr().ok();
+            accepted = incoming.next() => {
+                // The stream never ends nor fails: failed accepts pause
+                // inside it, connections over a cap are closed there.
+                let Some(Ok(stream)) = accepted else { continue };
+                let peer = Some(stream.peer());
                 let state = state.clone();
                 let body_limits = state.body_limits();
                 let handler = tower::service_fn(move |request: Request<Bytes>| {
                     let state = state.clone();
                     async move { Ok::<_, Infallible>(handle(&state, request).await) }
                 });
-                // Once the request is whole, and only then, it competes for
-                // a search slot: deadline, concurrency limit, queue.
+                // Once the request is whole, and only then, a lookup the
+                // route table governs competes for a search slot:
+                // deadline, concurrency limit, queue.
                 let whole = tower::ServiceBuilder::new()
                     .option_layer(admission.clone().map(|admission| ConcurrencyLayer::new(admission, HttpDoorway)))
                     .service(handler);
@@ -93,7 +119,10 @@ pub async fn serve(
                 let reading = tower::service_fn(move |request: Request<Incoming>| {
                     let whole = whole.clone();
                     async move {
-                        let method = HttpDoorway.governed(request.uri().path()).unwrap_or(MetricMethod::Other);
+                        let method = request
+                            .extensions()
+                            .get::<Resolved>()
+                            .map_or(MetricMethod::Other, Resolved::metric);
                         let context = RequestContext::of(request.extensions()).cloned();
                         match body::read_whole(request, body_limits).await {
                             Ok(request) => whole.oneshot(request).await,
@@ -107,13 +136,18 @@ pub async fn serve(
                     .option_layer(admission.clone().map(|admission| AdmissionLayer::new(admission, HttpDoorway)))
                     .service(reading);
                 // Outermost: the request's context, made once (arrival,
-                // deadline, class, client, identifier); every answer,
-                // refusals included, carries the identifier.
+                // deadline, class, client, identifier), and its route, the
+                // path read once: admission, the slot, the router and the
+                // metrics all take the route from the table instead of
+                // reading the path again. Every answer, refusals included,
+                // carries the identifier.
                 let classifier = admission.clone();
                 let identified = tower::service_fn(move |mut request: Request<Incoming>| {
                     let context = RequestContext::at_door(Door::Http, request.headers(), peer, classifier.as_deref());
                     let header = HeaderValue::from_str(&context.request_id).ok();
+                    let resolved = routes::resolve(request.uri().path());
                     request.extensions_mut().insert(context);
+                    request.extensions_mut().insert(resolved);
                     let call = stack.clone().oneshot(request);
                     async move {
                         let mut response = call.await?;
@@ -123,9 +157,7 @@ pub async fn serve(
                         Ok::<_, Infallible>(response)
                     }
                 });
-                let connection = http1::Builder::new()
-                    .keep_alive(true)
-                    .max_buf_size(MAX_HEAD_BYTES)
+                let connection = builder
                     .serve_connection(TokioIo::new(stream), TowerToHyperService::new(identified));
                 let connection = graceful.watch(connection);
                 tokio::spawn(async move {
@@ -137,30 +169,25 @@ pub async fn serve(
             () = &mut shutdown => break,
         }
     }
-    drop(listener);
+    drop(incoming);
     graceful.shutdown().await;
 }
 
 /// Serves one request: routes it, counts it, logs it.
-pub async fn handle(state: &AppState, request: Request<Bytes>) -> Response<Body> {
+pub async fn handle(state: &AppState, mut request: Request<Bytes>) -> Response<Body> {
     let started = Instant::now();
     let request_id: Arc<str> = RequestContext::of(request.extensions()).map_or_else(
         || crate::context::new_request_id().into(),
         |context| context.request_id.clone(),
     );
-    let (method, response, outcome) = if request.uri().path().starts_with(ADMIN_PREFIX) {
-        admin(state, &request).await
-    } else if let Some(call) = SearchCall::read(&request) {
-        match search(state, call).await {
-            Ok(response) => (MetricMethod::Search, response, None),
-            Err(error) => (
-                MetricMethod::Search,
-                error_response(&error),
-                Some(error.kind()),
-            ),
-        }
-    } else {
-        route(state, &request)
+    let resolved = request
+        .extensions_mut()
+        .remove::<Resolved>()
+        .unwrap_or_else(|| routes::resolve(request.uri().path()));
+    let method = resolved.metric();
+    let (response, outcome) = match dispatch(state, &request, &resolved).await {
+        Ok(response) => (response, None),
+        Err(error) => (error_response(&error), Some(error.kind())),
     };
     metrics::requests().observe(Door::Http, method, outcome, started.elapsed());
     if let Some(kind) = outcome {
@@ -209,15 +236,13 @@ impl Doorway for HttpDoorway {
 
     const DOOR: Door = Door::Http;
 
-    fn governed(&self, path: &str) -> Option<MetricMethod> {
-        if path == "/v1/search" {
-            Some(MetricMethod::Search)
-        } else if path.starts_with("/v1/voters/") {
-            Some(MetricMethod::GetVoter)
-        } else if path == "/v1/stations" {
-            Some(MetricMethod::ListStations)
-        } else {
-            None
+    fn governed<B>(&self, request: &Request<B>) -> Option<MetricMethod> {
+        // The door resolved the path before admission; a request that
+        // skipped that stage is resolved here rather than let through.
+        let admitted = |resolved: &Resolved| resolved.admitted().then(|| resolved.metric());
+        match request.extensions().get::<Resolved>() {
+            Some(resolved) => admitted(resolved),
+            None => admitted(&routes::resolve(request.uri().path())),
         }
     }
 
@@ -237,41 +262,16 @@ impl Doorway for HttpDoorway {
 }
 
 /// Path prefix of the admin calls.
-pub const ADMIN_PREFIX: &str = "/v1/admin/";
+pub use routes::ADMIN_PREFIX;
 
 /// `POST /v1/admin/reload` and `POST /v1/admin/rollback` (`?force=true` to
 /// accept a large change of the voter count), with
 /// `Authorization: Bearer <admin token>`.
-async fn admin(
-    state: &AppState,
-    request: &Request<Bytes>,
-) -> (MetricMethod, Response<Body>, Outcome) {
-    let result = admin_call(state, request).await;
-    match result {
-        Ok(response) => (MetricMethod::Other, response, None),
-        Err(error) => (
-            MetricMethod::Other,
-            error_response(&error),
-            Some(error.kind()),
-        ),
-    }
-}
-
 async fn admin_call(
     state: &AppState,
     request: &Request<Bytes>,
+    reload: bool,
 ) -> Result<Response<Body>, LookupError> {
-    let path = request.uri().path();
-    let action = path.strip_prefix(ADMIN_PREFIX).unwrap_or("");
-    if !matches!(action, "reload" | "rollback") {
-        return Err(LookupError::NotFound(format!("no route {path}")));
-    }
-    if request.method() != Method::POST {
-        return Err(LookupError::MethodNotAllowed(format!(
-            "{} is not supported on {path}: use POST",
-            request.method()
-        )));
-    }
     let authorization = request
         .headers()
         .get(hyper::header::AUTHORIZATION)
@@ -292,7 +292,7 @@ async fn admin_call(
             };
         }
     }
-    let report = if action == "reload" {
+    let report = if reload {
         state.reload(Trigger::Admin, force).await?
     } else {
         state.rollback(force).await?
@@ -316,43 +316,48 @@ async fn admin_call(
     ))
 }
 
-/// Routes one request; returns what was asked, the response, and how it
-/// ended.
-fn route(state: &AppState, request: &Request<Bytes>) -> (MetricMethod, Response<Body>, Outcome) {
+/// Answers one request, its body read, on the route [`routes::resolve`]
+/// found for it.
+async fn dispatch(
+    state: &AppState,
+    request: &Request<Bytes>,
+    resolved: &Resolved,
+) -> Result<Response<Body>, LookupError> {
     let path = request.uri().path();
-    if request.method() != Method::GET && request.method() != Method::HEAD {
-        let error = LookupError::MethodNotAllowed(format!(
-            "{} is not supported on {path}: use GET",
-            request.method()
-        ));
-        return (
-            MetricMethod::Other,
-            error_response(&error),
-            Some(error.kind()),
-        );
-    }
-    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-    let (method, result) = match segments.as_slice() {
-        ["v1", "voters", station, order] => (MetricMethod::GetVoter, voters(state, station, order)),
-        ["v1", "stations"] => (MetricMethod::ListStations, stations(state)),
-        ["healthz"] => (
-            MetricMethod::Other,
-            Ok(json_response(
-                StatusCode::OK,
-                &serde_json::json!({"status": "alive"}),
-            )),
-        ),
-        ["readyz"] => (MetricMethod::Other, Ok(readiness(state))),
-        ["metrics"] => (MetricMethod::Other, Ok(metrics_response(state))),
-        ["openapi.json"] => (MetricMethod::Other, Ok(openapi::response())),
-        _ => (
-            MetricMethod::Other,
-            Err(LookupError::NotFound(format!("no route {path}"))),
-        ),
+    let (route, params) = match resolved {
+        Resolved::Route(route, params) => (*route, params),
+        // Any method but GET on a path that is no route is answered 405,
+        // except under the admin prefix, where only POST is answered.
+        Resolved::NoRoute { admin: false, .. } if !Verbs::Read.allow(request.method()) => {
+            return Err(LookupError::MethodNotAllowed(format!(
+                "{} is not supported on {path}: use GET",
+                request.method()
+            )));
+        }
+        Resolved::NoRoute { .. } => {
+            return Err(LookupError::NotFound(resolved.not_found_message()));
+        }
     };
-    match result {
-        Ok(response) => (method, response, None),
-        Err(error) => (method, error_response(&error), Some(error.kind())),
+    if !route.verbs.allow(request.method()) {
+        return Err(LookupError::MethodNotAllowed(format!(
+            "{} is not supported on {path}: use {}",
+            request.method(),
+            route.verbs.name()
+        )));
+    }
+    match route.id {
+        RouteId::Search => search(state, SearchCall::read(request)).await,
+        RouteId::Voters => voters(state, &params[0], &params[1]),
+        RouteId::Stations => stations(state),
+        RouteId::Healthz => Ok(json_response(
+            StatusCode::OK,
+            &serde_json::json!({"status": "alive"}),
+        )),
+        RouteId::Readyz => Ok(readiness(state)),
+        RouteId::Metrics => Ok(metrics_response(state)),
+        RouteId::OpenApi => Ok(openapi::response()),
+        RouteId::AdminReload => admin_call(state, request, true).await,
+        RouteId::AdminRollback => admin_call(state, request, false).await,
     }
 }
 
@@ -376,13 +381,9 @@ struct SearchCall {
 }
 
 impl SearchCall {
-    /// The search `request` asks for, if it is one.
-    fn read<B>(request: &Request<B>) -> Option<SearchCall> {
-        let get = request.method() == Method::GET || request.method() == Method::HEAD;
-        if !get || request.uri().path() != "/v1/search" {
-            return None;
-        }
-        Some(SearchCall {
+    /// The search `request` asks for.
+    fn read<B>(request: &Request<B>) -> SearchCall {
+        SearchCall {
             query_string: request.uri().query().unwrap_or("").to_string(),
             mode: request
                 .extensions()
@@ -391,7 +392,7 @@ impl SearchCall {
                 .unwrap_or_default(),
             deadline: RequestContext::of(request.extensions())
                 .and_then(RequestContext::deadline_instant),
-        })
+        }
     }
 }
 
@@ -424,8 +425,8 @@ fn voters(state: &AppState, station: &str, order: &str) -> Result<Response<Body>
     let order = order
         .parse::<u32>()
         .map_err(|_| LookupError::invalid("order", format!("`{order}` is not an order number")))?;
-    let station = percent_encoding::percent_decode_str(station).decode_utf8_lossy();
-    let (hits, version) = state.service.voters_at(&station, order)?;
+    // The station was percent-decoded with the rest of the path.
+    let (hits, version) = state.service.voters_at(station, order)?;
     Ok(json_response(
         StatusCode::OK,
         &VotersBody {

@@ -22,7 +22,8 @@ use serde_json::{Map, Value, json};
 use voter_core::model::Sex;
 use voter_core::schema::NameField;
 
-use super::{ADMIN_PREFIX, Body, MAX_HEAD_BYTES, REQUEST_ID};
+use super::routes::{ROUTES, RouteId, Verbs};
+use super::{ADMIN_PREFIX, Body, MAX_HEAD_BYTES, MAX_HEADERS, REQUEST_ID};
 use crate::admission::{API_KEY_HEADER, Class};
 use crate::deadline::HTTP_TIMEOUT_HEADER;
 use crate::error::ErrorKind;
@@ -30,20 +31,9 @@ use crate::search::query::{MAX_QUERY_BYTES, MAX_TOKENS};
 use crate::search::{Confidence, DEFAULT_LIMIT, MAX_LIMIT, MAX_TIED, MatchKind};
 use crate::service::MAX_STATION_CODE;
 
-/// Route of the search.
-pub const SEARCH_PATH: &str = "/v1/search";
-/// Route of the voters at one line of a signing sheet.
-pub const VOTERS_PATH: &str = "/v1/voters/{station}/{order}";
-/// Route of the stations list.
-pub const STATIONS_PATH: &str = "/v1/stations";
-/// Liveness probe.
-pub const HEALTHZ_PATH: &str = "/healthz";
-/// Readiness probe.
-pub const READYZ_PATH: &str = "/readyz";
-/// Prometheus metrics.
-pub const METRICS_PATH: &str = "/metrics";
-/// This document.
-pub const OPENAPI_PATH: &str = "/openapi.json";
+pub use super::routes::{
+    HEALTHZ_PATH, METRICS_PATH, OPENAPI_PATH, READYZ_PATH, SEARCH_PATH, STATIONS_PATH, VOTERS_PATH,
+};
 /// The admin calls under [`ADMIN_PREFIX`] (see `admin_call`).
 pub const ADMIN_ACTIONS: [&str; 2] = ["reload", "rollback"];
 
@@ -95,17 +85,32 @@ pub fn document() -> &'static Value {
     DOCUMENT.get_or_init(build)
 }
 
-/// Builds the document.
+/// Builds the document: its paths are the route table's.
 fn build() -> Value {
-    let mut document = lookup_document();
-    for action in ADMIN_ACTIONS {
-        document["paths"][admin_path(action)] = json!({"post": admin_operation(action)});
+    let mut document = described_document();
+    for route in &ROUTES {
+        let operation = match route.id {
+            RouteId::Search => search_operation(),
+            RouteId::Voters => voters_operation(),
+            RouteId::Stations => stations_operation(),
+            RouteId::Healthz => healthz_operation(),
+            RouteId::Readyz => readyz_operation(),
+            RouteId::Metrics => metrics_operation(),
+            RouteId::OpenApi => openapi_operation(),
+            RouteId::AdminReload => admin_operation(ADMIN_ACTIONS[0]),
+            RouteId::AdminRollback => admin_operation(ADMIN_ACTIONS[1]),
+        };
+        let verb = match route.verbs {
+            Verbs::Read => "get",
+            Verbs::Post => "post",
+        };
+        document["paths"][route.path] = json!({ verb: operation });
     }
     document
 }
 
-/// The document without the admin calls (whose paths are not literals).
-fn lookup_document() -> Value {
+/// The document without its paths.
+fn described_document() -> Value {
     json!({
         "openapi": "3.1.0",
         "jsonSchemaDialect": "https://spec.openapis.org/oas/3.1/dialect/base",
@@ -121,22 +126,19 @@ fn lookup_document() -> Value {
                  (`#/components/responses/MethodNotAllowed`), on any path but an unknown admin \
                  call; a path that is no route is answered `404` \
                  (`#/components/responses/NotFound`). A request head (request line and headers) \
-                 larger than {MAX_HEAD_BYTES} bytes is refused with `431` before it is routed.\n\n\
+                 larger than {MAX_HEAD_BYTES} bytes, or with more than {MAX_HEADERS} headers, is \
+                 refused with `431` before it is routed (the defaults of `--max-header-bytes` and \
+                 `--max-headers`). A path is read once: slashes at either end are dropped and \
+                 percent-encoding decoded, so `//v1/search/` is `/v1/search`; an empty segment \
+                 inside is an empty parameter or no route, and an encoded slash is never a \
+                 separator. A dot segment is no route.\n\n\
                  Every response the server routes carries `{REQUEST_ID}`: the client's own when it \
                  sent a printable one of at most 128 bytes, else a new one.\n\n{}",
                 error_table()
             ),
             "license": {"name": "MIT OR Apache-2.0", "identifier": "MIT OR Apache-2.0"},
         },
-        "paths": {
-            SEARCH_PATH: {"get": search_operation()},
-            VOTERS_PATH: {"get": voters_operation()},
-            STATIONS_PATH: {"get": stations_operation()},
-            HEALTHZ_PATH: {"get": healthz_operation()},
-            READYZ_PATH: {"get": readyz_operation()},
-            METRICS_PATH: {"get": metrics_operation()},
-            OPENAPI_PATH: {"get": openapi_operation()},
-        },
+        "paths": {},
         "components": {
             "schemas": schemas(),
             "responses": shared_responses(),

@@ -18,6 +18,7 @@ use voter_core::publish;
 use voter_lookup::index::{IndexHandle, LoadedIndex};
 use voter_lookup::server::{Listeners, run};
 use voter_lookup::state::AppState;
+use voter_lookup::transport::TransportConfig;
 
 pub struct TestServer {
     pub http: SocketAddr,
@@ -55,12 +56,19 @@ impl TestServer {
 
     /// A server over a prepared state.
     pub async fn start_state(state: Arc<AppState>) -> TestServer {
+        TestServer::start_limited(state, TransportConfig::default()).await
+    }
+
+    /// A server over a prepared state, with `transport` limits on its
+    /// connections.
+    pub async fn start_limited(state: Arc<AppState>, transport: TransportConfig) -> TestServer {
         let listeners = Listeners::bind(
             "127.0.0.1:0".parse().unwrap(),
             "127.0.0.1:0".parse().unwrap(),
         )
         .await
-        .unwrap();
+        .unwrap()
+        .with_transport(transport);
         let (http, grpc) = listeners.local_addrs().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(run(
