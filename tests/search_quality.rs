@@ -54,14 +54,19 @@ fn every_category_meets_its_target_on_the_classic_model() {
     );
 }
 
-/// The categories whose targets today's engine meets on the desk model
-/// (measured at the start of issue 19; the others are short: exact,
-/// no_accents, surname_typo, two_typos_long, sound_alike, punctuation,
-/// given_first, typo_with_date).
+/// The categories whose targets the engine meets on the desk model, on
+/// this test's roll (measured after issue 19's search changes; still short
+/// here: sound_alike and punctuation).
 const DESK_MET: &[Category] = &[
+    Category::Exact,
+    Category::NoAccents,
+    Category::SurnameTypo,
+    Category::TwoTyposLong,
     Category::MarriedName,
     Category::SecondGivenOnly,
+    Category::GivenFirst,
     Category::KioskPrefix,
+    Category::TypoWithDate,
     Category::NotOnRoll,
 ];
 
