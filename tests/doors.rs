@@ -54,6 +54,17 @@ async fn http_search_finds_the_example_voter_first() {
     assert!(first["score"].is_number());
     assert_eq!(body["index_version"], "demo-seed7-3000");
     assert_eq!(body["degraded"], false);
+
+    // Personal data is never left in a cache: the answers with voters, and
+    // the errors too.
+    for path in [path.as_str(), "/v1/stations", "/v1/search?limit=3"] {
+        let (_, headers, _) = server.get(path).await;
+        let cache = headers
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case("cache-control"))
+            .map(|(_, value)| value.as_str());
+        assert_eq!(cache, Some("no-store"), "{path}");
+    }
     server.shutdown().await;
 }
 

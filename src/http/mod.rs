@@ -28,7 +28,7 @@ use std::time::Instant;
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::body::Incoming;
-use hyper::header::{CONTENT_TYPE, HeaderValue};
+use hyper::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
 use hyper::server::conn::http1;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -493,9 +493,12 @@ fn json_response(status: StatusCode, body: &impl Serialize) -> Response<Body> {
         Ok(bytes) => {
             let mut response = Response::new(Full::new(Bytes::from(bytes)));
             *response.status_mut() = status;
-            response
-                .headers_mut()
-                .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            let headers = response.headers_mut();
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            // Answers name voters, their birth dates and stations: no
+            // browser, kiosk or proxy cache may keep them. Every JSON answer
+            // says so, errors included, so that no route can forget it.
+            headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
             response
         }
         Err(error) => {
