@@ -30,6 +30,7 @@ use serde::Deserialize;
 
 use crate::admission::rate::RateConfig;
 use crate::admission::{AdmissionConfig, Class};
+use crate::client_ip::{Cidr, TrustedProxies};
 use crate::state::BodyLimits;
 use crate::transport::{GrpcLimits, HttpLimits, TransportConfig};
 
@@ -187,6 +188,16 @@ pub struct ServerArgs {
         value_delimiter = ','
     )]
     pub rate_limits: Vec<String>,
+    /// A reverse proxy (address or CIDR block) whose `Forwarded` /
+    /// `X-Forwarded-For` headers name the client; repeat for each
+    /// (comma-separated in the variable) [default: none, headers ignored].
+    #[arg(
+        long = "trusted-proxy",
+        env = "VOTER_LOOKUP_TRUSTED_PROXIES",
+        value_name = "CIDR",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<String>,
     /// Upper bound of the adaptive concurrency limit [default: 64].
     #[arg(long, env = "VOTER_LOOKUP_MAX_CONCURRENCY", value_name = "N")]
     pub max_concurrency: Option<String>,
@@ -345,6 +356,7 @@ pub struct FileSettings {
     admission: Option<String>,
     api_keys: Option<Vec<String>>,
     rate_limits: Option<Vec<String>>,
+    trusted_proxies: Option<Vec<String>>,
     max_concurrency: Option<toml::Value>,
     queue_wait_ms: Option<toml::Value>,
     queue_capacity: Option<toml::Value>,
@@ -689,6 +701,19 @@ impl ServerArgs {
                 total: NonZeroU32::new(total),
             };
         }
+        let proxies = if self.trusted_proxies.is_empty() {
+            file.trusted_proxies.clone().unwrap_or_default()
+        } else {
+            self.trusted_proxies.clone()
+        };
+        let blocks = proxies
+            .iter()
+            .map(|entry| entry.trim())
+            .filter(|entry| !entry.is_empty())
+            .map(|entry| entry.parse::<Cidr>())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|error| invalid("trusted-proxy", error.to_string()))?;
+        config.trusted_proxies = TrustedProxies::new(blocks);
         if let Some(n) = number(
             "max-concurrency",
             &self.max_concurrency,
@@ -1218,6 +1243,27 @@ mod tests {
         let config = args(&[]).to_config(&settings).unwrap().admission.unwrap();
         assert_eq!(config.api_keys.get("kiosk-hall-1"), Some(&Class::Kiosk));
         assert_eq!(config.limit.queue_capacity, 16);
+    }
+
+    #[test]
+    fn trusted_proxies_come_from_flags_or_the_file() {
+        let none = FileSettings::default();
+        let proxies =
+            |config: &ServerConfig| config.admission.as_ref().unwrap().trusted_proxies.clone();
+        let config = args(&[]).to_config(&none).unwrap();
+        assert!(proxies(&config).is_empty(), "none by default");
+        let config = args(&["--trusted-proxy", "10.0.0.0/8", "--trusted-proxy", "::1"])
+            .to_config(&none)
+            .unwrap();
+        let expected =
+            TrustedProxies::new(vec!["10.0.0.0/8".parse().unwrap(), "::1".parse().unwrap()]);
+        assert_eq!(proxies(&config), expected);
+        let settings = file("trusted_proxies = [\"10.0.0.0/8\", \"::1/128\"]");
+        assert_eq!(proxies(&args(&[]).to_config(&settings).unwrap()), expected);
+        let error = args(&["--trusted-proxy", "10.0.0.0/40"])
+            .to_config(&none)
+            .unwrap_err();
+        assert!(error.setting.contains("--trusted-proxy"), "{error}");
     }
 
     fn serve_args(extra: &[&str]) -> ServeArgs {

@@ -13,6 +13,7 @@ use http::HeaderMap;
 use crate::admission::inflight::ConnectionKey;
 use crate::admission::rate::ClientId;
 use crate::admission::{API_KEY_HEADER, Admission, Class};
+use crate::client_ip::client_key;
 use crate::deadline::Deadline;
 use crate::metrics::Door;
 
@@ -50,12 +51,18 @@ impl RequestContext {
     ) -> RequestContext {
         let arrival = Instant::now();
         let text = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
-        let address = peer.map(|peer| peer.ip());
         let (class, client) = match admission {
-            Some(admission) => admission.classify(text(API_KEY_HEADER), address),
+            Some(admission) => {
+                // The one place a client's address is read through
+                // trusted proxies, for both doors.
+                let address = admission.trusted_proxies().client_address(peer, headers);
+                admission.classify(text(API_KEY_HEADER), address)
+            }
             None => (
                 Class::Anonymous,
-                address.map_or(ClientId::Overflow, ClientId::Ip),
+                peer.map_or(ClientId::Overflow, |peer| {
+                    ClientId::Ip(client_key(peer.ip()))
+                }),
             ),
         };
         RequestContext {

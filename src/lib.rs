@@ -11,6 +11,7 @@
 
 pub mod admission;
 pub mod app;
+pub mod client_ip;
 pub mod config;
 pub mod context;
 pub mod deadline;

@@ -32,6 +32,7 @@ use std::time::Duration;
 
 use metrics::{Counter, Histogram, counter, gauge, histogram};
 
+use crate::client_ip::{TrustedProxies, client_key};
 use crate::error::LookupError;
 use inflight::{CapScope, ConnectionKey, InFlight, InFlightCaps, InFlightConfig};
 use limit::{LimitConfig, LimitGauges, Limiter, Permit, Shed};
@@ -92,6 +93,8 @@ pub struct AdmissionConfig {
     pub api_keys: HashMap<String, Class>,
     /// Caps on the requests one connection or client has in flight.
     pub in_flight: InFlightConfig,
+    /// The reverse proxies whose forwarding headers name the client.
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl Default for AdmissionConfig {
@@ -101,6 +104,7 @@ impl Default for AdmissionConfig {
             rates: Class::ALL.map(RateConfig::default_for),
             api_keys: HashMap::new(),
             in_flight: InFlightConfig::default(),
+            trusted_proxies: TrustedProxies::default(),
         }
     }
 }
@@ -111,6 +115,7 @@ pub struct Admission {
     rates: RateLimits,
     caps: InFlightCaps,
     keys: HashMap<String, (Class, Arc<str>)>,
+    proxies: TrustedProxies,
     metrics: AdmissionMetrics,
 }
 
@@ -141,11 +146,19 @@ impl Admission {
                     (key, (class, shared))
                 })
                 .collect(),
+            proxies: config.trusted_proxies,
             metrics,
         }
     }
 
-    /// The class and client identity of a request.
+    /// The reverse proxies trusted to name the client.
+    pub fn trusted_proxies(&self) -> &TrustedProxies {
+        &self.proxies
+    }
+
+    /// The class and client identity of a request from the client at
+    /// `peer` (already resolved through trusted proxies). Keyless clients
+    /// are keyed by [`client_key`]: IPv6 by its /64.
     pub fn classify(
         &self,
         api_key: Option<&str>,
@@ -157,7 +170,7 @@ impl Admission {
             // as many. The address stands for it.
             None => (
                 Class::Anonymous,
-                peer.map_or(ClientId::Overflow, ClientId::Ip),
+                peer.map_or(ClientId::Overflow, |ip| ClientId::Ip(client_key(ip))),
             ),
         }
     }
