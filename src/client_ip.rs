@@ -133,7 +133,7 @@ impl TrustedProxies {
             // Forwarded wins when present; a broken one is not replaced by
             // X-Forwarded-For, which the same client may also have written.
             return Some(
-                self.from_forwarded(forwarded.iter().filter_map(|v| v.to_str().ok()))
+                self.client_in_forwarded(forwarded.iter().filter_map(|v| v.to_str().ok()))
                     .unwrap_or(peer),
             );
         }
@@ -141,12 +141,12 @@ impl TrustedProxies {
             .get_all("x-forwarded-for")
             .iter()
             .filter_map(|v| v.to_str().ok());
-        Some(self.from_forwarded_for(values).unwrap_or(peer))
+        Some(self.client_in_forwarded_for(values).unwrap_or(peer))
     }
 
     /// The `for=` of the right-most `Forwarded` element not from a trusted
     /// proxy; `None` when it is unknown, obfuscated or malformed.
-    fn from_forwarded<'a>(
+    fn client_in_forwarded<'a>(
         &self,
         values: impl DoubleEndedIterator<Item = &'a str>,
     ) -> Option<IpAddr> {
@@ -167,7 +167,7 @@ impl TrustedProxies {
 
     /// The right-most `X-Forwarded-For` address not from a trusted proxy;
     /// `None` when it does not parse.
-    fn from_forwarded_for<'a>(&self, values: impl Iterator<Item = &'a str>) -> Option<IpAddr> {
+    fn client_in_forwarded_for<'a>(&self, values: impl Iterator<Item = &'a str>) -> Option<IpAddr> {
         let hops: Vec<&str> = values.flat_map(|value| value.split(',')).collect();
         for hop in hops.into_iter().rev() {
             let address = plain_address(hop.trim())?;

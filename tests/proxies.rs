@@ -13,11 +13,12 @@ use voter_lookup::client_ip::TrustedProxies;
 use voter_lookup::state::AppState;
 use voter_lookup_proto::v1::SearchRequest;
 
-/// Anonymous clients get 2 requests a second each (bursts of 4).
+/// Anonymous clients get 1 request a second each (bursts of 2): slow
+/// enough that a bucket stays empty for the rest of a test.
 async fn server(trusted: &[&str]) -> TestServer {
     let mut config = AdmissionConfig::default();
     config.rates[Class::Anonymous.rank()] = RateConfig {
-        per_client: NonZeroU32::new(2),
+        per_client: NonZeroU32::new(1),
         total: None,
     };
     config.trusted_proxies =
