@@ -203,6 +203,10 @@ pub fn index_loaded(index: &LoadedIndex) {
     installed();
     let info = index.info();
     gauge!("voter_lookup_index_voters").set(info.voters as f64);
+    // An index built in memory (the demo) has no build time: none is shown.
+    if let Some(built) = info.built_at.as_deref().and_then(humantime_seconds) {
+        gauge!("voter_lookup_index_build_timestamp_seconds").set(built);
+    }
     gauge!("voter_lookup_index_info", "version" => info.version.to_string()).set(1.0);
     // Only the live version reads 1: earlier ones are set back to 0.
     static LAST_VERSION: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{TEST_VOTERS, TestServer, raw_request};
+use common::{TEST_VOTERS, TestServer, publish_generated, raw_request};
 use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::health_client::HealthClient;
@@ -13,6 +13,7 @@ use tonic_reflection::pb::v1::server_reflection_client::ServerReflectionClient;
 use tonic_reflection::pb::v1::server_reflection_request::MessageRequest;
 use tonic_reflection::pb::v1::server_reflection_response::MessageResponse;
 use tonic_types::StatusExt;
+use voter_core::generator::GeneratorConfig;
 use voter_lookup::index::IndexHandle;
 use voter_lookup_proto::v1::SearchRequest;
 
@@ -113,6 +114,32 @@ async fn metrics_parse_and_count_requests_by_door_method_and_outcome() {
         sample(&after, "voter_lookup_index_voters", &[]),
         TEST_VOTERS as f64
     );
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_artifact_s_build_time_and_age_are_reported() {
+    let root = tempfile::tempdir().unwrap();
+    let config = GeneratorConfig {
+        seed: 23,
+        voters: 400,
+        ..GeneratorConfig::default()
+    };
+    publish_generated(root.path(), &config);
+    let server = TestServer::start_artifact(&root.path().join("current")).await;
+    let scrape = scrape(&server).await;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
+    let built = sample(&scrape, "voter_lookup_index_build_timestamp_seconds", &[]);
+    // Built a moment ago: within the last hour, not in the future.
+    assert!(
+        built > now - 3600.0 && built <= now + 1.0,
+        "{built} vs {now}"
+    );
+    let age = sample(&scrape, "voter_lookup_index_age_seconds", &[]);
+    assert!((0.0..3600.0).contains(&age), "{age}");
     server.shutdown().await;
 }
 
