@@ -44,6 +44,10 @@ pub async fn serve(
     config: ServerConfig,
 ) -> Result<(), AppError> {
     let reload = args.reload_config(&file)?;
+    let keys = {
+        let (server, file) = (args.server.clone(), file.clone());
+        move || server.key_ring(&file)
+    };
     let listeners = Listeners::bind(config.http, config.grpc)
         .await?
         .with_transport(config.transport);
@@ -56,6 +60,7 @@ pub async fn serve(
         .with_reloader(Reloader::new(reload.source.clone(), reload.policy.clone()))
         .with_admin_token(config.admin_token.clone())
         .with_optional_admission(config.admission.clone())
+        .with_privacy(privacy(&config)?)
         .with_body_limits(config.body_limits)
         .with_shutdown_delay(config.shutdown_delay),
     );
@@ -83,7 +88,7 @@ pub async fn serve(
         serving.abort();
         return Err(error);
     }
-    tokio::spawn(follow_new_versions(state.clone(), reload.poll));
+    tokio::spawn(follow_new_versions(state.clone(), reload.poll, keys));
     let served = serving.await.map_err(crate::server::ServeError::from);
     state.forget_serving_record();
     served??;
@@ -96,7 +101,13 @@ const SERVING_RECORD_REFRESH: Duration = Duration::from_secs(60);
 
 /// Reloads when the index root's `current` changes (polled) and on SIGHUP,
 /// and keeps the serving record fresh, until the server stops accepting.
-async fn follow_new_versions(state: Arc<AppState>, poll: Option<Duration>) {
+/// SIGHUP also rereads the API keys (`keys`): a key file that fails to
+/// read keeps the keys in force.
+async fn follow_new_versions(
+    state: Arc<AppState>,
+    poll: Option<Duration>,
+    keys: impl Fn() -> Result<crate::privacy::keys::KeyRing, crate::config::ConfigError>,
+) {
     #[cfg(unix)]
     let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
     let mut ticks = poll.map(tokio::time::interval);
@@ -132,7 +143,16 @@ async fn follow_new_versions(state: Arc<AppState>, poll: Option<Duration>) {
                 }
                 Trigger::Watch
             }
-            () = signal => Trigger::Signal,
+            () = signal => {
+                match keys() {
+                    Ok(ring) => {
+                        tracing::info!(keys = ring.len(), "API keys reread");
+                        state.replace_keys(ring);
+                    }
+                    Err(error) => tracing::error!(%error, "API keys not reread: the keys in force stay"),
+                }
+                Trigger::Signal
+            }
         };
         if let Ok(report) = state.reload(trigger, false).await {
             tracing::info!(trigger = ?trigger, outcome = report.outcome_name(), "{}", report.message());
@@ -163,11 +183,36 @@ pub async fn demo(
         )
         .with_admin_token(config.admin_token.clone())
         .with_optional_admission(config.admission.clone())
+        .with_privacy(privacy(&config)?)
         .with_body_limits(config.body_limits)
         .with_shutdown_delay(config.shutdown_delay),
     );
     run(state, listeners, termination_signal(), config.drain).await?;
     Ok(())
+}
+
+/// The privacy gate of `config`: opens the audit trail, and says at start
+/// what keyless callers get.
+fn privacy(config: &ServerConfig) -> Result<crate::privacy::Privacy, AppError> {
+    use crate::privacy::role::AnonymousPolicy;
+    let settings = config.privacy.clone();
+    match settings.roles.anonymous {
+        AnonymousPolicy::Staff => tracing::warn!(
+            "anonymous callers get full answers (no API key is configured, or --anonymous staff), \
+             and without keys no quota applies unless --quota says so: fine on a closed network; \
+             before facing the public, configure keys and --anonymous kiosk or deny"
+        ),
+        policy => tracing::info!(anonymous = policy.as_str(), "roles in force"),
+    }
+    if settings.audit.is_none() {
+        tracing::warn!("no audit trail (--audit-log): answers that reveal voters are not recorded");
+    }
+    crate::privacy::Privacy::new(settings).map_err(|error| {
+        AppError::Io(std::io::Error::new(
+            error.kind(),
+            format!("cannot open the audit trail: {error}"),
+        ))
+    })
 }
 
 fn print_welcome(index: &LoadedIndex, http: std::net::SocketAddr, grpc: std::net::SocketAddr) {

@@ -18,6 +18,7 @@
 //! verify_key = "/etc/voter-lookup/signing.pem.pub"
 //! ```
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
@@ -31,6 +32,11 @@ use serde::Deserialize;
 use crate::admission::rate::RateConfig;
 use crate::admission::{AdmissionConfig, Class};
 use crate::client_ip::{Cidr, TrustedProxies};
+use crate::privacy::PrivacyConfig;
+use crate::privacy::audit::AuditConfig;
+use crate::privacy::keys::KeyRing;
+use crate::privacy::quota::QuotaLimits;
+use crate::privacy::role::{AnonymousPolicy, Roles};
 use crate::state::BodyLimits;
 use crate::transport::{GrpcLimits, HttpLimits, TransportConfig};
 
@@ -54,6 +60,44 @@ pub enum Command {
     Serve(ServeArgs),
     /// Generate a synthetic roll in memory, index it and serve it (no file needed).
     Demo(DemoArgs),
+    /// API keys: make one and the line that configures it.
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// Summarise the audit trail: lookups and distinct voters per key and hour.
+    Audit(AuditArgs),
+}
+
+/// `voter-lookup key`.
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Print a new key (give it to the device; it is stored nowhere) and
+    /// the line to add to the `--api-keys-file` (a salted hash of it).
+    New {
+        /// `staff` or `kiosk`.
+        class: String,
+        /// The key's id in logs and the audit trail (letters, digits and
+        /// hyphens) [default: the class and a random suffix].
+        #[arg(long)]
+        id: Option<String>,
+    },
+}
+
+/// `voter-lookup audit`.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// The audit trail's directory (`--audit-log` of the server).
+    #[arg(long, value_name = "DIR")]
+    pub log: PathBuf,
+    /// From when: an RFC 3339 time (`2026-12-06T08:00:00Z`) or a duration
+    /// back from now (`4h`, `2days`) [default: the whole trail].
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Only this key id (`-` for keyless callers).
+    #[arg(long, value_name = "ID")]
+    pub key: Option<String>,
+    /// `text` (a table) or `json` [default: text].
+    #[arg(long, value_name = "FORMAT", default_value = "text")]
+    pub format: String,
 }
 
 /// `voter-lookup serve`.
@@ -177,6 +221,40 @@ pub struct ServerArgs {
         hide_env_values = true
     )]
     pub api_keys: Vec<String>,
+    /// File of API keys kept as salted hashes, one `ID CLASS sha256:SALT:HASH`
+    /// line each (from `voter-lookup key new`); reread on SIGHUP, so keys
+    /// are added, rotated and revoked without a restart.
+    #[arg(long, env = "VOTER_LOOKUP_API_KEYS_FILE", value_name = "FILE")]
+    pub api_keys_file: Option<PathBuf>,
+    /// What callers without a known key get: `kiosk` (the kiosk view, with
+    /// the anonymous quotas), `deny` (403), or `staff` (full answers: a
+    /// closed network only) [default: kiosk once any key is configured,
+    /// staff when none is].
+    #[arg(long, env = "VOTER_LOOKUP_ANONYMOUS", value_name = "KIOSK|DENY|STAFF")]
+    pub anonymous: Option<String>,
+    /// A class's quotas of distinct voters revealed, per client (key and
+    /// address) per hour and per day, as CLASS:HOUR:DAY (0: no quota), or
+    /// `off` for none [default once any key is configured:
+    /// staff:20000:100000, kiosk:300:2000, anonymous:20:60; none without
+    /// keys].
+    #[arg(
+        long = "quota",
+        env = "VOTER_LOOKUP_QUOTAS",
+        value_name = "CLASS:HOUR:DAY",
+        value_delimiter = ','
+    )]
+    pub quotas: Vec<String>,
+    /// Directory of the audit trail: a JSON line for every answer that
+    /// reveals a voter and every admin call [default: none, no trail].
+    #[arg(long, env = "VOTER_LOOKUP_AUDIT_LOG", value_name = "DIR")]
+    pub audit_log: Option<PathBuf>,
+    /// Days the audit trail's files are kept [default: 183].
+    #[arg(long, env = "VOTER_LOOKUP_AUDIT_RETENTION_DAYS", value_name = "DAYS")]
+    pub audit_retention_days: Option<String>,
+    /// Size in MiB at which a new audit file starts (a new one starts each
+    /// UTC day too) [default: 64].
+    #[arg(long, env = "VOTER_LOOKUP_AUDIT_FILE_MB", value_name = "MIB")]
+    pub audit_file_mb: Option<String>,
     /// A class's rate limits in requests per second, per client and for
     /// the whole class, as CLASS:PER_CLIENT:TOTAL (0: no limit; bursts of
     /// twice the rate), or `off` for none [default: staff:500:0,
@@ -342,7 +420,7 @@ pub enum LogFormat {
 }
 
 /// The settings file, as written.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FileSettings {
     http: Option<String>,
@@ -355,6 +433,12 @@ pub struct FileSettings {
     admin_token: Option<String>,
     admission: Option<String>,
     api_keys: Option<Vec<String>>,
+    api_keys_file: Option<PathBuf>,
+    anonymous: Option<String>,
+    quotas: Option<Vec<String>>,
+    audit_log: Option<PathBuf>,
+    audit_retention_days: Option<toml::Value>,
+    audit_file_mb: Option<toml::Value>,
     rate_limits: Option<Vec<String>>,
     trusted_proxies: Option<Vec<String>>,
     max_concurrency: Option<toml::Value>,
@@ -409,6 +493,10 @@ pub struct ServerConfig {
     pub admin_token: Option<String>,
     /// Admission control, when on.
     pub admission: Option<AdmissionConfig>,
+    /// Roles, quotas and the audit trail.
+    pub privacy: PrivacyConfig,
+    /// The hashed keys' file, reread on SIGHUP.
+    pub api_keys_file: Option<PathBuf>,
     /// How the HTTP door reads request bodies.
     pub body_limits: BodyLimits,
     /// Limits on connections.
@@ -605,8 +693,124 @@ impl ServerArgs {
             log_format,
             admin_token,
             admission: self.admission_config(file)?,
+            privacy: self.privacy_config(file)?,
+            api_keys_file: self.api_keys_file(file),
             body_limits: self.body_limits(file)?,
             transport: self.transport.to_config(file)?,
+        })
+    }
+
+    fn api_keys_file(&self, file: &FileSettings) -> Option<PathBuf> {
+        self.api_keys_file
+            .clone()
+            .or_else(|| file.api_keys_file.clone())
+    }
+
+    /// Every key configured: in clear and in the hashed keys' file.
+    pub fn key_ring(&self, file: &FileSettings) -> Result<KeyRing, ConfigError> {
+        let clear = self.clear_keys(file)?;
+        let ring = KeyRing::with_clear(&clear);
+        match self.api_keys_file(file) {
+            Some(path) => ring
+                .with_file(&path)
+                .map_err(|error| invalid("api-keys-file", error.to_string())),
+            None => Ok(ring),
+        }
+    }
+
+    fn clear_keys(&self, file: &FileSettings) -> Result<HashMap<String, Class>, ConfigError> {
+        let keys = if self.api_keys.is_empty() {
+            file.api_keys.clone().unwrap_or_default()
+        } else {
+            self.api_keys.clone()
+        };
+        let mut clear = HashMap::new();
+        for entry in keys.iter().filter(|entry| !entry.trim().is_empty()) {
+            let (key, class) = entry.rsplit_once(':').ok_or_else(|| {
+                invalid("api-key", format!("`{}` is not KEY:CLASS", redact(entry)))
+            })?;
+            let class = Class::from_name(class)
+                .filter(|class| *class != Class::Anonymous)
+                .ok_or_else(|| {
+                    invalid("api-key", format!("class `{class}` is not staff or kiosk"))
+                })?;
+            if key.trim().len() < 8 {
+                return Err(invalid("api-key", "keys have at least 8 characters"));
+            }
+            clear.insert(key.trim().to_string(), class);
+        }
+        Ok(clear)
+    }
+
+    fn privacy_config(&self, file: &FileSettings) -> Result<PrivacyConfig, ConfigError> {
+        let keys_configured = !self.key_ring(file)?.is_empty();
+        let anonymous = match self.anonymous.clone().or_else(|| file.anonymous.clone()) {
+            None => AnonymousPolicy::default_for(keys_configured),
+            Some(text) => AnonymousPolicy::parse(&text).ok_or_else(|| {
+                invalid("anonymous", format!("`{text}` is not kiosk, deny or staff"))
+            })?,
+        };
+        let mut quotas = QuotaLimits::defaults(keys_configured);
+        let entries = if self.quotas.is_empty() {
+            file.quotas.clone().unwrap_or_default()
+        } else {
+            self.quotas.clone()
+        };
+        for entry in entries
+            .iter()
+            .map(|entry| entry.trim())
+            .filter(|entry| !entry.is_empty())
+        {
+            if entry == "off" {
+                quotas = [QuotaLimits::NONE; 3];
+                continue;
+            }
+            let parts: Vec<&str> = entry.split(':').collect();
+            let parsed = match parts.as_slice() {
+                [class, hour, day] => Class::from_name(class)
+                    .zip(hour.parse::<u32>().ok())
+                    .zip(day.parse::<u32>().ok()),
+                _ => None,
+            };
+            let ((class, hour), day) = parsed.ok_or_else(|| {
+                invalid(
+                    "quota",
+                    format!("`{entry}` is not CLASS:HOUR:DAY, e.g. kiosk:300:2000"),
+                )
+            })?;
+            quotas[class.rank()] = QuotaLimits {
+                hour: (hour > 0).then_some(hour),
+                day: (day > 0).then_some(day),
+            };
+        }
+        let audit = match self.audit_log.clone().or_else(|| file.audit_log.clone()) {
+            None => None,
+            Some(dir) => {
+                let days = number(
+                    "audit-retention-days",
+                    &self.audit_retention_days,
+                    &file.audit_retention_days,
+                    1..=3650,
+                )?
+                .unwrap_or(AuditConfig::DEFAULT_RETENTION_DAYS);
+                let mib = number(
+                    "audit-file-mb",
+                    &self.audit_file_mb,
+                    &file.audit_file_mb,
+                    1..=4096,
+                )?;
+                Some(AuditConfig {
+                    dir,
+                    max_file_bytes: mib
+                        .map_or(AuditConfig::DEFAULT_MAX_FILE_BYTES, |mib| mib * 1024 * 1024),
+                    retention: Duration::from_secs(days * 24 * 3600),
+                })
+            }
+        };
+        Ok(PrivacyConfig {
+            roles: Roles { anonymous },
+            quotas,
+            audit,
         })
     }
 
@@ -646,26 +850,11 @@ impl ServerArgs {
         if !on {
             return Ok(None);
         }
-        let mut config = AdmissionConfig::default();
-        let keys = if self.api_keys.is_empty() {
-            file.api_keys.clone().unwrap_or_default()
-        } else {
-            self.api_keys.clone()
+        let mut config = AdmissionConfig {
+            api_keys: self.clear_keys(file)?,
+            key_ring: Some(self.key_ring(file)?),
+            ..AdmissionConfig::default()
         };
-        for entry in keys.iter().filter(|entry| !entry.trim().is_empty()) {
-            let (key, class) = entry.rsplit_once(':').ok_or_else(|| {
-                invalid("api-key", format!("`{}` is not KEY:CLASS", redact(entry)))
-            })?;
-            let class = Class::from_name(class)
-                .filter(|class| *class != Class::Anonymous)
-                .ok_or_else(|| {
-                    invalid("api-key", format!("class `{class}` is not staff or kiosk"))
-                })?;
-            if key.trim().len() < 8 {
-                return Err(invalid("api-key", "keys have at least 8 characters"));
-            }
-            config.api_keys.insert(key.trim().to_string(), class);
-        }
         let limits = if self.rate_limits.is_empty() {
             file.rate_limits.clone().unwrap_or_default()
         } else {
@@ -1064,12 +1253,68 @@ mod tests {
         argv.extend_from_slice(extra);
         match Cli::try_parse_from(argv).expect("flags parse").command {
             Command::Demo(demo) => demo.server,
-            Command::Serve(_) => unreachable!(),
+            _ => unreachable!(),
         }
     }
 
     fn file(text: &str) -> FileSettings {
         toml::from_str(text).expect("a valid settings file")
+    }
+
+    #[test]
+    fn roles_quotas_and_the_audit_trail_are_read_and_checked() {
+        use crate::privacy::role::AnonymousPolicy;
+        let none = args(&[]).to_config(&FileSettings::default()).unwrap();
+        assert_eq!(
+            none.privacy.roles.anonymous,
+            AnonymousPolicy::Staff,
+            "no key: a closed server"
+        );
+        assert!(none.privacy.audit.is_none());
+        let keyed = args(&["--api-key", "kiosk-hall-1:kiosk"])
+            .to_config(&FileSettings::default())
+            .unwrap();
+        assert_eq!(
+            keyed.privacy.roles.anonymous,
+            AnonymousPolicy::Kiosk,
+            "keys: kiosk view"
+        );
+        let denied = args(&["--api-key", "kiosk-hall-1:kiosk", "--anonymous", "deny"])
+            .to_config(&FileSettings::default())
+            .unwrap();
+        assert_eq!(denied.privacy.roles.anonymous, AnonymousPolicy::Deny);
+        let bad = args(&["--anonymous", "maybe"]).to_config(&FileSettings::default());
+        assert!(bad.unwrap_err().setting.contains("--anonymous"));
+        let quotas = args(&[
+            "--quota",
+            "kiosk:10:0",
+            "--audit-log",
+            "/var/log/vl",
+            "--audit-retention-days",
+            "30",
+        ])
+        .to_config(&FileSettings::default())
+        .unwrap();
+        let kiosk = quotas.privacy.quotas[Class::Kiosk.rank()];
+        assert_eq!((kiosk.hour, kiosk.day), (Some(10), None));
+        let audit = quotas.privacy.audit.unwrap();
+        assert_eq!(audit.retention, Duration::from_secs(30 * 24 * 3600));
+        let bad = args(&["--quota", "kiosk:ten:0"]).to_config(&FileSettings::default());
+        assert!(bad.unwrap_err().setting.contains("--quota"));
+        let missing =
+            args(&["--api-keys-file", "/nonexistent/keys"]).to_config(&FileSettings::default());
+        let error = missing.unwrap_err();
+        assert!(error.setting.contains("--api-keys-file"));
+        assert!(
+            error.message.contains("/nonexistent/keys:0"),
+            "{}",
+            error.message
+        );
+        let from_file = args(&[])
+            .to_config(&file("anonymous = \"deny\"\nquotas = [\"off\"]"))
+            .unwrap();
+        assert_eq!(from_file.privacy.roles.anonymous, AnonymousPolicy::Deny);
+        assert_eq!(from_file.privacy.quotas, [QuotaLimits::NONE; 3]);
     }
 
     #[test]
@@ -1271,7 +1516,7 @@ mod tests {
         argv.extend_from_slice(extra);
         match Cli::try_parse_from(argv).expect("flags parse").command {
             Command::Serve(serve) => serve,
-            Command::Demo(_) => unreachable!(),
+            _ => unreachable!(),
         }
     }
 

@@ -31,8 +31,12 @@ pub struct RequestContext {
     pub deadline: Option<Deadline>,
     /// Its class, from its API key.
     pub class: Class,
-    /// Who it counts as for rate limits and caps: its key, or its address.
+    /// Who it counts as for rate limits and caps: its key's id, or its
+    /// address.
     pub client: ClientId,
+    /// The client's address (through trusted proxies; IPv6 by its /64),
+    /// keyed or not: quotas and the audit trail count it.
+    pub address: Option<std::net::IpAddr>,
     /// The peer's address and port: the connection.
     pub peer: Option<SocketAddr>,
     /// Its identifier: the client's, or a new one.
@@ -51,18 +55,20 @@ impl RequestContext {
     ) -> RequestContext {
         let arrival = Instant::now();
         let text = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
-        let (class, client) = match admission {
+        let (class, client, address) = match admission {
             Some(admission) => {
                 // The one place a client's address is read through
                 // trusted proxies, for both doors.
                 let address = admission.trusted_proxies().client_address(peer, headers);
-                admission.classify(text(API_KEY_HEADER), address)
+                let (class, client) = admission.classify(text(API_KEY_HEADER), address);
+                (class, client, address.map(client_key))
             }
             None => (
                 Class::Anonymous,
                 peer.map_or(ClientId::Overflow, |peer| {
                     ClientId::Ip(client_key(peer.ip()))
                 }),
+                peer.map(|peer| client_key(peer.ip())),
             ),
         };
         RequestContext {
@@ -71,6 +77,7 @@ impl RequestContext {
             deadline: Deadline::from_headers(headers, arrival),
             class,
             client,
+            address,
             peer,
             request_id: request_id(text(REQUEST_ID_HEADER)).into(),
         }
@@ -84,6 +91,14 @@ impl RequestContext {
     /// The deadline as an instant.
     pub fn deadline_instant(&self) -> Option<Instant> {
         self.deadline.map(|deadline| deadline.0)
+    }
+
+    /// The API key's id, when the request carried a known key.
+    pub fn key_id(&self) -> Option<&str> {
+        match &self.client {
+            ClientId::Key(id) => Some(id),
+            _ => None,
+        }
     }
 
     /// The connection, for the per-connection cap.
@@ -135,7 +150,10 @@ mod tests {
         let peer: SocketAddr = "192.0.2.7:5000".parse().unwrap();
         let context = RequestContext::at_door(Door::Http, &headers, Some(peer), Some(&admission));
         assert_eq!(context.class, Class::Staff);
-        assert_eq!(context.client, ClientId::Key(Arc::from("desk-app-key")));
+        let id = crate::privacy::keys::clear_id("desk-app-key");
+        assert_eq!(context.client, ClientId::Key(Arc::from(id.as_str())));
+        assert_eq!(context.key_id(), Some(id.as_str()));
+        assert_eq!(context.address, Some(peer.ip()));
         assert_eq!(
             context.deadline,
             Some(Deadline(

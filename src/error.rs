@@ -29,6 +29,9 @@ pub enum ErrorKind {
     ReloadRefused,
     /// The client sent more than its rate allows.
     RateLimited,
+    /// The client has been shown as many distinct voters as its quota
+    /// allows for the hour or the day.
+    QuotaExceeded,
     /// The server is shedding load; retry later.
     Overloaded,
     /// No index is loaded yet.
@@ -41,7 +44,7 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// Every kind, for tests and documentation.
-    pub const ALL: [ErrorKind; 13] = [
+    pub const ALL: [ErrorKind; 14] = [
         ErrorKind::InvalidArgument,
         ErrorKind::NotFound,
         ErrorKind::MethodNotAllowed,
@@ -51,6 +54,7 @@ impl ErrorKind {
         ErrorKind::PermissionDenied,
         ErrorKind::ReloadRefused,
         ErrorKind::RateLimited,
+        ErrorKind::QuotaExceeded,
         ErrorKind::Overloaded,
         ErrorKind::IndexNotReady,
         ErrorKind::DeadlineExceeded,
@@ -69,6 +73,7 @@ impl ErrorKind {
             ErrorKind::PermissionDenied => "permission_denied",
             ErrorKind::ReloadRefused => "reload_refused",
             ErrorKind::RateLimited => "rate_limited",
+            ErrorKind::QuotaExceeded => "quota_exceeded",
             ErrorKind::Overloaded => "overloaded",
             ErrorKind::IndexNotReady => "index_not_ready",
             ErrorKind::DeadlineExceeded => "deadline_exceeded",
@@ -87,7 +92,7 @@ impl ErrorKind {
             ErrorKind::PayloadTooLarge => 413,
             ErrorKind::PermissionDenied => 403,
             ErrorKind::ReloadRefused => 409,
-            ErrorKind::RateLimited => 429,
+            ErrorKind::RateLimited | ErrorKind::QuotaExceeded => 429,
             ErrorKind::Overloaded | ErrorKind::IndexNotReady => 503,
             ErrorKind::DeadlineExceeded => 504,
             ErrorKind::Internal => 500,
@@ -105,7 +110,7 @@ impl ErrorKind {
             ErrorKind::PayloadTooLarge => tonic::Code::ResourceExhausted,
             ErrorKind::PermissionDenied => tonic::Code::PermissionDenied,
             ErrorKind::ReloadRefused => tonic::Code::FailedPrecondition,
-            ErrorKind::RateLimited => tonic::Code::ResourceExhausted,
+            ErrorKind::RateLimited | ErrorKind::QuotaExceeded => tonic::Code::ResourceExhausted,
             ErrorKind::Overloaded | ErrorKind::IndexNotReady => tonic::Code::Unavailable,
             ErrorKind::DeadlineExceeded => tonic::Code::DeadlineExceeded,
             ErrorKind::Internal => tonic::Code::Internal,
@@ -140,7 +145,8 @@ pub enum LookupError {
     /// The request's body is too large.
     #[error("{0}")]
     PayloadTooLarge(String),
-    /// Admin calls are disabled.
+    /// The caller's role may not do this (admin calls disabled, a staff
+    /// route asked by a kiosk, anonymous callers refused).
     #[error("{0}")]
     PermissionDenied(String),
     /// A new index failed a check; the live one keeps serving.
@@ -158,6 +164,17 @@ pub enum LookupError {
         /// `connection` or `client`.
         scope: &'static str,
         /// When a retry may succeed.
+        retry_after: Duration,
+    },
+    /// The client has been shown as many distinct voters as it may be in
+    /// the hour or the day.
+    #[error("quota of {limit} distinct voters per {window} reached, retry in {} s", retry_after.as_secs())]
+    QuotaExceeded {
+        /// `hour` or `day`.
+        window: &'static str,
+        /// The quota.
+        limit: u32,
+        /// When the window ends.
         retry_after: Duration,
     },
     /// The server sheds this request to stay responsive.
@@ -202,6 +219,7 @@ impl LookupError {
             LookupError::RateLimited { .. } | LookupError::TooManyInFlight { .. } => {
                 ErrorKind::RateLimited
             }
+            LookupError::QuotaExceeded { .. } => ErrorKind::QuotaExceeded,
             LookupError::Overloaded { .. } => ErrorKind::Overloaded,
             LookupError::IndexNotReady => ErrorKind::IndexNotReady,
             LookupError::DeadlineExceeded => ErrorKind::DeadlineExceeded,
@@ -222,6 +240,7 @@ impl LookupError {
         match self {
             LookupError::RateLimited { retry_after }
             | LookupError::TooManyInFlight { retry_after, .. }
+            | LookupError::QuotaExceeded { retry_after, .. }
             | LookupError::Overloaded { retry_after, .. } => Some(*retry_after),
             LookupError::IndexNotReady => Some(Duration::from_secs(1)),
             _ => None,
@@ -285,6 +304,11 @@ mod tests {
                 tonic::Code::FailedPrecondition,
             ),
             (ErrorKind::RateLimited, 429, tonic::Code::ResourceExhausted),
+            (
+                ErrorKind::QuotaExceeded,
+                429,
+                tonic::Code::ResourceExhausted,
+            ),
             (ErrorKind::Overloaded, 503, tonic::Code::Unavailable),
             (ErrorKind::IndexNotReady, 503, tonic::Code::Unavailable),
             (
@@ -313,6 +337,11 @@ mod tests {
             LookupError::ReloadRefused("checksum".into()),
             LookupError::RateLimited {
                 retry_after: Duration::from_secs(1),
+            },
+            LookupError::QuotaExceeded {
+                window: "hour",
+                limit: 60,
+                retry_after: Duration::from_secs(600),
             },
             LookupError::Overloaded {
                 reason: "queue full",

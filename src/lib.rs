@@ -22,6 +22,7 @@ pub mod grpc;
 pub mod http;
 pub mod index;
 pub mod metrics;
+pub mod privacy;
 pub mod search;
 pub mod search_pool;
 pub mod server;

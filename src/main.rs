@@ -12,6 +12,8 @@ fn main() -> ExitCode {
     let server_args: &ServerArgs = match &cli.command {
         Command::Serve(args) => &args.server,
         Command::Demo(args) => &args.server,
+        Command::Key(command) => return print(voter_lookup::privacy::commands::key(command)),
+        Command::Audit(args) => return print(voter_lookup::privacy::commands::audit(args)),
     };
     let resolved = read_file(server_args.config.as_deref())
         .and_then(|file| server_args.to_config(&file).map(|config| (file, config)));
@@ -32,10 +34,25 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Serve(args) => voter_lookup::app::serve(args, file, config).await,
             Command::Demo(args) => voter_lookup::app::demo(args, file, config).await,
+            Command::Key(_) | Command::Audit(_) => unreachable!("answered before the runtime"),
         }
     });
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Prints a command's text, or its error.
+fn print(result: Result<String, String>) -> ExitCode {
+    match result {
+        Ok(text) => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
         Err(error) => {
             eprintln!("error: {error}");
             ExitCode::FAILURE

@@ -15,6 +15,7 @@ use crate::admission::{Admission, AdmissionConfig};
 use crate::error::LookupError;
 use crate::index::IndexHandle;
 use crate::index::reload::{Fallback, Pin, ReloadReport, Reloader, Trigger};
+use crate::privacy::{Privacy, PrivacyConfig};
 use crate::search_pool::SearchPool;
 use crate::service::LookupService;
 
@@ -88,6 +89,7 @@ pub struct AppState {
     reloader: Option<Reloader>,
     admin: AdminAccess,
     admission: Option<Arc<Admission>>,
+    privacy: Privacy,
     body_limits: BodyLimits,
     shutdown_delay: Duration,
 }
@@ -109,6 +111,8 @@ impl AppState {
             reloader: None,
             admin: AdminAccess::default(),
             admission: None,
+            privacy: Privacy::new(PrivacyConfig::default())
+                .expect("a gate without an audit trail opens no file"),
             shutdown_delay: Duration::ZERO,
             body_limits: BodyLimits::default(),
         }
@@ -136,6 +140,24 @@ impl AppState {
         match config {
             Some(config) => self.with_admission(Admission::new(config)),
             None => self,
+        }
+    }
+
+    /// The same, with `privacy` as the gate of every answer.
+    pub fn with_privacy(mut self, privacy: Privacy) -> AppState {
+        self.privacy = privacy;
+        self
+    }
+
+    /// Who may see what, quotas and the audit trail.
+    pub fn privacy(&self) -> &Privacy {
+        &self.privacy
+    }
+
+    /// Puts the reread API keys in force.
+    pub fn replace_keys(&self, keys: crate::privacy::keys::KeyRing) {
+        if let Some(admission) = &self.admission {
+            admission.replace_keys(keys);
         }
     }
 

@@ -60,7 +60,11 @@ fn search_request(key: Option<&str>, extra: &str) -> String {
     let key = key
         .map(|k| format!("X-Api-Key: {k}\r\n"))
         .unwrap_or_default();
-    format!("GET /v1/search?q=MARTIN HTTP/1.1\r\nHost: t\r\n{key}{extra}Connection: close\r\n\r\n")
+    // A surname, a given name and a full date: a lookup every role may
+    // make (a kiosk's must carry all three).
+    format!(
+        "GET /v1/search?q=MARTIN+Marie&birth_date=1960-01-01 HTTP/1.1\r\nHost: t\r\n{key}{extra}Connection: close\r\n\r\n"
+    )
 }
 
 #[tokio::test]
@@ -101,7 +105,8 @@ async fn a_client_over_its_rate_gets_429_and_resource_exhausted_with_retry_times
     let mut last = None;
     for _ in 0..6 {
         let mut request = tonic::Request::new(SearchRequest {
-            q: "MARTIN".into(),
+            q: "MARTIN Marie".into(),
+            birth_date: "1960-01-01".into(),
             ..Default::default()
         });
         request

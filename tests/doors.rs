@@ -78,6 +78,7 @@ async fn grpc_search_gives_the_same_answer_as_http() {
             q: example.query.clone(),
             birth_date: example.birth_date.clone().unwrap_or_default(),
             limit: 5,
+            view: String::new(),
         })
         .await
         .expect("search succeeds")
@@ -203,6 +204,7 @@ async fn bad_parameters_are_named_on_both_doors() {
             q: "DUPONT".into(),
             birth_date: "not a date".into(),
             limit: 0,
+            view: String::new(),
         })
         .await
         .unwrap_err();
@@ -217,6 +219,7 @@ async fn bad_parameters_are_named_on_both_doors() {
             q: "DUPONT".into(),
             birth_date: String::new(),
             limit: 80,
+            view: String::new(),
         })
         .await
         .unwrap_err();

@@ -247,6 +247,7 @@ async fn bad_arguments_carry_a_bad_request_detail_naming_the_field() {
             q: "MARTIN".into(),
             birth_date: "31/31/1990".into(),
             limit: 0,
+            view: String::new(),
         })
         .await
         .unwrap_err();

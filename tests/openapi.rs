@@ -34,6 +34,8 @@ use voter_lookup::admission::{API_KEY_HEADER, Admission, AdmissionConfig, Class}
 use voter_lookup::http::openapi::{self, STATUSES_UNDER_LOAD};
 use voter_lookup::index::IndexHandle;
 use voter_lookup::index::reload::{IndexSource, ReloadPolicy, Reloader};
+use voter_lookup::privacy::role::{AnonymousPolicy, Roles};
+use voter_lookup::privacy::{Privacy, PrivacyConfig};
 use voter_lookup::state::{AppState, BodyLimits};
 
 const OPENAPI_31_SCHEMA: &str = include_str!("fixtures/openapi-3.1-schema.json");
@@ -311,6 +313,27 @@ async fn ask(
     }
 }
 
+/// `POST path` with a JSON `body`.
+async fn ask_with_body(
+    server: &TestServer,
+    described: &Described,
+    path: &str,
+    body: &str,
+) -> Answer {
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let (status, headers, bytes) = raw_request(server.http, &request).await;
+    Answer {
+        described: described.clone(),
+        request: format!("POST {path} {body}"),
+        status,
+        headers,
+        body: bytes,
+    }
+}
+
 /// Checks `answer` against the response the document declares for it, and
 /// returns the body when it is JSON.
 fn check(document: &Value, answer: &Answer) -> Option<Value> {
@@ -570,9 +593,56 @@ async fn real_answers_fit_the_document_and_every_declared_status_is_real() {
         answers.push(ask(&server, described, "GET", &path, "").await);
     }
     let not_allowed = Described::Shared("MethodNotAllowed");
-    for method in ["POST", "PUT", "DELETE", "PATCH"] {
+    for method in ["PUT", "DELETE", "PATCH"] {
         answers.push(ask(&server, &not_allowed, method, "/v1/search", "").await);
     }
+    // The POST form of the search: its JSON body, good and bad.
+    let posted = post(openapi::SEARCH_PATH);
+    let canary = &canaries[0];
+    let good = serde_json::json!({
+        "q": canary.query,
+        "birth_date": canary.birth_date.clone().unwrap_or_default(),
+    });
+    let mut kiosk = good.clone();
+    kiosk["view"] = serde_json::json!("kiosk");
+    for body in [
+        good.to_string(),
+        kiosk.to_string(),
+        r#"{"q": "MARTIN", "limit": 3}"#.to_string(),
+        r#"{"q": ""}"#.to_string(),
+        r#"{"q": "MARTIN", "birth_date": "1962-13-01"}"#.to_string(),
+        r#"{"q": "MARTIN", "limit": 0}"#.to_string(),
+        r#"{"q": "MARTIN", "view": "vip"}"#.to_string(),
+        r#"{"q": "MARTIN Marie", "view": "kiosk"}"#.to_string(),
+        r#"{"q": "#.to_string(),
+        r#"{"q": "MARTIN", "nickname": "x"}"#.to_string(),
+    ] {
+        answers.push(ask_with_body(&server, &posted, openapi::SEARCH_PATH, &body).await);
+    }
+    answers.push(ask(&server, &search, "GET", "/v1/search?q=MARTIN&view=vip", "").await);
+    answers.push(ask(&empty, &posted, "POST", openapi::SEARCH_PATH, "").await);
+    // A server that refuses keyless callers: 403 on every lookup route.
+    let denied = TestServer::start_state(Arc::new(
+        AppState::new(IndexHandle::default()).with_privacy(
+            Privacy::new(PrivacyConfig {
+                roles: Roles {
+                    anonymous: AnonymousPolicy::Deny,
+                },
+                ..PrivacyConfig::default()
+            })
+            .unwrap(),
+        ),
+    ))
+    .await;
+    for (described, path) in [
+        (&search, "/v1/search?q=DUPONT"),
+        (&voters, "/v1/voters/0001/1"),
+        (&stations, "/v1/stations"),
+    ] {
+        answers.push(ask(&denied, described, "GET", path, "").await);
+    }
+    answers.push(ask_with_body(&denied, &posted, openapi::SEARCH_PATH, r#"{"q": "DUPONT"}"#).await);
+    denied.shutdown().await;
     answers.push(ask(&server, &not_allowed, "POST", "/nowhere", "").await);
     // Before any index is loaded.
     for (described, path) in [
@@ -593,19 +663,21 @@ async fn real_answers_fit_the_document_and_every_declared_status_is_real() {
         }),
     ))
     .await;
-    for (described, path) in [
-        (&search, "/v1/search?q=DUPONT"),
-        (&voters, "/v1/voters/0001/1"),
-        (&stations, "/v1/stations"),
+    for (described, method, path) in [
+        (&search, "GET", "/v1/search?q=DUPONT"),
+        (&posted, "POST", "/v1/search"),
+        (&voters, "GET", "/v1/voters/0001/1"),
+        (&stations, "GET", "/v1/stations"),
     ] {
         for (length, sent, status) in [(100_000, "", 413), (10, "abc", 408)] {
-            let request =
-                format!("GET {path} HTTP/1.1\r\nHost: t\r\nContent-Length: {length}\r\n\r\n{sent}");
+            let request = format!(
+                "{method} {path} HTTP/1.1\r\nHost: t\r\nContent-Length: {length}\r\n\r\n{sent}"
+            );
             let (answered, headers, body) = raw_request(strict.http, &request).await;
             assert_eq!(answered, status, "{request}");
             answers.push(Answer {
                 described: described.clone(),
-                request: format!("GET {path} with a body of {length} bytes"),
+                request: format!("{method} {path} with a body of {length} bytes"),
                 status: answered,
                 headers,
                 body,

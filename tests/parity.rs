@@ -69,6 +69,7 @@ fn result(result: &v1::SearchResult) -> Value {
 
 fn search_response(response: &v1::SearchResponse) -> Value {
     json!({
+        "view": response.view,
         "results": response.results.iter().map(result).collect::<Vec<_>>(),
         "index_version": response.index_version,
         "degraded": response.degraded,
@@ -242,6 +243,7 @@ async fn compare_search(
                 q: search.q.to_string(),
                 birth_date: search.birth_date.unwrap_or_default().to_string(),
                 limit: search.limit.unwrap_or(0),
+                view: String::new(),
             })
             .await,
         search_response,

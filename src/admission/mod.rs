@@ -30,10 +30,12 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use arc_swap::ArcSwap;
 use metrics::{Counter, Histogram, counter, gauge, histogram};
 
 use crate::client_ip::{TrustedProxies, client_key};
 use crate::error::LookupError;
+use crate::privacy::keys::{KeyHolder, KeyRing};
 use inflight::{CapScope, ConnectionKey, InFlight, InFlightCaps, InFlightConfig};
 use limit::{LimitConfig, LimitGauges, Limiter, Permit, Shed};
 use rate::{ClientId, RateConfig, RateLimits, RateRefusal};
@@ -89,8 +91,11 @@ pub struct AdmissionConfig {
     pub limit: LimitConfig,
     /// Rate limits per class (staff, kiosk, anonymous).
     pub rates: [RateConfig; 3],
-    /// API keys and their classes.
+    /// API keys given in clear and their classes.
     pub api_keys: HashMap<String, Class>,
+    /// Every key, clear and hashed, when already read (else the clear
+    /// keys alone).
+    pub key_ring: Option<KeyRing>,
     /// Caps on the requests one connection or client has in flight.
     pub in_flight: InFlightConfig,
     /// The reverse proxies whose forwarding headers name the client.
@@ -103,6 +108,7 @@ impl Default for AdmissionConfig {
             limit: LimitConfig::default(),
             rates: Class::ALL.map(RateConfig::default_for),
             api_keys: HashMap::new(),
+            key_ring: None,
             in_flight: InFlightConfig::default(),
             trusted_proxies: TrustedProxies::default(),
         }
@@ -114,7 +120,7 @@ pub struct Admission {
     limiter: Limiter,
     rates: RateLimits,
     caps: InFlightCaps,
-    keys: HashMap<String, (Class, Arc<str>)>,
+    keys: ArcSwap<KeyRing>,
     proxies: TrustedProxies,
     metrics: AdmissionMetrics,
 }
@@ -138,14 +144,11 @@ impl Admission {
             limiter: Limiter::with_gauges(config.limit, Some(metrics.gauges.clone())),
             rates: RateLimits::new(config.rates),
             caps: InFlightCaps::new(config.in_flight),
-            keys: config
-                .api_keys
-                .into_iter()
-                .map(|(key, class)| {
-                    let shared: Arc<str> = Arc::from(key.as_str());
-                    (key, (class, shared))
-                })
-                .collect(),
+            keys: ArcSwap::from_pointee(
+                config
+                    .key_ring
+                    .unwrap_or_else(|| KeyRing::with_clear(&config.api_keys)),
+            ),
             proxies: config.trusted_proxies,
             metrics,
         }
@@ -156,16 +159,28 @@ impl Admission {
         &self.proxies
     }
 
+    /// Puts `keys` in force for the requests that arrive from now on (the
+    /// keys file reread on SIGHUP).
+    pub fn replace_keys(&self, keys: KeyRing) {
+        self.keys.store(Arc::new(keys));
+    }
+
+    /// Who holds `api_key`, if it is a configured key.
+    pub fn identify(&self, api_key: Option<&str>) -> Option<KeyHolder> {
+        api_key.and_then(|key| self.keys.load().identify(key))
+    }
+
     /// The class and client identity of a request from the client at
-    /// `peer` (already resolved through trusted proxies). Keyless clients
-    /// are keyed by [`client_key`]: IPv6 by its /64.
+    /// `peer` (already resolved through trusted proxies). A key counts by
+    /// its id; keyless clients are keyed by [`client_key`]: IPv6 by its
+    /// /64.
     pub fn classify(
         &self,
         api_key: Option<&str>,
         peer: Option<std::net::IpAddr>,
     ) -> (Class, ClientId) {
-        match api_key.and_then(|key| self.keys.get(key.trim())) {
-            Some((class, key)) => (*class, ClientId::Key(key.clone())),
+        match self.identify(api_key) {
+            Some(holder) => (holder.class, ClientId::Key(holder.id)),
             // An unknown key is no identity: it would let one client pose
             // as many. The address stands for it.
             None => (
@@ -364,7 +379,9 @@ mod tests {
         let peer = Some("192.0.2.7".parse().unwrap());
         let (class, client) = admission.classify(Some("desk-key"), peer);
         assert_eq!(class, Class::Staff);
-        assert_eq!(client, ClientId::Key(Arc::from("desk-key")));
+        // The key counts by its id, never by the key itself.
+        let id = crate::privacy::keys::clear_id("desk-key");
+        assert_eq!(client, ClientId::Key(Arc::from(id.as_str())));
         let (class, client) = admission.classify(Some("made-up"), peer);
         assert_eq!(class, Class::Anonymous);
         assert_eq!(client, ClientId::Ip("192.0.2.7".parse().unwrap()));

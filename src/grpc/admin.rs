@@ -35,9 +35,15 @@ pub fn service(
             .metadata()
             .get("authorization")
             .and_then(|value| value.to_str().ok());
-        state
-            .authorize_admin(authorization)
-            .map_err(|error| status(&error))?;
+        if let Err(error) = state.authorize_admin(authorization) {
+            // A refused attempt is audited with its caller; which call it
+            // was is not known before the body is read.
+            let context = super::context(&request);
+            state
+                .privacy()
+                .admin_call(&context, "admin", error.kind().code());
+            return Err(status(&error));
+        }
         Ok(request)
     })
 }
@@ -51,6 +57,19 @@ impl AdminDoor {
         self.state
             .authorize_admin(authorization)
             .map_err(|error| status(&error))
+    }
+
+    fn audit(
+        &self,
+        context: &crate::context::RequestContext,
+        action: &str,
+        result: &Result<Response<ReloadReply>, Status>,
+    ) {
+        let outcome = match result {
+            Ok(reply) => reply.get_ref().outcome.clone(),
+            Err(status) => format!("{:?}", status.code()).to_lowercase(),
+        };
+        self.state.privacy().admin_call(context, action, &outcome);
     }
 
     fn reply(&self, report: ReloadReport) -> Result<Response<ReloadReply>, Status> {
@@ -84,13 +103,14 @@ impl Admin for AdminDoor {
         request: Request<ReloadRequest>,
     ) -> Result<Response<ReloadReply>, Status> {
         self.authorize(&request)?;
+        let context = super::context(&request);
         let force = request.get_ref().force;
-        let report = self
-            .state
-            .reload(Trigger::Admin, force)
-            .await
-            .map_err(|error| status(&error))?;
-        self.reply(report)
+        let result = match self.state.reload(Trigger::Admin, force).await {
+            Ok(report) => self.reply(report),
+            Err(error) => Err(status(&error)),
+        };
+        self.audit(&context, "reload", &result);
+        result
     }
 
     async fn rollback(
@@ -98,12 +118,13 @@ impl Admin for AdminDoor {
         request: Request<RollbackRequest>,
     ) -> Result<Response<ReloadReply>, Status> {
         self.authorize(&request)?;
+        let context = super::context(&request);
         let force = request.get_ref().force;
-        let report = self
-            .state
-            .rollback(force)
-            .await
-            .map_err(|error| status(&error))?;
-        self.reply(report)
+        let result = match self.state.rollback(force).await {
+            Ok(report) => self.reply(report),
+            Err(error) => Err(status(&error)),
+        };
+        self.audit(&context, "rollback", &result);
+        result
     }
 }

@@ -3,7 +3,16 @@
 use voter_core::model::Station as RollStation;
 use voter_lookup_proto::v1;
 
+use crate::privacy::Answer;
+use crate::privacy::kiosk::{KioskAnswer, KioskOutcome};
 use crate::search::{Hit, LookupResponse, MatchDetail, MembershipView, StationView};
+
+pub fn answer(answer: &Answer) -> v1::SearchResponse {
+    match answer {
+        Answer::Staff(response) => search_response(response),
+        Answer::Kiosk(kiosk) => kiosk_response(kiosk),
+    }
+}
 
 pub fn search_response(response: &LookupResponse) -> v1::SearchResponse {
     v1::SearchResponse {
@@ -12,6 +21,31 @@ pub fn search_response(response: &LookupResponse) -> v1::SearchResponse {
         degraded: response.degraded,
         ambiguous: response.ambiguous,
         confidence: response.confidence.as_str().to_string(),
+        view: "staff".into(),
+        kiosk: None,
+    }
+}
+
+fn kiosk_response(answer: &KioskAnswer) -> v1::SearchResponse {
+    let found = match &answer.outcome {
+        KioskOutcome::Found(voter) => Some(voter),
+        _ => None,
+    };
+    v1::SearchResponse {
+        results: Vec::new(),
+        index_version: answer.index_version.to_string(),
+        degraded: false,
+        ambiguous: false,
+        confidence: String::new(),
+        view: "kiosk".into(),
+        kiosk: Some(v1::KioskAnswer {
+            outcome: answer.outcome.as_str().into(),
+            message: answer.outcome.message().into(),
+            surname: found.map(|voter| voter.surname.clone()),
+            given_name: found.map(|voter| voter.given_name.clone()),
+            station: found.and_then(|voter| voter.station.as_ref()).map(station),
+            order_number: found.and_then(|voter| voter.order_number),
+        }),
     }
 }
 

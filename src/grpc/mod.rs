@@ -35,6 +35,7 @@ use crate::context::RequestContext;
 use crate::deadline::Deadline;
 use crate::error::LookupError;
 use crate::metrics::{self, Door, Method};
+use crate::privacy::role::View;
 use crate::search::LookupQuery;
 use crate::state::AppState;
 use crate::transport::TransportConfig;
@@ -148,7 +149,7 @@ pub fn status(error: &LookupError) -> Status {
 
 /// The context the door made for `request` (a new one for a request that
 /// did not come through the door, as in unit tests).
-fn context<T>(request: &Request<T>) -> RequestContext {
+pub(crate) fn context<T>(request: &Request<T>) -> RequestContext {
     match RequestContext::of(request.extensions()) {
         Some(context) => context.clone(),
         None => RequestContext::at_door(Door::Grpc, &http::HeaderMap::new(), None, None),
@@ -225,20 +226,28 @@ impl VoterLookup for GrpcDoor {
             birth_date: Some(message.birth_date).filter(|date| !date.is_empty()),
             limit: Some(message.limit).filter(|&limit| limit != 0),
         };
+        let requested = View::parse(&message.view);
         // The message is decoded: only now does the call compete for a
         // search slot.
-        let result = match self.admit(&context).await {
-            Ok(admitted) => {
+        let result = match (requested, self.admit(&context).await) {
+            (Err(error), _) | (_, Err(error)) => Err(error),
+            (Ok(requested), Ok(admitted)) => {
                 let result = self
                     .state
-                    .service
-                    .search(query, admitted.mode(), context.deadline_instant())
+                    .privacy()
+                    .search(
+                        &self.state.service,
+                        &context,
+                        query,
+                        requested,
+                        admitted.mode(),
+                        context.deadline_instant(),
+                    )
                     .await
-                    .map(|response| convert::search_response(&response));
+                    .map(|answer| convert::answer(&answer));
                 admitted.complete();
                 result
             }
-            Err(error) => Err(error),
         };
         finish(Method::Search, started, result)
     }
@@ -247,12 +256,15 @@ impl VoterLookup for GrpcDoor {
         &self,
         request: Request<GetVoterRequest>,
     ) -> Result<Response<GetVoterResponse>, Status> {
+        let context = context(&request);
         self.call(Method::GetVoter, &request, || {
             let message = request.get_ref();
-            let (hits, version) = self
-                .state
-                .service
-                .voters_at(&message.station, message.order)?;
+            let (hits, version) = self.state.privacy().voters_at(
+                &self.state.service,
+                &context,
+                &message.station,
+                message.order,
+            )?;
             Ok(GetVoterResponse {
                 voters: hits.iter().map(convert::search_result).collect(),
                 index_version: version.to_string(),
@@ -265,7 +277,9 @@ impl VoterLookup for GrpcDoor {
         &self,
         request: Request<ListStationsRequest>,
     ) -> Result<Response<ListStationsResponse>, Status> {
+        let context = context(&request);
         self.call(Method::ListStations, &request, || {
+            self.state.privacy().stations(&context)?;
             let index = self.state.service.snapshot()?;
             Ok(ListStationsResponse {
                 stations: index

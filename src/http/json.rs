@@ -4,17 +4,69 @@
 use serde::Serialize;
 
 use crate::error::LookupError;
+use crate::privacy::kiosk::{KioskAnswer, KioskOutcome};
 use crate::search::{Hit, LookupResponse, MatchDetail, MembershipView, StationView};
 use voter_core::model::Station;
 
-/// `GET /v1/search`.
+/// `GET /v1/search` in the staff view.
 #[derive(Debug, Serialize)]
 pub struct SearchBody<'a> {
+    /// Always `staff`.
+    pub view: &'static str,
     pub results: Vec<ResultBody<'a>>,
     pub index_version: &'a str,
     pub degraded: bool,
     pub ambiguous: bool,
     pub confidence: &'static str,
+}
+
+/// A search in the kiosk view: one voter's station, or not found, or
+/// several; nothing else.
+#[derive(Debug, Serialize)]
+pub struct KioskBody<'a> {
+    /// Always `kiosk`.
+    pub view: &'static str,
+    /// `found`, `not_found` or `several`.
+    pub outcome: &'static str,
+    /// The outcome in plain words.
+    pub message: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub voter: Option<KioskVoterBody<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub station: Option<StationBody<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_number: Option<u32>,
+    pub index_version: &'a str,
+}
+
+/// The name a kiosk shows as a check.
+#[derive(Debug, Serialize)]
+pub struct KioskVoterBody<'a> {
+    pub surname: &'a str,
+    pub given_name: &'a str,
+}
+
+impl<'a> KioskBody<'a> {
+    pub fn new(answer: &'a KioskAnswer) -> KioskBody<'a> {
+        let found = match &answer.outcome {
+            KioskOutcome::Found(voter) => Some(voter),
+            _ => None,
+        };
+        KioskBody {
+            view: "kiosk",
+            outcome: answer.outcome.as_str(),
+            message: answer.outcome.message(),
+            voter: found.map(|voter| KioskVoterBody {
+                surname: &voter.surname,
+                given_name: &voter.given_name,
+            }),
+            station: found
+                .and_then(|voter| voter.station.as_ref())
+                .map(StationBody::new),
+            order_number: found.and_then(|voter| voter.order_number),
+            index_version: &answer.index_version,
+        }
+    }
 }
 
 /// One result.
@@ -101,6 +153,7 @@ pub struct ErrorDetail<'a> {
 impl<'a> SearchBody<'a> {
     pub fn new(response: &'a LookupResponse) -> SearchBody<'a> {
         SearchBody {
+            view: "staff",
             results: response.hits.iter().map(ResultBody::new).collect(),
             index_version: &response.index_version,
             degraded: response.degraded,

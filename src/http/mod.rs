@@ -3,7 +3,8 @@
 //!
 //! | route | answer |
 //! |---|---|
-//! | `GET /v1/search?q=&birth_date=&limit=` | ranked voters |
+//! | `GET /v1/search?q=&birth_date=&limit=&view=` | ranked voters (staff), or one voter's station (kiosk) |
+//! | `POST /v1/search` (JSON body, the same fields) | the same, names kept out of URLs and proxy logs |
 //! | `GET /v1/voters/{station}/{order}` | the voter(s) at that line of the signing sheet |
 //! | `GET /v1/stations` | every polling station |
 //! | `GET /healthz` | the process is alive |
@@ -45,11 +46,15 @@ use crate::context::RequestContext;
 use crate::error::LookupError;
 use crate::index::reload::{Outcome as ReloadOutcome, Trigger};
 use crate::metrics::{self, Door, Method as MetricMethod};
+use crate::privacy::Answer;
+use crate::privacy::role::View;
 use crate::search::{LookupQuery, SearchMode};
 use crate::state::AppState;
 use crate::transport::TransportConfig;
 use crate::transport::connections::{Acceptor, ConnectionLimiter};
-use json::{ErrorBody, ResultBody, SearchBody, StationSummaryBody, StationsBody, VotersBody};
+use json::{
+    ErrorBody, KioskBody, ResultBody, SearchBody, StationSummaryBody, StationsBody, VotersBody,
+};
 use routes::{Resolved, RouteId, Verbs};
 
 /// The response body type of every route.
@@ -345,10 +350,13 @@ async fn dispatch(
             route.verbs.name()
         )));
     }
+    let context = RequestContext::of(request.extensions())
+        .cloned()
+        .unwrap_or_else(|| RequestContext::at_door(Door::Http, request.headers(), None, None));
     match route.id {
-        RouteId::Search => search(state, SearchCall::read(request)).await,
-        RouteId::Voters => voters(state, &params[0], &params[1]),
-        RouteId::Stations => stations(state),
+        RouteId::Search => search(state, &context, SearchCall::read(request)?).await,
+        RouteId::Voters => voters(state, &context, &params[0], &params[1]),
+        RouteId::Stations => stations(state, &context),
         RouteId::Healthz => Ok(json_response(
             StatusCode::OK,
             &serde_json::json!({"status": "alive"}),
@@ -356,8 +364,17 @@ async fn dispatch(
         RouteId::Readyz => Ok(readiness(state)),
         RouteId::Metrics => Ok(metrics_response(state)),
         RouteId::OpenApi => Ok(openapi::response()),
-        RouteId::AdminReload => admin_call(state, request, true).await,
-        RouteId::AdminRollback => admin_call(state, request, false).await,
+        RouteId::AdminReload | RouteId::AdminRollback => {
+            let reload = route.id == RouteId::AdminReload;
+            let action = if reload { "reload" } else { "rollback" };
+            let result = admin_call(state, request, reload).await;
+            let outcome = match &result {
+                Ok(_) => "done",
+                Err(error) => error.kind().code(),
+            };
+            state.privacy().admin_call(&context, action, outcome);
+            result
+        }
     }
 }
 
@@ -373,18 +390,34 @@ fn metrics_response(state: &AppState) -> Response<Body> {
     response
 }
 
-/// A `GET /v1/search`, read from its request before the search runs.
+/// A search, read from its request (the query string of a `GET`, the JSON
+/// body of a `POST`) before it runs.
 struct SearchCall {
-    query_string: String,
+    params: SearchParams,
     mode: SearchMode,
     deadline: Option<Instant>,
 }
 
+/// The parameters of a search, whichever way they came.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SearchParams {
+    q: Option<String>,
+    birth_date: Option<String>,
+    limit: Option<u32>,
+    view: Option<String>,
+}
+
 impl SearchCall {
     /// The search `request` asks for.
-    fn read<B>(request: &Request<B>) -> SearchCall {
-        SearchCall {
-            query_string: request.uri().query().unwrap_or("").to_string(),
+    fn read(request: &Request<Bytes>) -> Result<SearchCall, LookupError> {
+        let params = if request.method() == hyper::Method::POST {
+            SearchParams::from_body(request.body())?
+        } else {
+            SearchParams::from_query(request.uri().query().unwrap_or(""))?
+        };
+        Ok(SearchCall {
+            params,
             mode: request
                 .extensions()
                 .get::<SearchMode>()
@@ -392,41 +425,91 @@ impl SearchCall {
                 .unwrap_or_default(),
             deadline: RequestContext::of(request.extensions())
                 .and_then(RequestContext::deadline_instant),
-        }
+        })
     }
 }
 
-async fn search(state: &AppState, call: SearchCall) -> Result<Response<Body>, LookupError> {
-    let mut query = LookupQuery::default();
-    let mut text = None;
-    for (key, value) in form_urlencoded::parse(call.query_string.as_bytes()) {
-        match key.as_ref() {
-            "q" if text.is_none() => text = Some(value.into_owned()),
-            "birth_date" => query.birth_date = Some(value.into_owned()),
-            "limit" => {
-                let limit = value.trim().parse::<u32>().map_err(|_| {
-                    LookupError::invalid("limit", format!("`{value}` is not a number from 1 to 50"))
-                })?;
-                query.limit = Some(limit);
+impl SearchParams {
+    /// `?q=&birth_date=&limit=&view=`; the first `q` counts.
+    fn from_query(query: &str) -> Result<SearchParams, LookupError> {
+        let mut params = SearchParams::default();
+        for (key, value) in form_urlencoded::parse(query.as_bytes()) {
+            match key.as_ref() {
+                "q" if params.q.is_none() => params.q = Some(value.into_owned()),
+                "birth_date" => params.birth_date = Some(value.into_owned()),
+                "view" => params.view = Some(value.into_owned()),
+                "limit" => {
+                    let limit = value.trim().parse::<u32>().map_err(|_| {
+                        LookupError::invalid(
+                            "limit",
+                            format!("`{value}` is not a number from 1 to 50"),
+                        )
+                    })?;
+                    params.limit = Some(limit);
+                }
+                _ => {}
             }
-            _ => {}
         }
+        Ok(params)
     }
-    query.text =
-        text.ok_or_else(|| LookupError::invalid("q", "the query text is missing: add ?q=NAME"))?;
-    let response = state
-        .service
-        .search(query, call.mode, call.deadline)
-        .await?;
-    Ok(json_response(StatusCode::OK, &SearchBody::new(&response)))
+
+    /// A JSON object with the same fields.
+    fn from_body(body: &Bytes) -> Result<SearchParams, LookupError> {
+        serde_json::from_slice(body).map_err(|error| {
+            LookupError::invalid(
+                "body",
+                format!(
+                    "expected a JSON object {{\"q\", \"birth_date\", \"limit\", \"view\"}}: {error}"
+                ),
+            )
+        })
+    }
 }
 
-fn voters(state: &AppState, station: &str, order: &str) -> Result<Response<Body>, LookupError> {
+async fn search(
+    state: &AppState,
+    context: &RequestContext,
+    call: SearchCall,
+) -> Result<Response<Body>, LookupError> {
+    let params = call.params;
+    let requested = View::parse(params.view.as_deref().unwrap_or(""))?;
+    let query = LookupQuery {
+        text: params
+            .q
+            .ok_or_else(|| LookupError::invalid("q", "the query text is missing: add ?q=NAME"))?,
+        birth_date: params.birth_date,
+        limit: params.limit,
+    };
+    let answer = state
+        .privacy()
+        .search(
+            &state.service,
+            context,
+            query,
+            requested,
+            call.mode,
+            call.deadline,
+        )
+        .await?;
+    Ok(match &answer {
+        Answer::Staff(response) => json_response(StatusCode::OK, &SearchBody::new(response)),
+        Answer::Kiosk(answer) => json_response(StatusCode::OK, &KioskBody::new(answer)),
+    })
+}
+
+fn voters(
+    state: &AppState,
+    context: &RequestContext,
+    station: &str,
+    order: &str,
+) -> Result<Response<Body>, LookupError> {
     let order = order
         .parse::<u32>()
         .map_err(|_| LookupError::invalid("order", format!("`{order}` is not an order number")))?;
     // The station was percent-decoded with the rest of the path.
-    let (hits, version) = state.service.voters_at(station, order)?;
+    let (hits, version) = state
+        .privacy()
+        .voters_at(&state.service, context, station, order)?;
     Ok(json_response(
         StatusCode::OK,
         &VotersBody {
@@ -436,7 +519,8 @@ fn voters(state: &AppState, station: &str, order: &str) -> Result<Response<Body>
     ))
 }
 
-fn stations(state: &AppState) -> Result<Response<Body>, LookupError> {
+fn stations(state: &AppState, context: &RequestContext) -> Result<Response<Body>, LookupError> {
+    state.privacy().stations(context)?;
     let index = state.service.snapshot()?;
     Ok(json_response(
         StatusCode::OK,

@@ -37,8 +37,9 @@ pub use super::routes::{
 /// The admin calls under [`ADMIN_PREFIX`] (see `admin_call`).
 pub const ADMIN_ACTIONS: [&str; 2] = ["reload", "rollback"];
 
-/// The parameters of `GET /v1/search`, as a 400's `parameter` names them.
-pub const SEARCH_PARAMETERS: [&str; 3] = ["q", "birth_date", "limit"];
+/// The parameters of `GET /v1/search`, as a 400's `parameter` names them
+/// (`body`: the JSON body of a `POST`).
+pub const SEARCH_PARAMETERS: [&str; 5] = ["q", "birth_date", "limit", "view", "body"];
 /// The path parameters of `GET /v1/voters/{station}/{order}`.
 pub const VOTERS_PARAMETERS: [&str; 2] = ["station", "order"];
 /// The query parameter of the admin calls.
@@ -100,11 +101,12 @@ fn build() -> Value {
             RouteId::AdminReload => admin_operation(ADMIN_ACTIONS[0]),
             RouteId::AdminRollback => admin_operation(ADMIN_ACTIONS[1]),
         };
-        let verb = match route.verbs {
-            Verbs::Read => "get",
-            Verbs::Post => "post",
+        document["paths"][route.path] = match route.verbs {
+            Verbs::Read => json!({ "get": operation }),
+            Verbs::Post => json!({ "post": operation }),
+            // The same search, its parameters in a JSON body.
+            Verbs::ReadOrPost => json!({ "get": operation, "post": post_form(operation) }),
         };
-        document["paths"][route.path] = json!({ verb: operation });
     }
     document
 }
@@ -154,18 +156,18 @@ fn described_document() -> Value {
                     "schema": {"type": "integer", "minimum": 1},
                 },
                 "RateLimitLimit": {
-                    "description": "The client's rate limit, in requests per second (IETF RateLimit fields).",
-                    "required": true,
+                    "description": "The client's rate limit, in requests per second (IETF RateLimit fields); sent with `rate_limited`, not with `quota_exceeded`.",
+                    "required": false,
                     "schema": {"type": "integer", "minimum": 1},
                 },
                 "RateLimitRemaining": {
                     "description": "Requests left in the window: none.",
-                    "required": true,
+                    "required": false,
                     "schema": {"type": "integer", "const": 0},
                 },
                 "RateLimitReset": {
                     "description": "Seconds until the window lets a request through again.",
-                    "required": true,
+                    "required": false,
                     "schema": {"type": "integer", "minimum": 1},
                 },
             },
@@ -303,7 +305,7 @@ fn refusals(responses: &mut Map<String, Value>) {
         "429".into(),
         error_response(
             429,
-            "The client's rate, or its class's, is exceeded, or the client or its connection has too many requests in flight (`rate_limited`); produced only under load.",
+            "The client's rate, or its class's, is exceeded, or the client or its connection has too many requests in flight (`rate_limited`, with the `RateLimit-*` fields: produced only under load); or the caller has been shown its quota of distinct voters for the hour or the day (`quota_exceeded`).",
             &[],
         ),
     );
@@ -390,27 +392,101 @@ fn search_operation() -> Value {
             ),
             "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
         }),
+        json!({
+            "name": SEARCH_PARAMETERS[3],
+            "in": "query",
+            "required": false,
+            "description": "The view asked for: `kiosk` for the kiosk answer whatever the caller's role (a narrower view is always granted), `staff` (refused `403` to kiosks and anonymous callers); absent, the caller's role decides.",
+            "schema": {"enum": ["kiosk", "staff"]},
+        }),
     ]);
     let mut responses = Map::new();
     responses.insert(
         "200".into(),
-        json_response("Ranked voters, best first.", schema_ref("SearchResponse")),
+        json_response(
+            "In the staff view, ranked voters, best first; in the kiosk view, one voter's station, or not found, or several.",
+            json!({"oneOf": [schema_ref("SearchResponse"), schema_ref("KioskResponse")]}),
+        ),
+    );
+    responses.insert(
+        "403".into(),
+        error_response(
+            403,
+            "The caller's role may not search (`--anonymous deny`), or may not have the view asked for.",
+            &[],
+        ),
     );
     responses.insert(
         "400".into(),
         error_response(
             400,
             "A parameter is missing or malformed; `parameter` names it.",
-            &SEARCH_PARAMETERS,
+            &SEARCH_PARAMETERS[..4],
         ),
     );
     refusals(&mut responses);
     json!({
         "operationId": "search",
         "summary": "Find voters from a name as heard or typed",
+        "description": "Prefer `POST` with a JSON body: names and birth dates then stay out of URLs and proxy logs.",
         "parameters": parameters,
         "responses": responses,
     })
+}
+
+/// The `POST` form of `get`: the same answers, the query parameters
+/// moved into a JSON body.
+fn post_form(get: Value) -> Value {
+    let mut post = get;
+    post["operationId"] = json!("searchPost");
+    post["summary"] =
+        json!("Find voters from a name as heard or typed (parameters in a JSON body)");
+    let body_fields: Vec<Value> = post["parameters"]
+        .as_array()
+        .map(|parameters| {
+            parameters
+                .iter()
+                .filter(|parameter| parameter["in"] == "query")
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    post["parameters"] = json!(
+        post["parameters"]
+            .as_array()
+            .map(|parameters| parameters
+                .iter()
+                .filter(|parameter| parameter["in"] != "query")
+                .cloned()
+                .collect::<Vec<_>>())
+            .unwrap_or_default()
+    );
+    let mut properties = Map::new();
+    let mut required = Vec::new();
+    for field in body_fields {
+        let name = field["name"].as_str().unwrap_or_default().to_string();
+        if field["required"] == true {
+            required.push(name.clone());
+        }
+        let mut schema = field["schema"].clone();
+        schema["description"] = field["description"].clone();
+        properties.insert(name, schema);
+    }
+    post["responses"]["400"] = error_response(
+        400,
+        "A field is missing or malformed (`parameter` names it), or the body is no JSON object of these fields (`body`).",
+        &SEARCH_PARAMETERS,
+    );
+    post["requestBody"] = json!({
+        "required": true,
+        "content": {"application/json": {"schema": {
+            "type": "object",
+            "properties": properties,
+            "required": required,
+            "additionalProperties": false,
+        }}},
+    });
+    post
 }
 
 fn voters_operation() -> Value {
@@ -456,6 +532,10 @@ fn voters_operation() -> Value {
         "404".into(),
         error_response(404, "No voter has that order number in that station.", &[]),
     );
+    responses.insert(
+        "403".into(),
+        error_response(403, "Reverse lookups are for the staff role only.", &[]),
+    );
     refusals(&mut responses);
     json!({
         "operationId": "getVoter",
@@ -472,6 +552,14 @@ fn stations_operation() -> Value {
         json_response(
             "Every polling station with its voter count.",
             schema_ref("StationsResponse"),
+        ),
+    );
+    responses.insert(
+        "403".into(),
+        error_response(
+            403,
+            "The stations' voter counts are for the staff role only.",
+            &[],
         ),
     );
     refusals(&mut responses);
@@ -647,6 +735,7 @@ fn schemas() -> Value {
     let codes: Vec<&str> = ErrorKind::ALL.iter().map(|kind| kind.code()).collect();
     json!({
         "SearchResponse": object(json!({
+            "view": {"const": "staff", "description": "The view answered."},
             "results": {"type": "array", "items": schema_ref("Result"), "description": "Best first."},
             "index_version": {"type": "string", "description": "Version of the index that answered."},
             "degraded": {"type": "boolean", "description": "Answered in the cheaper mode used under overload (brownout): fewer results, no far-reaching typo search."},
@@ -656,6 +745,24 @@ fn schemas() -> Value {
                 "description": "The best result's confidence, or `none` when nobody matches.",
             },
         })),
+        "KioskResponse": {
+            "type": "object",
+            "description": "The kiosk view: the station, order number and name as a check of the one voter who fits, and nothing else; never several people.",
+            "properties": {
+                "view": {"const": "kiosk"},
+                "outcome": {"enum": ["found", "not_found", "several"]},
+                "message": {"type": "string"},
+                "voter": object(json!({
+                    "surname": {"type": "string", "description": "The surname the query matched (usage or birth name)."},
+                    "given_name": {"type": "string", "description": "The usual (first) given name."},
+                })),
+                "station": schema_ref("Station"),
+                "order_number": {"type": "integer", "minimum": 0},
+                "index_version": {"type": "string"},
+            },
+            "required": ["view", "outcome", "message", "index_version"],
+            "additionalProperties": false,
+        },
         "VotersResponse": object(json!({
             "voters": {"type": "array", "items": schema_ref("Result"), "minItems": 1},
             "index_version": {"type": "string"},

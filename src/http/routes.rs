@@ -44,7 +44,7 @@ pub const ADMIN_ROLLBACK_PATH: &str = "/v1/admin/rollback";
 /// Which route a request asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RouteId {
-    /// `GET /v1/search`.
+    /// `GET /v1/search`, `POST /v1/search`.
     Search,
     /// `GET /v1/voters/{station}/{order}`.
     Voters,
@@ -71,6 +71,9 @@ pub enum Verbs {
     Read,
     /// `POST` only.
     Post,
+    /// `GET`, `HEAD` and `POST` (a search: `POST` keeps names and birth
+    /// dates out of URLs).
+    ReadOrPost,
 }
 
 impl Verbs {
@@ -79,6 +82,7 @@ impl Verbs {
         match self {
             Verbs::Read => method == HttpMethod::GET || method == HttpMethod::HEAD,
             Verbs::Post => method == HttpMethod::POST,
+            Verbs::ReadOrPost => Verbs::Read.allow(method) || method == HttpMethod::POST,
         }
     }
 
@@ -87,6 +91,7 @@ impl Verbs {
         match self {
             Verbs::Read => "GET",
             Verbs::Post => "POST",
+            Verbs::ReadOrPost => "GET or POST",
         }
     }
 }
@@ -115,7 +120,7 @@ pub const ROUTES: [Route; 9] = [
     route(
         RouteId::Search,
         SEARCH_PATH,
-        Verbs::Read,
+        Verbs::ReadOrPost,
         true,
         MetricMethod::Search,
     ),

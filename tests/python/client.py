@@ -163,6 +163,7 @@ def result_json(result):
 def search_json(response):
     return {
         "results": [result_json(r) for r in response.results],
+        "view": response.view,
         "index_version": response.index_version,
         "degraded": response.degraded,
         "ambiguous": response.ambiguous,
