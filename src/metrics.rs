@@ -19,6 +19,11 @@
 //! | `voter_lookup_index_swap_duration_seconds` | histogram | |
 //! | `voter_lookup_ready` | gauge (0/1) | |
 //! | `voter_lookup_index_fallback` | gauge (0/1) | |
+//! | `voter_lookup_build_info` | gauge (1) | `version`, `index_schema`, `artifact_format` |
+//! | `process_*` | the standard process metrics ([`metrics_process`]) | |
+//!
+//! Admission (`src/admission`) and the privacy gate (`src/privacy`)
+//! register their own counters, at zero, when they start.
 
 use std::sync::OnceLock;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -34,6 +39,16 @@ use crate::index::LoadedIndex;
 pub const LATENCY_BUCKETS: [f64; 14] = [
     0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
 ];
+
+/// Bucket bounds of the index swap's duration: a swap loads and checks a
+/// whole artifact, from a tenth of a second (a commune) to tens of seconds
+/// (a large city), most of them around a second.
+pub const SWAP_BUCKETS: [f64; 12] = [
+    0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 30.0, 60.0,
+];
+
+/// The swap histogram's name.
+pub const SWAP_DURATION: &str = "voter_lookup_index_swap_duration_seconds";
 
 /// Which door a request came through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -156,15 +171,26 @@ impl RequestMetrics {
 struct Installed {
     handle: PrometheusHandle,
     requests: RequestMetrics,
+    /// The standard `process_*` metrics (memory, CPU, file descriptors,
+    /// start time), read from the system at each scrape.
+    process: metrics_process::Collector,
 }
 
 static INSTALLED: OnceLock<Installed> = OnceLock::new();
 
 fn installed() -> &'static Installed {
     INSTALLED.get_or_init(|| {
+        // A full name wins over a suffix (the exporter tries its matchers
+        // in that order): the swap has buckets of its own.
         let builder = PrometheusBuilder::new()
-            .set_buckets_for_metric(Matcher::Suffix("_seconds".to_string()), &LATENCY_BUCKETS)
-            .expect("the latency buckets are not empty");
+            .set_buckets_for_metric(Matcher::Full(SWAP_DURATION.to_string()), &SWAP_BUCKETS)
+            .and_then(|builder| {
+                builder.set_buckets_for_metric(
+                    Matcher::Suffix("_seconds".to_string()),
+                    &LATENCY_BUCKETS,
+                )
+            })
+            .expect("the buckets are not empty");
         let handle = match builder.install_recorder() {
             Ok(handle) => handle,
             Err(error) => {
@@ -174,9 +200,19 @@ fn installed() -> &'static Installed {
                 PrometheusBuilder::new().build_recorder().handle()
             }
         };
+        let process = metrics_process::Collector::default();
+        process.describe();
+        gauge!(
+            "voter_lookup_build_info",
+            "version" => env!("CARGO_PKG_VERSION"),
+            "index_schema" => voter_core::schema::SCHEMA_VERSION.to_string(),
+            "artifact_format" => voter_core::artifact::FORMAT_VERSION.to_string()
+        )
+        .set(1.0);
         Installed {
             handle,
             requests: RequestMetrics::register(),
+            process,
         }
     })
 }
@@ -189,7 +225,9 @@ pub fn requests() -> &'static RequestMetrics {
 
 /// The Prometheus text exposition of every metric.
 pub fn render() -> String {
-    installed().handle.render()
+    let installed = installed();
+    installed.process.collect();
+    installed.handle.render()
 }
 
 /// Folds the samples recorded since the last call into the histograms, so

@@ -258,3 +258,105 @@ async fn bad_arguments_carry_a_bad_request_detail_naming_the_field() {
     assert_eq!(details.field_violations[0].field, "birth_date");
     server.shutdown().await;
 }
+
+/// The metric names README.md's table lists; `_x` after a full name
+/// stands for the same `voter_lookup_<area>` with that ending.
+fn readme_metrics() -> Vec<String> {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let section = readme
+        .split("\n## Metrics")
+        .nth(1)
+        .and_then(|rest| rest.split("\n## ").next())
+        .expect("README.md has a Metrics section");
+    let mut names = Vec::new();
+    for row in section.lines().filter(|line| line.starts_with("| `")) {
+        let first_cell = row.split('|').nth(1).unwrap_or_default();
+        let mut base = String::new();
+        for name in first_cell.split('`').skip(1).step_by(2) {
+            if let Some(ending) = name.strip_prefix('_') {
+                names.push(format!("{base}_{ending}"));
+            } else {
+                base = name.split('_').take(3).collect::<Vec<_>>().join("_");
+                names.push(name.to_string());
+            }
+        }
+    }
+    assert!(names.len() > 20, "{names:?}");
+    names
+}
+
+#[tokio::test]
+async fn every_metric_readme_lists_is_emitted_and_the_exposition_parses() {
+    use std::sync::Arc;
+    use voter_lookup::index::reload::{IndexSource, ReloadPolicy, Reloader, Trigger};
+    use voter_lookup::state::AppState;
+    let root = tempfile::tempdir().unwrap();
+    let config = GeneratorConfig {
+        seed: 29,
+        voters: 400,
+        ..GeneratorConfig::default()
+    };
+    publish_generated(root.path(), &config);
+    let state = AppState::new(IndexHandle::default())
+        .with_reloader(Reloader::new(
+            IndexSource::Root(root.path().to_path_buf()),
+            ReloadPolicy::default(),
+        ))
+        .with_admission(voter_lookup::admission::Admission::new(Default::default()));
+    let server = TestServer::start_state(Arc::new(state)).await;
+    server.state.reload(Trigger::Start, true).await.unwrap();
+    // One lookup that finds someone and one that finds nobody.
+    let (status, _) = server.get_json("/v1/search?q=MARTIN").await;
+    assert_eq!(status, 200);
+    let (status, _) = server.get_json("/v1/search?q=XQZWYK+Vbnrt").await;
+    assert_eq!(status, 200);
+
+    let (_, _, body) = server.get("/metrics").await;
+    let text = String::from_utf8(body).unwrap();
+    let parsed = prometheus_parse::Scrape::parse(text.lines().map(|line| Ok(line.to_string())))
+        .expect("the exposition parses");
+    for name in readme_metrics() {
+        let emitted = parsed.samples.iter().any(|sample| {
+            sample.metric == name
+                || ["_bucket", "_sum", "_count"]
+                    .iter()
+                    .any(|suffix| sample.metric == format!("{name}{suffix}"))
+        });
+        assert!(
+            emitted,
+            "README lists `{name}`, which /metrics does not show"
+        );
+    }
+    // The standard process metrics are real readings.
+    assert!(sample(&parsed, "process_resident_memory_bytes", &[]) > 1e6);
+    assert!(sample(&parsed, "process_open_fds", &[]) >= 3.0);
+    let started = sample(&parsed, "process_start_time_seconds", &[]);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
+    assert!(started <= now && started > now - 24.0 * 3600.0, "{started}");
+    let schema = voter_core::schema::SCHEMA_VERSION.to_string();
+    assert_eq!(
+        sample(
+            &parsed,
+            "voter_lookup_build_info",
+            &[("index_schema", &schema)]
+        ),
+        1.0
+    );
+    assert!(
+        sample(
+            &parsed,
+            "voter_lookup_lookups_not_found_total",
+            &[("door", "http"), ("view", "staff")]
+        ) >= 1.0
+    );
+    // Swaps have buckets of their own, around a second.
+    assert!(
+        text.contains("voter_lookup_index_swap_duration_seconds_bucket{le=\"0.75\"}"),
+        "swap buckets"
+    );
+    server.shutdown().await;
+}

@@ -139,6 +139,16 @@ pub enum Refusal {
 }
 
 impl Refusal {
+    /// Every label of [`Refusal::code`].
+    pub const CODES: [&'static str; 6] = [
+        "artifact",
+        "empty",
+        "voter_count",
+        "canary",
+        "no_earlier_version",
+        "root",
+    ];
+
     /// Stable label for metrics.
     pub fn code(&self) -> &'static str {
         match self {
@@ -265,6 +275,12 @@ pub struct Reloader {
 impl Reloader {
     /// A reloader following `source`.
     pub fn new(source: IndexSource, policy: ReloadPolicy) -> Reloader {
+        // Every refusal's series exists from the start, at zero, so that
+        // an alert on its rate sees the first one.
+        crate::metrics::requests();
+        for reason in Refusal::CODES {
+            counter!("voter_lookup_index_reload_refusals_total", "reason" => reason).increment(0);
+        }
         Reloader {
             source,
             policy,
@@ -560,8 +576,7 @@ impl Reloader {
                     .increment(1);
             }
             Outcome::Swapped { .. } => {
-                histogram!("voter_lookup_index_swap_duration_seconds")
-                    .record(report.duration.as_secs_f64());
+                histogram!(crate::metrics::SWAP_DURATION).record(report.duration.as_secs_f64());
             }
             Outcome::Unchanged { .. } => {}
         }

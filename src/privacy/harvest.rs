@@ -138,6 +138,20 @@ impl HarvestWatch {
     }
 }
 
+/// Registers every series of the signals' counter, at zero.
+pub fn register() {
+    for pattern in [
+        Pattern::AlphabeticalSweep,
+        Pattern::SequentialOrders,
+        Pattern::DateOracle,
+    ] {
+        for class in crate::admission::Class::ALL {
+            counter!("voter_lookup_harvest_signals_total", "pattern" => pattern.as_str(), "class" => class.as_str())
+                .increment(0);
+        }
+    }
+}
+
 /// Counts and logs `signals` raised by `who` (a key id or an address).
 pub fn report(signals: &[Pattern], class: &'static str, who: &str) {
     for signal in signals {

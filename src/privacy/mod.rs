@@ -26,6 +26,7 @@ pub mod role;
 use std::sync::Arc;
 use std::time::Instant;
 
+use crate::admission::Class;
 use crate::context::RequestContext;
 use crate::error::LookupError;
 use crate::search::query::{ParsedQuery, QueryDate};
@@ -75,6 +76,46 @@ pub struct Privacy {
     quotas: Quotas,
     harvest: HarvestWatch,
     audit: Option<AuditLog>,
+    metrics: PrivacyMetrics,
+}
+
+/// The gate's counters, registered at start so that every series is
+/// scraped from the first minute, zeros included.
+struct PrivacyMetrics {
+    /// Lookups that found nobody with confidence, per door and view.
+    not_found: [[metrics::Counter; 2]; 2],
+    /// Answers refused at the quota, per class.
+    quota_refused: [metrics::Counter; 3],
+}
+
+impl PrivacyMetrics {
+    fn register() -> PrivacyMetrics {
+        crate::metrics::requests();
+        let views = [View::Staff, View::Kiosk];
+        let doors = [crate::metrics::Door::Http, crate::metrics::Door::Grpc];
+        harvest::register();
+        metrics::counter!("voter_lookup_audit_refused_total").increment(0);
+        PrivacyMetrics {
+            not_found: doors.map(|door| {
+                views.map(|view| {
+                    metrics::counter!(
+                        "voter_lookup_lookups_not_found_total",
+                        "door" => door.as_str(),
+                        "view" => view.as_str()
+                    )
+                })
+            }),
+            quota_refused: Class::ALL.map(|class| {
+                metrics::counter!("voter_lookup_quota_refused_total", "class" => class.as_str())
+            }),
+        }
+    }
+
+    fn not_found(&self, door: crate::metrics::Door, view: View) {
+        let door = usize::from(door == crate::metrics::Door::Grpc);
+        let view = usize::from(view == View::Kiosk);
+        self.not_found[door][view].increment(1);
+    }
 }
 
 impl Privacy {
@@ -86,6 +127,7 @@ impl Privacy {
             quotas: Quotas::new(config.quotas),
             harvest: HarvestWatch::default(),
             audit,
+            metrics: PrivacyMetrics::register(),
         })
     }
 
@@ -133,6 +175,13 @@ impl Privacy {
                 (Answer::Kiosk(answer), revealed)
             }
         };
+        let found = match &answer {
+            Answer::Staff(response) => response.confidence >= crate::search::Confidence::Strong,
+            Answer::Kiosk(answer) => !matches!(answer.outcome, kiosk::KioskOutcome::NotFound),
+        };
+        if !found {
+            self.metrics.not_found(context.door, view);
+        }
         self.watch_search(context, &parsed, revealed.is_empty());
         self.reveal(context, &subjects, &revealed)?;
         Ok(answer)
@@ -192,8 +241,7 @@ impl Privacy {
         self.quotas
             .reveal(context.class, subjects, revealed, Instant::now())
             .inspect_err(|_| {
-                metrics::counter!("voter_lookup_quota_refused_total", "class" => context.class.as_str())
-                    .increment(1);
+                self.metrics.quota_refused[context.class.rank()].increment(1);
                 tracing::info!(class = context.class.as_str(), client = %who(context), "quota reached");
             })?;
         if let Some(audit) = &self.audit {
