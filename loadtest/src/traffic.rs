@@ -80,7 +80,7 @@ impl ClassSpec {
     /// `staff`, `kiosk`, or categories with weights joined by `+`
     /// (`kiosk_prefix:5+no_accents:2`); it defaults to the preset of the
     /// class's name if there is one, staff otherwise, and `dates` to the
-    /// preset's (staff 30%, kiosk 0).
+    /// preset's (staff 30%, kiosk 100%).
     pub fn parse(text: &str) -> Result<ClassSpec, String> {
         let (name, options) = text.split_once(':').unwrap_or((text, ""));
         let name = name.trim();
@@ -194,8 +194,9 @@ pub struct Mix {
 impl Mix {
     /// Staff give the birth date with three queries in ten.
     pub const STAFF_DATES: f64 = 0.3;
-    /// Kiosk users are not asked for it.
-    pub const KIOSK_DATES: f64 = 0.0;
+    /// A kiosk asks every voter for it: the server's kiosk view answers
+    /// only a surname, a given name and a full birth date.
+    pub const KIOSK_DATES: f64 = 1.0;
 
     /// Desk staff: whole names as heard, with their misspellings, married
     /// names, dates.
@@ -218,17 +219,21 @@ impl Mix {
         }
     }
 
-    /// Kiosks: lower-case beginnings of names, hurried typing.
+    /// Kiosks: what the kiosk page sends for the server's kiosk view, a
+    /// voter's own surname and usual given name, typed on a touch screen
+    /// without accents, with its slips, and the full birth date. (Before
+    /// the kiosk view, this mix was mostly name beginnings; `mix=kiosk_prefix:55+…`
+    /// still gives that shape to a keyless or staff class.)
     pub fn kiosk() -> Mix {
         Mix {
             name: "kiosk".to_string(),
             weights: vec![
-                (Category::KioskPrefix, 55.0),
-                (Category::NoAccents, 20.0),
-                (Category::SurnameTypo, 8.0),
-                (Category::SoundAlike, 5.0),
-                (Category::GivenFirst, 5.0),
-                (Category::NotOnRoll, 7.0),
+                (Category::Exact, 25.0),
+                (Category::NoAccents, 35.0),
+                (Category::SurnameTypo, 15.0),
+                (Category::SoundAlike, 8.0),
+                (Category::GivenFirst, 7.0),
+                (Category::NotOnRoll, 10.0),
             ],
         }
     }
@@ -479,7 +484,7 @@ mod tests {
 
         let kiosk = ClassSpec::parse("kiosk:weight=0.3,key=kiosk-key").unwrap();
         assert_eq!(kiosk.mix, Mix::kiosk());
-        assert_eq!(kiosk.dates, 0.0);
+        assert_eq!(kiosk.dates, 1.0);
 
         let custom = ClassSpec::parse("mairie:mix=exact:3+not_on_roll,dates=50%").unwrap();
         assert_eq!(custom.weight, 1.0);
@@ -526,13 +531,16 @@ mod tests {
             .iter()
             .filter(|q| q.category == Some(Category::KioskPrefix))
             .count();
-        assert!((450..650).contains(&prefixes), "{prefixes}");
-        // Kiosk users type lower case and give no date of their own.
+        assert_eq!(prefixes, 0, "the kiosk view answers no beginnings");
+        // Kiosk users give their birth date (all but the few voters the
+        // roll knows by year only), and a third type in lower case.
+        let dated = queries.iter().filter(|q| q.birth_date.is_some()).count();
+        assert!(dated > 900, "{dated}");
         let lower = queries
             .iter()
             .filter(|q| q.text == q.text.to_lowercase())
             .count();
-        assert!(lower > 700, "{lower}");
+        assert!((280..450).contains(&lower), "{lower}");
         let strangers = queries
             .iter()
             .filter(|q| q.category == Some(Category::NotOnRoll))
