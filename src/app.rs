@@ -62,6 +62,7 @@ pub async fn serve(
         .with_optional_admission(config.admission.clone())
         .with_privacy(privacy(&config)?)
         .with_body_limits(config.body_limits)
+        .with_kiosk_timers(config.kiosk_timers)
         .with_shutdown_delay(config.shutdown_delay),
     );
     // The doors answer (not ready) while the first index loads.
@@ -185,6 +186,7 @@ pub async fn demo(
         .with_optional_admission(config.admission.clone())
         .with_privacy(privacy(&config)?)
         .with_body_limits(config.body_limits)
+        .with_kiosk_timers(config.kiosk_timers)
         .with_shutdown_delay(config.shutdown_delay),
     );
     run(state, listeners, termination_signal(), config.drain).await?;
