@@ -55,6 +55,8 @@ pub const LOOKUP_SCRIPT_PATH: &str = "/assets/lookup.js";
 pub const KIOSK_SCRIPT_PATH: &str = "/assets/kiosk.js";
 /// The desk page's script.
 pub const DESK_SCRIPT_PATH: &str = "/assets/desk.js";
+/// The pages' icon.
+pub const ICON_PATH: &str = "/assets/icon.svg";
 
 /// Which route a request asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,7 +135,7 @@ pub struct Route {
 }
 
 /// Every route of the HTTP door.
-pub const ROUTES: [Route; 16] = [
+pub const ROUTES: [Route; 17] = [
     route(
         RouteId::Search,
         SEARCH_PATH,
@@ -207,6 +209,7 @@ pub const ROUTES: [Route; 16] = [
     page(Page::LookupScript, LOOKUP_SCRIPT_PATH),
     page(Page::KioskScript, KIOSK_SCRIPT_PATH),
     page(Page::DeskScript, DESK_SCRIPT_PATH),
+    page(Page::Icon, ICON_PATH),
 ];
 
 const fn page(page: Page, path: &'static str) -> Route {
