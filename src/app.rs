@@ -226,6 +226,7 @@ fn print_welcome(index: &LoadedIndex, http: std::net::SocketAddr, grpc: std::net
     );
     println!("  HTTP  http://{http}/v1/search?q=…   (also /v1/stations, /healthz, /readyz)");
     println!("  gRPC  {grpc}   voterlookup.v1.VoterLookup");
+    println!("  Pages http://{http}/ (the kiosk)   http://{http}/desk (the desk)");
     if let Some(example) = crate::demo::example_query(index) {
         let mut url_query = form_urlencoded::Serializer::new(String::new());
         url_query.append_pair("q", &example.query);

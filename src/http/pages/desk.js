@@ -247,9 +247,10 @@ function resultItem(hit, index) {
     why.setAttribute('aria-label', 'Correspondance');
     for (const m of hit.match) {
       const line = element('li', null);
-      line.appendChild(element('span', 'token', `« ${m.token} »`));
+      const date = m.field === 'birth_date';
+      line.appendChild(element('span', 'token', `« ${date ? frenchDate(m.token) : m.token} »`));
       line.appendChild(document.createTextNode(` → ${FIELDS[m.field] || m.field} `));
-      line.appendChild(element('span', 'matched', `« ${m.field === 'birth_date' ? frenchDate(m.matched) : m.matched} »`));
+      line.appendChild(element('span', 'matched', `« ${date ? frenchDate(m.matched) : m.matched} »`));
       line.appendChild(document.createTextNode(` (${KINDS[m.kind] || m.kind})`));
       why.appendChild(line);
     }
