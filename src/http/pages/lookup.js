@@ -7,6 +7,12 @@
 /** Path of the search. */
 export const SEARCH_PATH = '/v1/search';
 
+/**
+ * Shortest wait before a retry, whatever `Retry-After` says: a hall of
+ * kiosks all retrying each second would keep an overloaded server so.
+ */
+export const MIN_RETRY_SECONDS = 5;
+
 /** Longest wait for an answer before the page says the service is slow. */
 const ANSWER_TIMEOUT_MS = 15000;
 
@@ -14,7 +20,8 @@ const ANSWER_TIMEOUT_MS = 15000;
  * Sends one search and says what its answer means:
  * - `{ kind: 'answer', body }`: the server answered the lookup;
  * - `{ kind: 'busy', seconds }`: refused under load (429, 503 overloaded),
- *   to be retried after `seconds` (the server's `Retry-After`);
+ *   to be retried after `seconds` (the server's `Retry-After`, never less
+ *   than `MIN_RETRY_SECONDS`);
  * - `{ kind: 'not_ready' }`: no index is loaded yet;
  * - `{ kind: 'invalid', parameter, message }`: the query was refused (400);
  * - `{ kind: 'denied', message }`: the key is unknown or not allowed;
@@ -58,7 +65,7 @@ export async function search(request, apiKey) {
     return { kind: 'not_ready', seconds: retryAfter(response, 10) };
   }
   if (response.status === 429 || code === 'overloaded' || code === 'deadline_exceeded') {
-    return { kind: 'busy', seconds: retryAfter(response, 5) };
+    return { kind: 'busy', seconds: retryAfter(response, MIN_RETRY_SECONDS) };
   }
   if (response.status === 400) {
     return { kind: 'invalid', parameter: body && body.error ? body.error.parameter : '', message };
@@ -75,7 +82,7 @@ function retryAfter(response, fallback) {
   if (!Number.isFinite(seconds) || seconds < 1) {
     return fallback;
   }
-  return Math.min(seconds, 120);
+  return Math.min(Math.max(seconds, MIN_RETRY_SECONDS), 120);
 }
 
 /**
