@@ -324,7 +324,11 @@ pub struct ServerArgs {
     pub kiosk_reset_seconds: Option<String>,
     /// Seconds an answer stays on the kiosk page before it clears itself,
     /// touched or not [default: 30].
-    #[arg(long, env = "VOTER_LOOKUP_KIOSK_ANSWER_SECONDS", value_name = "SECONDS")]
+    #[arg(
+        long,
+        env = "VOTER_LOOKUP_KIOSK_ANSWER_SECONDS",
+        value_name = "SECONDS"
+    )]
     pub kiosk_answer_seconds: Option<String>,
     #[command(flatten)]
     pub transport: TransportArgs,

@@ -112,7 +112,10 @@ async fn the_pages_load_only_what_the_server_serves() {
         }
         // No inline script: the policy would block it.
         for script in html.split("<script").skip(1) {
-            assert!(script.starts_with(" type=\"module\" src=\"/assets/"), "{path}");
+            assert!(
+                script.starts_with(" type=\"module\" src=\"/assets/"),
+                "{path}"
+            );
         }
     }
     // Scripts import only their siblings.

@@ -213,7 +213,13 @@ pub const ROUTES: [Route; 17] = [
 ];
 
 const fn page(page: Page, path: &'static str) -> Route {
-    route(RouteId::Page(page), path, Verbs::Read, false, MetricMethod::Page)
+    route(
+        RouteId::Page(page),
+        path,
+        Verbs::Read,
+        false,
+        MetricMethod::Page,
+    )
 }
 
 const fn route(
@@ -432,9 +438,21 @@ mod tests {
             assert_eq!(id(path), Some(RouteId::Page(Page::Kiosk)), "{path}");
         }
         assert_eq!(id("/desk"), Some(RouteId::Page(Page::Desk)));
-        assert_eq!(id("/assets/kiosk.js"), Some(RouteId::Page(Page::KioskScript)));
-        assert_eq!(id("/assets/%6Biosk.js"), Some(RouteId::Page(Page::KioskScript)));
-        for path in ["/assets", "/assets/", "/assets/other.js", "/assets/../kiosk", "/Kiosk"] {
+        assert_eq!(
+            id("/assets/kiosk.js"),
+            Some(RouteId::Page(Page::KioskScript))
+        );
+        assert_eq!(
+            id("/assets/%6Biosk.js"),
+            Some(RouteId::Page(Page::KioskScript))
+        );
+        for path in [
+            "/assets",
+            "/assets/",
+            "/assets/other.js",
+            "/assets/../kiosk",
+            "/Kiosk",
+        ] {
             assert_eq!(id(path), None, "{path}");
         }
         assert!(!resolve("/").admitted());
