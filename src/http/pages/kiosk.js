@@ -193,6 +193,9 @@ function showStep(index) {
     dateField = dateOrder().find((f) => f.value.length < f.maxLength) || fields.day;
     markDateField();
   }
+  // Where the keys will write, for a screen reader or a physical keyboard
+  // (`inputmode="none"` keeps a tablet's own keyboard closed).
+  (index === 2 ? dateField : textField()).focus();
 }
 
 function letterCount(text) {
@@ -418,7 +421,6 @@ function reset() {
   form.hidden = false;
   showStep(0);
   lastActivity = Date.now();
-  fields.surname.focus();
 }
 
 correct.addEventListener('click', () => {
@@ -428,7 +430,6 @@ correct.addEventListener('click', () => {
   delete outcome.dataset.state;
   form.hidden = false;
   showStep(0);
-  fields.surname.focus();
 });
 done.addEventListener('click', reset);
 $('restart').addEventListener('click', reset);
