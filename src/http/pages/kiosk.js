@@ -276,6 +276,13 @@ function show(result) {
     if (body.outcome === 'found' && body.station) {
       return showAnswer('found', found(body), false);
     }
+    if (body.outcome === 'found') {
+      // A voter the roll gives no station: only the staff can help.
+      return showAnswer('no_station', [
+        heading('Votre bureau n\'est pas indiqué'),
+        element('p', null, 'Vous êtes bien inscrit(e), mais la liste n\'indique pas votre bureau de vote. Adressez-vous à un agent de la mairie.'),
+      ], false);
+    }
     if (body.outcome === 'several') {
       return showAnswer('several', several(), false);
     }
