@@ -494,6 +494,7 @@ test('the kiosk counts down when the service is busy, then retries', { timeout: 
   assert.ok(refusals.length >= 1, 'the kiosk was refused');
   assert.ok([429, 503].includes(refusals[0].status), `refused with ${refusals[0].status}`);
   const retryAfter = Number(refusals[0].retryAfter);
+  console.log(`# busy: refused ${refusals[0].status} (Retry-After ${refusals[0].retryAfter}) at search ${attempts}`);
   assert.ok(retryAfter >= 1, `Retry-After ${refusals[0].retryAfter}`);
   assert.match(await page.locator('#answer').textContent(), /très demandé/);
   const countdown = await page.locator('#countdown').textContent();
