@@ -62,6 +62,7 @@ pub async fn serve(
         .with_optional_admission(config.admission.clone())
         .with_privacy(privacy(&config)?)
         .with_body_limits(config.body_limits)
+        .with_kiosk_timers(config.kiosk_timers)
         .with_shutdown_delay(config.shutdown_delay),
     );
     // The doors answer (not ready) while the first index loads.
@@ -185,6 +186,7 @@ pub async fn demo(
         .with_optional_admission(config.admission.clone())
         .with_privacy(privacy(&config)?)
         .with_body_limits(config.body_limits)
+        .with_kiosk_timers(config.kiosk_timers)
         .with_shutdown_delay(config.shutdown_delay),
     );
     run(state, listeners, termination_signal(), config.drain).await?;
@@ -224,6 +226,7 @@ fn print_welcome(index: &LoadedIndex, http: std::net::SocketAddr, grpc: std::net
     );
     println!("  HTTP  http://{http}/v1/search?q=…   (also /v1/stations, /healthz, /readyz)");
     println!("  gRPC  {grpc}   voterlookup.v1.VoterLookup");
+    println!("  Pages http://{http}/ (the kiosk)   http://{http}/desk (the desk)");
     if let Some(example) = crate::demo::example_query(index) {
         let mut url_query = form_urlencoded::Serializer::new(String::new());
         url_query.append_pair("q", &example.query);

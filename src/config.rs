@@ -37,7 +37,7 @@ use crate::privacy::audit::AuditConfig;
 use crate::privacy::keys::KeyRing;
 use crate::privacy::quota::QuotaLimits;
 use crate::privacy::role::{AnonymousPolicy, Roles};
-use crate::state::BodyLimits;
+use crate::state::{BodyLimits, KioskTimers};
 use crate::transport::{GrpcLimits, HttpLimits, TransportConfig};
 
 /// The `voter-lookup` command line.
@@ -318,6 +318,18 @@ pub struct ServerArgs {
     /// 413 [default: 16384].
     #[arg(long, env = "VOTER_LOOKUP_MAX_BODY_BYTES", value_name = "BYTES")]
     pub max_body_bytes: Option<String>,
+    /// Seconds without a touch after which the kiosk page (`/`, `/kiosk`)
+    /// clears itself and goes back to its start [default: 60].
+    #[arg(long, env = "VOTER_LOOKUP_KIOSK_RESET_SECONDS", value_name = "SECONDS")]
+    pub kiosk_reset_seconds: Option<String>,
+    /// Seconds an answer stays on the kiosk page before it clears itself,
+    /// touched or not [default: 30].
+    #[arg(
+        long,
+        env = "VOTER_LOOKUP_KIOSK_ANSWER_SECONDS",
+        value_name = "SECONDS"
+    )]
+    pub kiosk_answer_seconds: Option<String>,
     #[command(flatten)]
     pub transport: TransportArgs,
 }
@@ -450,6 +462,8 @@ pub struct FileSettings {
     staff_reserve_percent: Option<toml::Value>,
     body_timeout_ms: Option<toml::Value>,
     max_body_bytes: Option<toml::Value>,
+    kiosk_reset_seconds: Option<toml::Value>,
+    kiosk_answer_seconds: Option<toml::Value>,
     index: Option<PathBuf>,
     index_root: Option<PathBuf>,
     reload_poll_seconds: Option<toml::Value>,
@@ -499,6 +513,8 @@ pub struct ServerConfig {
     pub api_keys_file: Option<PathBuf>,
     /// How the HTTP door reads request bodies.
     pub body_limits: BodyLimits,
+    /// How the kiosk page clears itself.
+    pub kiosk_timers: KioskTimers,
     /// Limits on connections.
     pub transport: TransportConfig,
 }
@@ -696,6 +712,7 @@ impl ServerArgs {
             privacy: self.privacy_config(file)?,
             api_keys_file: self.api_keys_file(file),
             body_limits: self.body_limits(file)?,
+            kiosk_timers: self.kiosk_timers(file)?,
             transport: self.transport.to_config(file)?,
         })
     }
@@ -833,6 +850,28 @@ impl ServerArgs {
             limits.max_bytes = bytes as usize;
         }
         Ok(limits)
+    }
+
+    fn kiosk_timers(&self, file: &FileSettings) -> Result<KioskTimers, ConfigError> {
+        let default = KioskTimers::default();
+        let seconds = |flag, given, from_file, default: Duration| {
+            count_setting(flag, given, from_file, default.as_secs(), 5..=3600)
+                .map(Duration::from_secs)
+        };
+        Ok(KioskTimers {
+            idle_reset: seconds(
+                "kiosk-reset-seconds",
+                &self.kiosk_reset_seconds,
+                &file.kiosk_reset_seconds,
+                default.idle_reset,
+            )?,
+            answer_shown: seconds(
+                "kiosk-answer-seconds",
+                &self.kiosk_answer_seconds,
+                &file.kiosk_answer_seconds,
+                default.answer_shown,
+            )?,
+        })
     }
 
     fn admission_config(
@@ -1559,6 +1598,26 @@ mod tests {
             .reload_config(&none)
             .unwrap_err();
         assert!(error.message.contains("private key"), "{error}");
+    }
+
+    #[test]
+    fn kiosk_timers_have_defaults_and_come_from_flags_or_the_file() {
+        let none = FileSettings::default();
+        let config = args(&[]).to_config(&none).unwrap();
+        assert_eq!(config.kiosk_timers, KioskTimers::default());
+        assert_eq!(config.kiosk_timers.idle_reset, Duration::from_secs(60));
+        let config = args(&["--kiosk-reset-seconds", "15"])
+            .to_config(&file("kiosk_answer_seconds = 8"))
+            .unwrap();
+        assert_eq!(config.kiosk_timers.idle_reset, Duration::from_secs(15));
+        assert_eq!(config.kiosk_timers.answer_shown, Duration::from_secs(8));
+        let error = args(&["--kiosk-reset-seconds", "1"])
+            .to_config(&none)
+            .unwrap_err();
+        assert!(
+            error.setting.contains("--kiosk-reset-seconds") && error.message.contains("5 to 3600"),
+            "{error}"
+        );
     }
 
     #[test]

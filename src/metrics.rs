@@ -80,15 +80,18 @@ pub enum Method {
     GetVoter,
     /// The list of stations.
     ListStations,
+    /// A page or one of its assets.
+    Page,
     /// Health, readiness, metrics, the API description, unknown routes.
     Other,
 }
 
 impl Method {
-    const ALL: [Method; 4] = [
+    const ALL: [Method; 5] = [
         Method::Search,
         Method::GetVoter,
         Method::ListStations,
+        Method::Page,
         Method::Other,
     ];
 
@@ -97,6 +100,7 @@ impl Method {
             Method::Search => "search",
             Method::GetVoter => "get_voter",
             Method::ListStations => "list_stations",
+            Method::Page => "page",
             Method::Other => "other",
         }
     }

@@ -80,6 +80,26 @@ impl Default for BodyLimits {
     }
 }
 
+/// How the kiosk page clears itself, so that the next voter never sees
+/// the previous one's answer (given to the page by the HTTP door).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KioskTimers {
+    /// Inactivity after which the page goes back to its start.
+    pub idle_reset: Duration,
+    /// How long an answer stays on screen before the page goes back to its
+    /// start, touched or not.
+    pub answer_shown: Duration,
+}
+
+impl Default for KioskTimers {
+    fn default() -> Self {
+        KioskTimers {
+            idle_reset: Duration::from_secs(60),
+            answer_shown: Duration::from_secs(30),
+        }
+    }
+}
+
 /// What every request handler shares.
 pub struct AppState {
     /// The lookups.
@@ -91,6 +111,7 @@ pub struct AppState {
     admission: Option<Arc<Admission>>,
     privacy: Privacy,
     body_limits: BodyLimits,
+    kiosk_timers: KioskTimers,
     shutdown_delay: Duration,
 }
 
@@ -115,6 +136,7 @@ impl AppState {
                 .expect("a gate without an audit trail opens no file"),
             shutdown_delay: Duration::ZERO,
             body_limits: BodyLimits::default(),
+            kiosk_timers: KioskTimers::default(),
         }
     }
 
@@ -127,6 +149,17 @@ impl AppState {
     /// How the HTTP door reads request bodies.
     pub fn body_limits(&self) -> BodyLimits {
         self.body_limits
+    }
+
+    /// The same, with the kiosk page clearing itself after `timers`.
+    pub fn with_kiosk_timers(mut self, timers: KioskTimers) -> AppState {
+        self.kiosk_timers = timers;
+        self
+    }
+
+    /// How the kiosk page clears itself.
+    pub fn kiosk_timers(&self) -> KioskTimers {
+        self.kiosk_timers
     }
 
     /// The same, with admission control in front of both doors.

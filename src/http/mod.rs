@@ -12,6 +12,7 @@
 //! | `GET /metrics` | Prometheus metrics ([`crate::metrics`]) |
 //! | `GET /openapi.json` | the OpenAPI 3.1 description of all of this ([`openapi`]) |
 //! | `POST /v1/admin/reload`, `/v1/admin/rollback` | put the published index live, or the one before (admin token) |
+//! | `GET /`, `/kiosk`, `/desk`, `/assets/…` | the kiosk page and the desk page, embedded ([`pages`]) |
 //!
 //! Every response, refusals included, carries `X-Request-Id`: the client's,
 //! or a new one. Lookups pass admission control first ([`crate::admission`]).
@@ -19,6 +20,7 @@
 mod body;
 mod json;
 pub mod openapi;
+pub mod pages;
 pub mod routes;
 
 use std::convert::Infallible;
@@ -375,6 +377,7 @@ async fn dispatch(
             state.privacy().admin_call(&context, action, outcome);
             result
         }
+        RouteId::Page(page) => Ok(pages::response(page, state.kiosk_timers())),
     }
 }
 

@@ -9,6 +9,10 @@
 //! the real responses of a running server against them, so a field added,
 //! renamed or made nullable there without a change here fails the tests.
 //!
+//! The pages (`/`, `/kiosk`, `/desk` and their assets, [`super::pages`])
+//! are left out on purpose: they are documents for browsers, not part of
+//! the API a client programs against.
+//!
 //! The document never changes while the process runs: it is built and
 //! serialised once, on the first request.
 
@@ -100,6 +104,7 @@ fn build() -> Value {
             RouteId::OpenApi => openapi_operation(),
             RouteId::AdminReload => admin_operation(ADMIN_ACTIONS[0]),
             RouteId::AdminRollback => admin_operation(ADMIN_ACTIONS[1]),
+            RouteId::Page(_) => continue,
         };
         document["paths"][route.path] = match route.verbs {
             Verbs::Read => json!({ "get": operation }),

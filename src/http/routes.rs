@@ -18,6 +18,7 @@
 
 use http::Method as HttpMethod;
 
+use super::pages::Page;
 use crate::metrics::Method as MetricMethod;
 
 /// Path of the search.
@@ -40,6 +41,22 @@ pub const ADMIN_PREFIX: &str = "/v1/admin/";
 pub const ADMIN_RELOAD_PATH: &str = "/v1/admin/reload";
 /// Admin call: go back to the index served before.
 pub const ADMIN_ROLLBACK_PATH: &str = "/v1/admin/rollback";
+/// The kiosk page, at the root: what a tablet in the town-hall lobby opens.
+pub const HOME_PATH: &str = "/";
+/// The kiosk page under its own name.
+pub const KIOSK_PATH: &str = "/kiosk";
+/// The desk page, for staff with a key.
+pub const DESK_PATH: &str = "/desk";
+/// The pages' style sheet.
+pub const STYLE_PATH: &str = "/assets/pages.css";
+/// What both pages' scripts share: the search call and its refusals.
+pub const LOOKUP_SCRIPT_PATH: &str = "/assets/lookup.js";
+/// The kiosk page's script.
+pub const KIOSK_SCRIPT_PATH: &str = "/assets/kiosk.js";
+/// The desk page's script.
+pub const DESK_SCRIPT_PATH: &str = "/assets/desk.js";
+/// The pages' icon.
+pub const ICON_PATH: &str = "/assets/icon.svg";
 
 /// Which route a request asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,6 +79,8 @@ pub enum RouteId {
     AdminReload,
     /// `POST /v1/admin/rollback`.
     AdminRollback,
+    /// A page or one of its assets, embedded in the binary.
+    Page(Page),
 }
 
 /// The methods a route answers.
@@ -116,7 +135,7 @@ pub struct Route {
 }
 
 /// Every route of the HTTP door.
-pub const ROUTES: [Route; 9] = [
+pub const ROUTES: [Route; 17] = [
     route(
         RouteId::Search,
         SEARCH_PATH,
@@ -180,7 +199,28 @@ pub const ROUTES: [Route; 9] = [
         false,
         MetricMethod::Other,
     ),
+    // The pages and their assets cost no search: they bypass admission,
+    // so that a kiosk still shows its page, and the busy message, when
+    // lookups are refused.
+    page(Page::Kiosk, HOME_PATH),
+    page(Page::Kiosk, KIOSK_PATH),
+    page(Page::Desk, DESK_PATH),
+    page(Page::Style, STYLE_PATH),
+    page(Page::LookupScript, LOOKUP_SCRIPT_PATH),
+    page(Page::KioskScript, KIOSK_SCRIPT_PATH),
+    page(Page::DeskScript, DESK_SCRIPT_PATH),
+    page(Page::Icon, ICON_PATH),
 ];
+
+const fn page(page: Page, path: &'static str) -> Route {
+    route(
+        RouteId::Page(page),
+        path,
+        Verbs::Read,
+        false,
+        MetricMethod::Page,
+    )
+}
 
 const fn route(
     id: RouteId,
@@ -267,7 +307,12 @@ pub fn resolve(path: &str) -> Resolved {
     let separator_inside = segments.iter().any(|segment| segment.contains(['/', '\\']));
     let admin = segments.len() >= 2 && segments[0] == "v1" && segments[1] == "admin";
     for route in &ROUTES {
-        let template = route.path.trim_start_matches('/').split('/');
+        // No template has an empty segment; the root's has no segment.
+        let template = route
+            .path
+            .trim_start_matches('/')
+            .split('/')
+            .filter(|part| !part.is_empty());
         if template.clone().count() != segments.len() {
             continue;
         }
@@ -385,6 +430,33 @@ mod tests {
             Resolved::Route(&ROUTES[1], vec!["00/01".into(), "5".into()])
         );
         assert_eq!(resolve("/nowhere").not_found_message(), "no route /nowhere");
+    }
+
+    #[test]
+    fn the_root_and_the_pages_resolve() {
+        for path in ["/", "//", "/kiosk", "/kiosk/"] {
+            assert_eq!(id(path), Some(RouteId::Page(Page::Kiosk)), "{path}");
+        }
+        assert_eq!(id("/desk"), Some(RouteId::Page(Page::Desk)));
+        assert_eq!(
+            id("/assets/kiosk.js"),
+            Some(RouteId::Page(Page::KioskScript))
+        );
+        assert_eq!(
+            id("/assets/%6Biosk.js"),
+            Some(RouteId::Page(Page::KioskScript))
+        );
+        for path in [
+            "/assets",
+            "/assets/",
+            "/assets/other.js",
+            "/assets/../kiosk",
+            "/Kiosk",
+        ] {
+            assert_eq!(id(path), None, "{path}");
+        }
+        assert!(!resolve("/").admitted());
+        assert_eq!(resolve("/desk").metric(), MetricMethod::Page);
     }
 
     #[test]
