@@ -54,6 +54,7 @@ use crate::search::{LookupQuery, SearchMode};
 use crate::state::AppState;
 use crate::transport::TransportConfig;
 use crate::transport::connections::{Acceptor, ConnectionLimiter};
+use crate::transport::tls::{self, ServerStream, TlsCertificates};
 use json::{
     ErrorBody, KioskBody, ResultBody, SearchBody, StationSummaryBody, StationsBody, VotersBody,
 };
@@ -77,13 +78,17 @@ pub const REQUEST_ID: &str = crate::context::REQUEST_ID_HEADER;
 const TOO_MANY_CONNECTIONS: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\nretry-after: 1\r\nconnection: close\r\ncontent-length: 83\r\n\r\n{\"error\":{\"code\":\"overloaded\",\"message\":\"too many connections: retry in a moment\"}}";
 
 /// Accepts connections within `limits` until `shutdown` resolves, then
-/// waits for the open connections to finish their requests.
+/// waits for the open connections to finish their requests. With `tls`,
+/// each connection's handshake runs in its own task, within the
+/// header-read timeout, before hyper reads anything.
 pub async fn serve(
     listener: TcpListener,
     state: Arc<AppState>,
     limits: TransportConfig,
+    tls: Option<Arc<TlsCertificates>>,
     shutdown: impl Future<Output = ()>,
 ) {
+    let tls = tls.map(|tls| tls.acceptor(Door::Http));
     let graceful = GracefulShutdown::new();
     let admission = state.admission().cloned();
     let limiter = ConnectionLimiter::new(
@@ -164,11 +169,26 @@ pub async fn serve(
                         Ok::<_, Infallible>(response)
                     }
                 });
-                let connection = builder
-                    .serve_connection(TokioIo::new(stream), TowerToHyperService::new(identified));
-                let connection = graceful.watch(connection);
+                let watcher = graceful.watcher();
+                let builder = builder.clone();
+                let tls = tls.clone();
+                let handshake_within = limits.http.header_read_timeout;
                 tokio::spawn(async move {
-                    if let Err(error) = connection.await {
+                    // The handshake, bounded, here in the connection's own
+                    // task: a client that stalls in it delays nobody.
+                    let stream = match &tls {
+                        None => ServerStream::Plain(stream),
+                        Some(tls) => match tls::handshake(tls, stream, handshake_within).await {
+                            Ok(stream) => ServerStream::tls(stream, None),
+                            Err(error) => {
+                                tracing::debug!(%error, "http TLS handshake failed");
+                                return;
+                            }
+                        },
+                    };
+                    let connection = builder
+                        .serve_connection(TokioIo::new(stream), TowerToHyperService::new(identified));
+                    if let Err(error) = watcher.watch(connection).await {
                         tracing::debug!(%error, "http connection ended with an error");
                     }
                 });
