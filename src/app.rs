@@ -183,10 +183,16 @@ pub async fn demo(
         .await?
         .with_transport(config.transport)
         .with_tls(tls.clone());
+    // The demo has no index to reload, but its certificate follows SIGHUP
+    // as `serve`'s does (the handler is in place before anything prints).
+    #[cfg(unix)]
     if let Some(tls) = tls {
-        // The demo has no index to reload, but its certificate follows
-        // SIGHUP as `serve`'s does.
-        tokio::spawn(reload_tls_on_hangup(tls));
+        let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
+        tokio::spawn(async move {
+            while hangup.recv().await.is_some() {
+                tls.reload_logged();
+            }
+        });
     }
     let (voters, seed) = args.roll(&file);
     println!("voter-lookup demo: generating and indexing {voters} synthetic voters (seed {seed})…");
@@ -243,18 +249,6 @@ fn load_tls(config: &ServerConfig) -> Result<Option<Arc<TlsCertificates>>, AppEr
     let tls = TlsCertificates::load(files.clone())?;
     tracing::info!(cert = %files.cert.display(), "both doors speak TLS");
     Ok(Some(tls))
-}
-
-/// Reads the certificate again on every SIGHUP (`demo`).
-async fn reload_tls_on_hangup(tls: Arc<TlsCertificates>) {
-    #[cfg(unix)]
-    if let Ok(mut hangup) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) {
-        while hangup.recv().await.is_some() {
-            tls.reload_logged();
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = tls;
 }
 
 fn print_welcome(

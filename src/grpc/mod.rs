@@ -158,7 +158,12 @@ fn handshaken(
                     let sender = sender.clone();
                     let acceptor = acceptor.clone();
                     tokio::spawn(async move {
-                        match tls::handshake(&acceptor, stream, within).await {
+                        // Abandoned when tonic stops taking connections.
+                        let handshake = tokio::select! {
+                            handshake = tls::handshake(&acceptor, stream, within) => handshake,
+                            () = sender.closed() => return,
+                        };
+                        match handshake {
                             Ok(stream) => {
                                 let _ = sender.send(Ok(ServerStream::tls(stream, Some(within)))).await;
                             }

@@ -107,6 +107,7 @@ pub async fn serve(
         .max_header_size(limits.http.max_header_bytes)
         .max_buf_size(limits.http.max_header_bytes.max(MIN_BUF_BYTES));
     let mut shutdown = std::pin::pin!(shutdown);
+    let (closing_sender, closing_receiver) = tokio::sync::watch::channel(false);
     loop {
         tokio::select! {
             accepted = incoming.next() => {
@@ -173,17 +174,22 @@ pub async fn serve(
                 let builder = builder.clone();
                 let tls = tls.clone();
                 let handshake_within = limits.http.header_read_timeout;
+                let mut closing = closing_receiver.clone();
                 tokio::spawn(async move {
                     // The handshake, bounded, here in the connection's own
                     // task: a client that stalls in it delays nobody.
+                    // Abandoned at shutdown: no request has begun on it.
                     let stream = match &tls {
                         None => ServerStream::Plain(stream),
-                        Some(tls) => match tls::handshake(tls, stream, handshake_within).await {
-                            Ok(stream) => ServerStream::tls(stream, None),
-                            Err(error) => {
-                                tracing::debug!(%error, "http TLS handshake failed");
-                                return;
-                            }
+                        Some(tls) => tokio::select! {
+                            handshake = tls::handshake(tls, stream, handshake_within) => match handshake {
+                                Ok(stream) => ServerStream::tls(stream, None),
+                                Err(error) => {
+                                    tracing::debug!(%error, "http TLS handshake failed");
+                                    return;
+                                }
+                            },
+                            _ = closing.wait_for(|closing| *closing) => return,
                         },
                     };
                     let connection = builder
@@ -197,6 +203,7 @@ pub async fn serve(
         }
     }
     drop(incoming);
+    let _ = closing_sender.send(true);
     graceful.shutdown().await;
 }
 
