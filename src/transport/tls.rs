@@ -239,6 +239,11 @@ impl ServerStream {
         }
     }
 
+    /// The client's address.
+    pub fn peer(&self) -> std::net::SocketAddr {
+        self.limited().peer()
+    }
+
     fn limited(&self) -> &LimitedStream {
         match self {
             ServerStream::Plain(stream) => stream,
@@ -320,13 +325,6 @@ impl Connected for ServerStream {
 
     fn connect_info(&self) -> TcpConnectInfo {
         self.limited().connect_info()
-    }
-}
-
-impl ServerStream {
-    /// The client's address.
-    pub fn peer(&self) -> std::net::SocketAddr {
-        self.limited().peer()
     }
 }
 
