@@ -141,6 +141,7 @@ async fn search_over_grpc(client: &mut VoterLookupClient<Channel>, q: &str) -> u
             q: q.to_string(),
             birth_date: String::new(),
             limit: 5,
+            ..Default::default()
         }),
     )
     .await
@@ -361,6 +362,7 @@ async fn plain_text_to_a_tls_port_fails_cleanly() {
             q: "martin".to_string(),
             birth_date: String::new(),
             limit: 1,
+            ..Default::default()
         }),
     )
     .await
