@@ -10,6 +10,7 @@ use crate::index::{IndexHandle, LoadedIndex};
 use crate::search_pool::SearchPool;
 use crate::server::{Listeners, run, termination_signal};
 use crate::state::AppState;
+use crate::transport::tls::TlsCertificates;
 
 /// Why a command failed.
 #[derive(Debug, thiserror::Error)]
@@ -35,6 +36,9 @@ pub enum AppError {
     /// A request-level error (the first reload could not run).
     #[error(transparent)]
     Lookup(#[from] crate::error::LookupError),
+    /// The TLS certificate or key cannot be used.
+    #[error(transparent)]
+    Tls(#[from] crate::transport::tls::TlsError),
 }
 
 /// `voter-lookup serve`.
@@ -48,9 +52,11 @@ pub async fn serve(
         let (server, file) = (args.server.clone(), file.clone());
         move || server.key_ring(&file)
     };
+    let tls = load_tls(&config)?;
     let listeners = Listeners::bind(config.http, config.grpc)
         .await?
-        .with_transport(config.transport);
+        .with_transport(config.transport)
+        .with_tls(tls.clone());
     let (http, grpc) = listeners.local_addrs()?;
     let state = Arc::new(
         AppState::with_pool(
@@ -89,7 +95,7 @@ pub async fn serve(
         serving.abort();
         return Err(error);
     }
-    tokio::spawn(follow_new_versions(state.clone(), reload.poll, keys));
+    tokio::spawn(follow_new_versions(state.clone(), reload.poll, keys, tls));
     let served = serving.await.map_err(crate::server::ServeError::from);
     state.forget_serving_record();
     served??;
@@ -103,11 +109,13 @@ const SERVING_RECORD_REFRESH: Duration = Duration::from_secs(60);
 /// Reloads when the index root's `current` changes (polled) and on SIGHUP,
 /// and keeps the serving record fresh, until the server stops accepting.
 /// SIGHUP also rereads the API keys (`keys`): a key file that fails to
-/// read keeps the keys in force.
+/// read keeps the keys in force; and the TLS certificate, when there is
+/// one: a pair that cannot be used keeps the certificate in force.
 async fn follow_new_versions(
     state: Arc<AppState>,
     poll: Option<Duration>,
     keys: impl Fn() -> Result<crate::privacy::keys::KeyRing, crate::config::ConfigError>,
+    tls: Option<Arc<TlsCertificates>>,
 ) {
     #[cfg(unix)]
     let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
@@ -145,6 +153,9 @@ async fn follow_new_versions(
                 Trigger::Watch
             }
             () = signal => {
+                if let Some(tls) = &tls {
+                    tls.reload_logged();
+                }
                 match keys() {
                     Ok(ring) => {
                         tracing::info!(keys = ring.len(), "API keys reread");
@@ -167,16 +178,29 @@ pub async fn demo(
     file: FileSettings,
     config: ServerConfig,
 ) -> Result<(), AppError> {
+    let tls = load_tls(&config)?;
     let listeners = Listeners::bind(config.http, config.grpc)
         .await?
-        .with_transport(config.transport);
+        .with_transport(config.transport)
+        .with_tls(tls.clone());
+    // The demo has no index to reload, but its certificate follows SIGHUP
+    // as `serve`'s does (the handler is in place before anything prints).
+    #[cfg(unix)]
+    if let Some(tls) = tls {
+        let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
+        tokio::spawn(async move {
+            while hangup.recv().await.is_some() {
+                tls.reload_logged();
+            }
+        });
+    }
     let (voters, seed) = args.roll(&file);
     println!("voter-lookup demo: generating and indexing {voters} synthetic voters (seed {seed})…");
     let index = tokio::task::spawn_blocking(move || crate::demo::build_demo_index(voters, seed))
         .await
         .map_err(crate::server::ServeError::from)??;
     let (http, grpc) = listeners.local_addrs()?;
-    print_welcome(&index, http, grpc);
+    print_welcome(&index, http, grpc, config.tls.is_some());
     let state = Arc::new(
         AppState::with_pool(
             IndexHandle::with_index(index),
@@ -217,14 +241,34 @@ fn privacy(config: &ServerConfig) -> Result<crate::privacy::Privacy, AppError> {
     })
 }
 
-fn print_welcome(index: &LoadedIndex, http: std::net::SocketAddr, grpc: std::net::SocketAddr) {
+/// Reads the configured certificate and key, naming the file that fails.
+fn load_tls(config: &ServerConfig) -> Result<Option<Arc<TlsCertificates>>, AppError> {
+    let Some(files) = &config.tls else {
+        return Ok(None);
+    };
+    let tls = TlsCertificates::load(files.clone())?;
+    tracing::info!(cert = %files.cert.display(), "both doors speak TLS");
+    Ok(Some(tls))
+}
+
+fn print_welcome(
+    index: &LoadedIndex,
+    http: std::net::SocketAddr,
+    grpc: std::net::SocketAddr,
+    tls: bool,
+) {
+    let (scheme, plaintext) = if tls {
+        ("https", "")
+    } else {
+        ("http", "-plaintext ")
+    };
     println!(
         "ready: {} voters in {} polling stations, index {}",
         index.info().voters,
         index.stations().len(),
         index.version()
     );
-    println!("  HTTP  http://{http}/v1/search?q=…   (also /v1/stations, /healthz, /readyz)");
+    println!("  HTTP  {scheme}://{http}/v1/search?q=…   (also /v1/stations, /healthz, /readyz)");
     println!("  gRPC  {grpc}   voterlookup.v1.VoterLookup");
     println!("  Pages http://{http}/ (the kiosk)   http://{http}/desk (the desk)");
     if let Some(example) = crate::demo::example_query(index) {
@@ -241,8 +285,11 @@ fn print_welcome(index: &LoadedIndex, http: std::net::SocketAddr, grpc: std::net
             "Try (this voter is {}, in station {}, order number {}):",
             example.query, example.station_code, example.order_number
         );
-        println!("  curl 'http://{http}/v1/search?{}'", url_query.finish());
-        println!("  grpcurl -plaintext -d '{grpc_body}' {grpc} voterlookup.v1.VoterLookup/Search");
+        println!(
+            "  curl '{scheme}://{http}/v1/search?{}'",
+            url_query.finish()
+        );
+        println!("  grpcurl {plaintext}-d '{grpc_body}' {grpc} voterlookup.v1.VoterLookup/Search");
     }
     println!("Ctrl-C stops the server.");
 }

@@ -38,6 +38,7 @@ use crate::privacy::keys::KeyRing;
 use crate::privacy::quota::QuotaLimits;
 use crate::privacy::role::{AnonymousPolicy, Roles};
 use crate::state::{BodyLimits, KioskTimers};
+use crate::transport::tls::TlsFiles;
 use crate::transport::{GrpcLimits, HttpLimits, TransportConfig};
 
 /// The `voter-lookup` command line.
@@ -332,6 +333,8 @@ pub struct ServerArgs {
     pub kiosk_answer_seconds: Option<String>,
     #[command(flatten)]
     pub transport: TransportArgs,
+    #[command(flatten)]
+    pub tls: TlsArgs,
 }
 
 /// Limits on connections, for both doors (see [`crate::transport`]).
@@ -419,6 +422,41 @@ pub struct TransportArgs {
     pub grpc_max_message_bytes: Option<String>,
 }
 
+/// TLS on both doors (see [`crate::transport::tls`]): both settings or
+/// neither.
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "TLS")]
+pub struct TlsArgs {
+    /// PEM certificate chain (the server's certificate first) that both
+    /// doors serve over TLS, with --tls-key; read again on SIGHUP
+    /// [default: none, plain TCP].
+    #[arg(long, env = "VOTER_LOOKUP_TLS_CERT", value_name = "FILE")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key of --tls-cert (PKCS#8, PKCS#1 or SEC1); read again
+    /// on SIGHUP [default: none].
+    #[arg(long, env = "VOTER_LOOKUP_TLS_KEY", value_name = "FILE")]
+    pub tls_key: Option<PathBuf>,
+}
+
+impl TlsArgs {
+    /// The certificate and key files, from flags, environment or `file`;
+    /// their contents are read when the server starts
+    /// ([`crate::transport::tls::TlsCertificates::load`]).
+    fn to_config(&self, file: &FileSettings) -> Result<Option<TlsFiles>, ConfigError> {
+        let cert = self.tls_cert.clone().or_else(|| file.tls_cert.clone());
+        let key = self.tls_key.clone().or_else(|| file.tls_key.clone());
+        match (cert, key) {
+            (None, None) => Ok(None),
+            (Some(cert), Some(key)) => Ok(Some(TlsFiles { cert, key })),
+            (Some(_), None) => Err(invalid("tls-key", "missing: --tls-cert needs its key")),
+            (None, Some(_)) => Err(invalid(
+                "tls-cert",
+                "missing: --tls-key needs its certificate",
+            )),
+        }
+    }
+}
+
 /// Log output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -484,6 +522,8 @@ pub struct FileSettings {
     grpc_max_local_resets: Option<toml::Value>,
     grpc_max_pending_resets: Option<toml::Value>,
     grpc_max_message_bytes: Option<toml::Value>,
+    tls_cert: Option<PathBuf>,
+    tls_key: Option<PathBuf>,
 }
 
 /// Checked server settings.
@@ -517,6 +557,8 @@ pub struct ServerConfig {
     pub kiosk_timers: KioskTimers,
     /// Limits on connections.
     pub transport: TransportConfig,
+    /// The certificate and key both doors serve, when they speak TLS.
+    pub tls: Option<TlsFiles>,
 }
 
 /// A setting refused at start.
@@ -603,7 +645,8 @@ impl ServerArgs {
             };
         let http = address("http", &self.http, &file.http, "127.0.0.1:8080")?;
         let grpc = address("grpc", &self.grpc, &file.grpc, "127.0.0.1:50051")?;
-        if http == grpc {
+        // Port 0 twice is two ports the system picks.
+        if http == grpc && http.port() != 0 {
             return Err(invalid(
                 "grpc",
                 format!("{grpc} is also the HTTP address: the doors need two ports"),
@@ -714,6 +757,7 @@ impl ServerArgs {
             body_limits: self.body_limits(file)?,
             kiosk_timers: self.kiosk_timers(file)?,
             transport: self.transport.to_config(file)?,
+            tls: self.tls.to_config(file)?,
         })
     }
 
@@ -1707,5 +1751,50 @@ mod tests {
         assert!(error.message.contains("voter-lookup.toml"), "{error}");
         let error = read_file(Some(&dir.path().join("missing.toml"))).unwrap_err();
         assert!(error.message.contains("missing.toml"), "{error}");
+    }
+
+    #[test]
+    fn tls_takes_a_certificate_and_its_key_from_flags_or_the_file() {
+        let none = FileSettings::default();
+        assert_eq!(
+            args(&[]).to_config(&none).unwrap().tls,
+            None,
+            "plain TCP by default"
+        );
+        let config = args(&[
+            "--tls-cert",
+            "/etc/vl/cert.pem",
+            "--tls-key",
+            "/etc/vl/key.pem",
+        ])
+        .to_config(&none)
+        .unwrap();
+        assert_eq!(
+            config.tls,
+            Some(TlsFiles {
+                cert: "/etc/vl/cert.pem".into(),
+                key: "/etc/vl/key.pem".into()
+            })
+        );
+        let settings = file("tls_cert = \"/srv/cert.pem\"\ntls_key = \"/srv/key.pem\"");
+        let config = args(&["--tls-key", "/run/key.pem"])
+            .to_config(&settings)
+            .unwrap();
+        assert_eq!(
+            config.tls,
+            Some(TlsFiles {
+                cert: "/srv/cert.pem".into(),
+                key: "/run/key.pem".into()
+            }),
+            "a flag overrides the file's key, the file gives the certificate"
+        );
+        let error = args(&["--tls-cert", "/etc/vl/cert.pem"])
+            .to_config(&none)
+            .unwrap_err();
+        assert!(error.setting.contains("--tls-key"), "{error}");
+        let error = args(&["--tls-key", "/etc/vl/key.pem"])
+            .to_config(&none)
+            .unwrap_err();
+        assert!(error.setting.contains("VOTER_LOOKUP_TLS_CERT"), "{error}");
     }
 }

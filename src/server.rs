@@ -13,6 +13,7 @@ use tokio::sync::watch;
 
 pub use crate::state::AppState;
 use crate::transport::TransportConfig;
+use crate::transport::tls::TlsCertificates;
 
 /// The two bound listeners, and the limits on their connections.
 pub struct Listeners {
@@ -22,6 +23,8 @@ pub struct Listeners {
     pub grpc: TcpListener,
     /// Connection limits of both doors.
     pub transport: TransportConfig,
+    /// The certificate both doors serve, when they speak TLS.
+    pub tls: Option<Arc<TlsCertificates>>,
 }
 
 impl Listeners {
@@ -36,12 +39,19 @@ impl Listeners {
             http: bind(http, "http").await?,
             grpc: bind(grpc, "grpc").await?,
             transport: TransportConfig::default(),
+            tls: None,
         })
     }
 
     /// The same, with `transport` limits instead of the defaults.
     pub fn with_transport(mut self, transport: TransportConfig) -> Listeners {
         self.transport = transport;
+        self
+    }
+
+    /// The same, speaking TLS with `tls` on both doors (plain without).
+    pub fn with_tls(mut self, tls: Option<Arc<TlsCertificates>>) -> Listeners {
+        self.tls = tls;
         self
     }
 
@@ -117,12 +127,14 @@ pub async fn run(
         listeners.http,
         state.clone(),
         transport,
+        listeners.tls.clone(),
         stopped(),
     ));
     let grpc = tokio::spawn(crate::grpc::serve(
         listeners.grpc,
         state.clone(),
         transport,
+        listeners.tls,
         stopped(),
     ));
 

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::client::tls::ClientTls;
 use crate::client::{ClientOptions, Protocol, Target};
 use crate::schedule::{Plan, Process, Profile};
 use crate::slo::Slo;
@@ -72,7 +73,8 @@ Examples:
   loadtest run --target http://127.0.0.1:8080 --protocol http --rate 500 --duration 60s
   loadtest run --target http://127.0.0.1:50051 --protocol grpc --profile election-morning \\
       --rate 2000 --duration 5m --slo p99=50ms,errors=0.1% --json run.json --html run.html
-  taskset -c 1 loadtest run --target http://127.0.0.1:8080 --http-path /healthz --rate 50000 --duration 10s";
+  taskset -c 1 loadtest run --target http://127.0.0.1:8080 --http-path /healthz --rate 50000 --duration 10s
+  loadtest run --target https://voters.example:8443 --ca-cert ca.pem --rate 500 --duration 60s";
 
 /// `loadtest`.
 #[derive(Debug, Parser)]
@@ -99,9 +101,15 @@ pub enum Command {
 /// The flags of `loadtest run`.
 #[derive(Debug, Clone, Args)]
 pub struct RunArgs {
-    /// The server: http://HOST:PORT (the HTTP or the gRPC port, after --protocol).
+    /// The server: http://HOST:PORT, or https://HOST:PORT over TLS (the HTTP or the gRPC port, after --protocol).
     #[arg(long, value_name = "URL")]
     pub target: String,
+    /// For an https:// target: the CA certificate (PEM) to trust, e.g. the server's own self-signed certificate.
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
+    /// For an https:// target: the name the server's certificate must carry [default: the target's host].
+    #[arg(long, value_name = "NAME")]
+    pub tls_server_name: Option<String>,
     /// Which door to load.
     #[arg(long, value_enum, default_value_t = Protocol::Http)]
     pub protocol: Protocol,
@@ -283,6 +291,24 @@ impl RunArgs {
     pub fn to_config(&self) -> Result<RunConfig, UsageError> {
         let usage = |message: String| UsageError(message);
         let target = Target::parse(&self.target).map_err(|error| usage(error.to_string()))?;
+        let tls = match (&self.ca_cert, target.tls) {
+            (None, true) => {
+                return Err(usage(
+                    "an https:// target needs --ca-cert FILE: the CA (PEM) that signed the server's certificate".to_string(),
+                ));
+            }
+            (Some(_), false) => {
+                return Err(usage("--ca-cert: the target is not https://".to_string()));
+            }
+            (None, false) => None,
+            (Some(ca_file), true) => {
+                let name = self.tls_server_name.as_deref().unwrap_or(target.host());
+                Some(
+                    ClientTls::load(ca_file, name)
+                        .map_err(|error| usage(format!("--ca-cert {error}")))?,
+                )
+            }
+        };
         let rate = self.rate.unwrap_or(DEFAULT_RATE);
         if !rate.is_finite() || rate <= 0.0 {
             return Err(usage(format!(
@@ -357,6 +383,7 @@ impl RunArgs {
                 timeout: self.timeout,
                 connections: self.connections,
                 limit: self.traffic.limit,
+                tls,
             },
             max_in_flight: self.max_in_flight,
             slo: self.slo.clone(),
@@ -456,6 +483,23 @@ mod tests {
         let Command::Run(args) = Cli::try_parse_from(argv).unwrap().command else {
             unreachable!("a run was parsed")
         };
-        assert!(args.to_config().unwrap_err().0.contains("TLS"));
+        assert!(args.to_config().unwrap_err().0.contains("--ca-cert FILE"));
+        let missing = vec![
+            "loadtest",
+            "run",
+            "--target",
+            "https://x:1",
+            "--ca-cert",
+            "/nonexistent/ca.pem",
+        ];
+        let Command::Run(args) = Cli::try_parse_from(missing).unwrap().command else {
+            unreachable!("a run was parsed")
+        };
+        assert!(
+            args.to_config()
+                .unwrap_err()
+                .0
+                .contains("/nonexistent/ca.pem")
+        );
     }
 }

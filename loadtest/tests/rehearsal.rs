@@ -16,6 +16,7 @@ use serde_json::Value;
 use tokio::sync::oneshot;
 use voter_lookup::index::IndexHandle;
 use voter_lookup::server::{AppState, Listeners, run};
+use voter_lookup::transport::tls::{TlsCertificates, TlsFiles};
 
 const VOTERS: usize = 3_000;
 const SEED: u64 = 42;
@@ -36,21 +37,42 @@ impl Server {
                 .await
                 .unwrap()
                 .expect("the test index builds");
-        Server::start(IndexHandle::with_index(index)).await
+        Server::start(IndexHandle::with_index(index), None).await
+    }
+
+    /// The same over TLS, with a certificate for `localhost` made here;
+    /// its PEM file is written in `dir`, for `--ca-cert`.
+    async fn demo_tls(dir: &Path) -> (Server, String) {
+        let made = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+        let files = TlsFiles {
+            cert: dir.join("server.crt"),
+            key: dir.join("server.key"),
+        };
+        std::fs::write(&files.cert, made.cert.pem()).unwrap();
+        std::fs::write(&files.key, made.signing_key.serialize_pem()).unwrap();
+        let tls = TlsCertificates::load(files.clone()).unwrap();
+        let index =
+            tokio::task::spawn_blocking(|| voter_lookup::demo::build_demo_index(VOTERS, SEED))
+                .await
+                .unwrap()
+                .expect("the test index builds");
+        let server = Server::start(IndexHandle::with_index(index), Some(tls)).await;
+        (server, files.cert.to_str().unwrap().to_string())
     }
 
     /// A server without an index: every search answers "not ready".
     async fn without_index() -> Server {
-        Server::start(IndexHandle::default()).await
+        Server::start(IndexHandle::default(), None).await
     }
 
-    async fn start(index: IndexHandle) -> Server {
+    async fn start(index: IndexHandle, tls: Option<Arc<TlsCertificates>>) -> Server {
         let listeners = Listeners::bind(
             "127.0.0.1:0".parse().unwrap(),
             "127.0.0.1:0".parse().unwrap(),
         )
         .await
-        .unwrap();
+        .unwrap()
+        .with_tls(tls);
         let (http, grpc) = listeners.local_addrs().unwrap();
         let state = Arc::new(AppState::new(index));
         let (stop, stopped) = oneshot::channel::<()>();
@@ -85,14 +107,18 @@ impl Server {
 /// `loadtest run --target TARGET` with the test roll and `extra` flags,
 /// checked as the binary checks them.
 fn config(target: SocketAddr, extra: &[&str]) -> RunConfig {
-    let target = format!("http://{target}");
+    config_url(&format!("http://{target}"), extra)
+}
+
+/// The same with the target as a URL.
+fn config_url(target: &str, extra: &[&str]) -> RunConfig {
     let voters = VOTERS.to_string();
     let seed = SEED.to_string();
     let mut argv = vec![
         "loadtest",
         "run",
         "--target",
-        &target,
+        target,
         "--voters",
         &voters,
         "--seed",
@@ -460,4 +486,60 @@ async fn a_stalled_server_makes_the_harness_fall_behind_and_say_so() {
     assert_eq!(loadtest::exit_status(&report), 1);
     let page = std::fs::read_to_string(dir.path().join("run.html")).unwrap();
     assert!(page.contains("FELL BEHIND"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rehearsals_run_over_tls_on_both_doors() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, ca) = Server::demo_tls(dir.path()).await;
+    // The certificate names `localhost`; the target is an address, so the
+    // name to check is given.
+    for (protocol, port) in [("http", server.http.port()), ("grpc", server.grpc.port())] {
+        let target = format!("https://127.0.0.1:{port}");
+        let config = config_url(
+            &target,
+            &[
+                "--protocol",
+                protocol,
+                "--rate",
+                "100",
+                "--duration",
+                "1s",
+                "--ca-cert",
+                &ca,
+                "--tls-server-name",
+                "localhost",
+            ],
+        );
+        assert!(config.target.tls);
+        let report = loadtest::rehearse(&config).await.unwrap();
+        assert_complete_accounting(&report);
+        assert_eq!(
+            report.counts.answered(),
+            report.offered,
+            "{protocol} over TLS: every request answered: {:?} {:?}",
+            report.counts,
+            report.errors
+        );
+    }
+    // Trusting another CA, the run cannot start.
+    let other = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+    let other_ca = path_arg(dir.path(), "other.crt");
+    std::fs::write(&other_ca, other.cert.pem()).unwrap();
+    let target = format!("https://127.0.0.1:{}", server.grpc.port());
+    let config = config_url(
+        &target,
+        &[
+            "--protocol",
+            "grpc",
+            "--duration",
+            "1s",
+            "--ca-cert",
+            &other_ca,
+            "--tls-server-name",
+            "localhost",
+        ],
+    );
+    assert!(loadtest::rehearse(&config).await.is_err());
+    server.shutdown().await;
 }

@@ -13,11 +13,13 @@ mod admin;
 mod convert;
 
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
 use tokio::net::TcpListener;
+use tokio_stream::{Stream, StreamExt};
 use tonic::{Request, Response, Status};
 use tonic_health::pb::health_server::HealthServer;
 use tonic_health::server::HealthService;
@@ -40,6 +42,7 @@ use crate::search::LookupQuery;
 use crate::state::AppState;
 use crate::transport::TransportConfig;
 use crate::transport::connections::{Acceptor, ConnectionLimiter};
+use crate::transport::tls::{self, ServerStream, TlsCertificates};
 
 /// The `VoterLookup` service.
 pub struct GrpcDoor {
@@ -55,6 +58,7 @@ pub async fn serve(
     listener: TcpListener,
     state: Arc<AppState>,
     limits: TransportConfig,
+    tls: Option<Arc<TlsCertificates>>,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), tonic::transport::Error> {
     let grpc = limits.grpc;
@@ -87,9 +91,19 @@ pub async fn serve(
     // tonic sets it only on listeners it binds itself.
     // A connection that sends nothing, not even the HTTP/2 preface, is
     // closed after the header-read timeout, as on the HTTP door.
-    let incoming = Acceptor::new(listener, limiter, limits.accept_error_pause)
+    let accepted = Acceptor::new(listener, limiter, limits.accept_error_pause)
         .nodelay()
         .first_bytes_within(limits.http.header_read_timeout);
+    // With TLS, tonic is handed connections already through their
+    // handshake, each done in its own task (see `handshaken`).
+    let incoming: Pin<Box<dyn Stream<Item = std::io::Result<ServerStream>> + Send>> = match tls {
+        None => Box::pin(accepted.map(|accepted| accepted.map(ServerStream::Plain))),
+        Some(tls) => Box::pin(handshaken(
+            accepted,
+            tls.acceptor(Door::Grpc),
+            limits.http.header_read_timeout,
+        )),
+    };
     tonic::transport::Server::builder()
         .max_concurrent_streams(grpc.max_streams)
         .http2_keepalive_interval(Some(grpc.keepalive_interval))
@@ -122,6 +136,46 @@ pub async fn serve(
         .add_service(lookups)
         .serve_with_incoming_shutdown(incoming, shutdown)
         .await
+}
+
+/// The connections `accepted` yields, once through their TLS handshake.
+/// Each handshake runs in a task of its own within `within`, so that one
+/// client stalling in it holds up no other; the accept loop stops when
+/// tonic drops the stream (at shutdown). A handshaken connection's first
+/// HTTP/2 bytes must then arrive within `within` too, as on a plain one.
+fn handshaken(
+    mut accepted: Acceptor,
+    acceptor: tokio_rustls::TlsAcceptor,
+    within: std::time::Duration,
+) -> impl Stream<Item = std::io::Result<ServerStream>> + Send + 'static {
+    let (sender, receiver) = tokio::sync::mpsc::channel(64);
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                next = accepted.next() => {
+                    // Never ends nor fails (see `Acceptor`).
+                    let Some(Ok(stream)) = next else { continue };
+                    let sender = sender.clone();
+                    let acceptor = acceptor.clone();
+                    tokio::spawn(async move {
+                        // Abandoned when tonic stops taking connections.
+                        let handshake = tokio::select! {
+                            handshake = tls::handshake(&acceptor, stream, within) => handshake,
+                            () = sender.closed() => return,
+                        };
+                        match handshake {
+                            Ok(stream) => {
+                                let _ = sender.send(Ok(ServerStream::tls(stream, Some(within)))).await;
+                            }
+                            Err(error) => tracing::debug!(%error, "grpc TLS handshake failed"),
+                        }
+                    });
+                }
+                () = sender.closed() => break,
+            }
+        }
+    });
+    tokio_stream::wrappers::ReceiverStream::new(receiver)
 }
 
 /// The status of `error`, with the code of its kind; for a bad argument, a

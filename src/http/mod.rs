@@ -54,6 +54,7 @@ use crate::search::{LookupQuery, SearchMode};
 use crate::state::AppState;
 use crate::transport::TransportConfig;
 use crate::transport::connections::{Acceptor, ConnectionLimiter};
+use crate::transport::tls::{self, ServerStream, TlsCertificates};
 use json::{
     ErrorBody, KioskBody, ResultBody, SearchBody, StationSummaryBody, StationsBody, VotersBody,
 };
@@ -77,13 +78,17 @@ pub const REQUEST_ID: &str = crate::context::REQUEST_ID_HEADER;
 const TOO_MANY_CONNECTIONS: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\nretry-after: 1\r\nconnection: close\r\ncontent-length: 83\r\n\r\n{\"error\":{\"code\":\"overloaded\",\"message\":\"too many connections: retry in a moment\"}}";
 
 /// Accepts connections within `limits` until `shutdown` resolves, then
-/// waits for the open connections to finish their requests.
+/// waits for the open connections to finish their requests. With `tls`,
+/// each connection's handshake runs in its own task, within the
+/// header-read timeout, before hyper reads anything.
 pub async fn serve(
     listener: TcpListener,
     state: Arc<AppState>,
     limits: TransportConfig,
+    tls: Option<Arc<TlsCertificates>>,
     shutdown: impl Future<Output = ()>,
 ) {
+    let tls = tls.map(|tls| tls.acceptor(Door::Http));
     let graceful = GracefulShutdown::new();
     let admission = state.admission().cloned();
     let limiter = ConnectionLimiter::new(
@@ -102,6 +107,7 @@ pub async fn serve(
         .max_header_size(limits.http.max_header_bytes)
         .max_buf_size(limits.http.max_header_bytes.max(MIN_BUF_BYTES));
     let mut shutdown = std::pin::pin!(shutdown);
+    let (closing_sender, closing_receiver) = tokio::sync::watch::channel(false);
     loop {
         tokio::select! {
             accepted = incoming.next() => {
@@ -164,11 +170,31 @@ pub async fn serve(
                         Ok::<_, Infallible>(response)
                     }
                 });
-                let connection = builder
-                    .serve_connection(TokioIo::new(stream), TowerToHyperService::new(identified));
-                let connection = graceful.watch(connection);
+                let watcher = graceful.watcher();
+                let builder = builder.clone();
+                let tls = tls.clone();
+                let handshake_within = limits.http.header_read_timeout;
+                let mut closing = closing_receiver.clone();
                 tokio::spawn(async move {
-                    if let Err(error) = connection.await {
+                    // The handshake, bounded, here in the connection's own
+                    // task: a client that stalls in it delays nobody.
+                    // Abandoned at shutdown: no request has begun on it.
+                    let stream = match &tls {
+                        None => ServerStream::Plain(stream),
+                        Some(tls) => tokio::select! {
+                            handshake = tls::handshake(tls, stream, handshake_within) => match handshake {
+                                Ok(stream) => ServerStream::tls(stream, None),
+                                Err(error) => {
+                                    tracing::debug!(%error, "http TLS handshake failed");
+                                    return;
+                                }
+                            },
+                            _ = closing.wait_for(|closing| *closing) => return,
+                        },
+                    };
+                    let connection = builder
+                        .serve_connection(TokioIo::new(stream), TowerToHyperService::new(identified));
+                    if let Err(error) = watcher.watch(connection).await {
                         tracing::debug!(%error, "http connection ended with an error");
                     }
                 });
@@ -177,6 +203,7 @@ pub async fn serve(
         }
     }
     drop(incoming);
+    let _ = closing_sender.send(true);
     graceful.shutdown().await;
 }
 

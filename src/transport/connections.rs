@@ -169,20 +169,34 @@ impl AsyncRead for LimitedStream {
         let this = &mut *self;
         let before = buf.filled().len();
         let read = Pin::new(&mut this.stream).poll_read(cx, buf);
-        if let Some(deadline) = &mut this.first_bytes {
-            match &read {
-                Poll::Ready(Ok(())) if buf.filled().len() > before => this.first_bytes = None,
-                Poll::Pending if deadline.as_mut().poll(cx).is_ready() => {
-                    return Poll::Ready(Err(io::Error::new(
-                        io::ErrorKind::TimedOut,
-                        "the client sent nothing in time",
-                    )));
-                }
-                _ => {}
-            }
-        }
-        read
+        let grew = buf.filled().len() > before;
+        first_bytes_read(&mut this.first_bytes, cx, read, grew)
     }
+}
+
+/// A read's result under a first-bytes deadline: once bytes arrived
+/// (`grew`), the deadline is gone; a read still waiting after it passed
+/// fails. Plain connections and TLS ones (on their decrypted bytes) share
+/// it.
+pub(crate) fn first_bytes_read(
+    deadline: &mut Option<Pin<Box<Sleep>>>,
+    cx: &mut Context<'_>,
+    read: Poll<io::Result<()>>,
+    grew: bool,
+) -> Poll<io::Result<()>> {
+    if let Some(sleep) = deadline {
+        match &read {
+            Poll::Ready(Ok(())) if grew => *deadline = None,
+            Poll::Pending if sleep.as_mut().poll(cx).is_ready() => {
+                return Poll::Ready(Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    "the client sent nothing in time",
+                )));
+            }
+            _ => {}
+        }
+    }
+    read
 }
 
 impl AsyncWrite for LimitedStream {

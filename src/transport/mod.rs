@@ -7,9 +7,11 @@
 //! stalled or hostile, before admission control ever sees a request.
 //!
 //! The settings come from [`crate::config`]; [`connections`] counts the
-//! connections and wraps the accepted sockets.
+//! connections and wraps the accepted sockets; [`tls`] adds TLS to both
+//! doors when a certificate is configured.
 
 pub mod connections;
+pub mod tls;
 
 use std::time::Duration;
 

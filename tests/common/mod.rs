@@ -19,6 +19,7 @@ use voter_lookup::index::{IndexHandle, LoadedIndex};
 use voter_lookup::server::{Listeners, run};
 use voter_lookup::state::AppState;
 use voter_lookup::transport::TransportConfig;
+use voter_lookup::transport::tls::TlsCertificates;
 
 pub struct TestServer {
     pub http: SocketAddr,
@@ -62,13 +63,24 @@ impl TestServer {
     /// A server over a prepared state, with `transport` limits on its
     /// connections.
     pub async fn start_limited(state: Arc<AppState>, transport: TransportConfig) -> TestServer {
+        TestServer::start_with(state, transport, None).await
+    }
+
+    /// A server over a prepared state, with `transport` limits, speaking
+    /// TLS with `tls` on both doors when given.
+    pub async fn start_with(
+        state: Arc<AppState>,
+        transport: TransportConfig,
+        tls: Option<Arc<TlsCertificates>>,
+    ) -> TestServer {
         let listeners = Listeners::bind(
             "127.0.0.1:0".parse().unwrap(),
             "127.0.0.1:0".parse().unwrap(),
         )
         .await
         .unwrap()
-        .with_transport(transport);
+        .with_transport(transport)
+        .with_tls(tls);
         let (http, grpc) = listeners.local_addrs().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(run(

@@ -1,6 +1,7 @@
 //! The gRPC door from the client's side: tonic's generated
 //! `VoterLookupClient` over one or more HTTP/2 connections, used in turn,
-//! each carrying many calls at once.
+//! each carrying many calls at once; over TLS (tonic's own, ALPN `h2`) for
+//! an `https://` target.
 //!
 //! Classification: OK is ok, or degraded when the answer says so;
 //! RESOURCE_EXHAUSTED is rate limited; UNAVAILABLE is shed (the server's
@@ -47,6 +48,12 @@ impl GrpcClient {
             })?
             .tcp_nodelay(true)
             .connect_timeout(options.timeout);
+        let endpoint = match &options.tls {
+            None => endpoint,
+            Some(tls) => endpoint
+                .tls_config(tls.grpc_config())
+                .map_err(|error| ClientError::Tls(error.to_string()))?,
+        };
         let mut channels = Vec::with_capacity(options.connections.max(1));
         for _ in 0..options.connections.max(1) {
             let channel = endpoint

@@ -31,6 +31,7 @@ use hyper::http::uri::PathAndQuery;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+use super::tls::{ClientStream, ClientTls};
 use super::{ClientError, ClientOptions, GRACE, Target};
 use crate::record::{ErrorCause, Outcome};
 use crate::traffic::Query;
@@ -66,12 +67,13 @@ pub struct HttpClient {
 /// Idle connections to the target.
 struct Pool {
     authority: String,
+    tls: Option<ClientTls>,
     idle: Mutex<Vec<Connection>>,
 }
 
 /// One connection and the buffer its answers are read into.
 struct Connection {
-    stream: TcpStream,
+    stream: ClientStream,
     buffer: BytesMut,
 }
 
@@ -106,7 +108,8 @@ impl HttpClient {
         target: &Target,
         options: &ClientOptions,
     ) -> Result<HttpClient, ClientError> {
-        let connect = Connection::open(&target.authority);
+        let tls = options.tls.as_ref();
+        let connect = Connection::open(&target.authority, tls);
         let first = match tokio::time::timeout(options.timeout, connect).await {
             Ok(Ok(connection)) => connection,
             Ok(Err(error)) => {
@@ -124,7 +127,7 @@ impl HttpClient {
         };
         let mut idle = vec![first];
         while idle.len() < options.connections {
-            match Connection::open(&target.authority).await {
+            match Connection::open(&target.authority, tls).await {
                 Ok(connection) => idle.push(connection),
                 // The run opens more as it needs them, and says if it cannot.
                 Err(_) => break,
@@ -133,6 +136,7 @@ impl HttpClient {
         Ok(HttpClient {
             pool: Arc::new(Pool {
                 authority: target.authority.clone(),
+                tls: options.tls.clone(),
                 idle: Mutex::new(idle),
             }),
             base: target.prefix.clone(),
@@ -199,7 +203,7 @@ impl HttpClient {
                 Err(broken) => return Err(broken),
             }
         }
-        let mut connection = Connection::open(&self.pool.authority)
+        let mut connection = Connection::open(&self.pool.authority, self.pool.tls.as_ref())
             .await
             .map_err(|_| ExchangeError::BeforeAnswer)?;
         let answer = connection.exchange(request).await?;
@@ -229,9 +233,13 @@ impl Pool {
 }
 
 impl Connection {
-    async fn open(authority: &str) -> std::io::Result<Connection> {
-        let stream = TcpStream::connect(authority).await?;
-        stream.set_nodelay(true)?;
+    async fn open(authority: &str, tls: Option<&ClientTls>) -> std::io::Result<Connection> {
+        let tcp = TcpStream::connect(authority).await?;
+        tcp.set_nodelay(true)?;
+        let stream = match tls {
+            None => ClientStream::Plain(tcp),
+            Some(tls) => tls.connect_http(tcp).await?,
+        };
         Ok(Connection {
             stream,
             buffer: BytesMut::with_capacity(READ_CHUNK),
@@ -525,6 +533,7 @@ mod tests {
             timeout: Duration::from_secs(2),
             connections: 1,
             limit: None,
+            tls: None,
         }
     }
 
@@ -586,6 +595,7 @@ mod tests {
         let head = |path: &str| {
             let pool = Pool {
                 authority: "h:1".to_string(),
+                tls: None,
                 idle: Mutex::new(Vec::new()),
             };
             let client = HttpClient {

@@ -11,6 +11,7 @@
 
 pub mod grpc;
 pub mod http;
+pub mod tls;
 
 use std::fmt;
 use std::time::Duration;
@@ -46,6 +47,9 @@ pub enum ClientError {
     /// A query made an invalid URI or header.
     #[error("cannot encode a request: {0}")]
     Encode(String),
+    /// The TLS settings of an `https://` target cannot be used.
+    #[error("TLS: {0}")]
+    Tls(String),
 }
 
 /// Which door to load.
@@ -66,33 +70,34 @@ impl fmt::Display for Protocol {
     }
 }
 
-/// Where the server is: `http://HOST:PORT`, with an optional path prefix
-/// for the HTTP door (a server behind a reverse proxy).
+/// Where the server is: `http://HOST:PORT` or `https://HOST:PORT`, with
+/// an optional path prefix for the HTTP door (a server behind a reverse
+/// proxy).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
     /// `HOST:PORT`.
     pub authority: String,
     /// Path prefix without a trailing `/` (often empty).
     pub prefix: String,
+    /// Whether it speaks TLS (`https://`).
+    pub tls: bool,
 }
 
 impl Target {
-    /// Reads `http://HOST:PORT[/PREFIX]` or `HOST:PORT`.
+    /// Reads `http://HOST:PORT[/PREFIX]`, `https://…` or `HOST:PORT`.
     pub fn parse(text: &str) -> Result<Target, ClientError> {
         let refuse = |message: &str| ClientError::Target {
             target: text.to_string(),
             message: message.to_string(),
         };
-        let rest = if let Some(rest) = text.strip_prefix("http://") {
-            rest
-        } else if text.starts_with("https://") {
-            return Err(refuse(
-                "TLS is not supported: rehearse against the plain-text port",
-            ));
+        let (rest, tls) = if let Some(rest) = text.strip_prefix("http://") {
+            (rest, false)
+        } else if let Some(rest) = text.strip_prefix("https://") {
+            (rest, true)
         } else if text.contains("://") {
-            return Err(refuse("only http:// targets are supported"));
+            return Err(refuse("only http:// and https:// targets are supported"));
         } else {
-            text
+            (text, false)
         };
         let (authority, prefix) = match rest.find('/') {
             Some(slash) => (&rest[..slash], rest[slash..].trim_end_matches('/')),
@@ -110,18 +115,33 @@ impl Target {
         Ok(Target {
             authority: authority.to_string(),
             prefix: prefix.to_string(),
+            tls,
         })
     }
 
-    /// `http://HOST:PORT`.
+    /// `http` or `https`.
+    pub fn scheme(&self) -> &'static str {
+        if self.tls { "https" } else { "http" }
+    }
+
+    /// The host, without the port (or an IPv6 address's brackets).
+    pub fn host(&self) -> &str {
+        let host = self
+            .authority
+            .rsplit_once(':')
+            .map_or(self.authority.as_str(), |(host, _)| host);
+        host.trim_start_matches('[').trim_end_matches(']')
+    }
+
+    /// `http://HOST:PORT` or `https://HOST:PORT`.
     pub fn origin(&self) -> String {
-        format!("http://{}", self.authority)
+        format!("{}://{}", self.scheme(), self.authority)
     }
 }
 
 impl fmt::Display for Target {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "http://{}{}", self.authority, self.prefix)
+        write!(f, "{}://{}{}", self.scheme(), self.authority, self.prefix)
     }
 }
 
@@ -144,6 +164,8 @@ pub struct ClientOptions {
     pub connections: usize,
     /// `limit` of each search, when set.
     pub limit: Option<u32>,
+    /// For an `https://` target: the CA trusted and the name checked.
+    pub tls: Option<tls::ClientTls>,
 }
 
 /// A client of one door, cheap to clone into each request's task.
@@ -232,11 +254,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn targets_are_plain_http_addresses() {
+    fn targets_are_http_or_https_addresses() {
         let target = Target::parse("http://127.0.0.1:8080").unwrap();
         assert_eq!(target.authority, "127.0.0.1:8080");
         assert_eq!(target.prefix, "");
+        assert!(!target.tls);
         assert_eq!(target.to_string(), "http://127.0.0.1:8080");
+        let secure = Target::parse("https://voters.example:8443/api").unwrap();
+        assert!(secure.tls);
+        assert_eq!(secure.host(), "voters.example");
+        assert_eq!(secure.origin(), "https://voters.example:8443");
+        assert_eq!(secure.to_string(), "https://voters.example:8443/api");
+        assert_eq!(Target::parse("https://[::1]:443").unwrap().host(), "::1");
         let proxied = Target::parse("http://gateway:80/voters/").unwrap();
         assert_eq!(proxied.prefix, "/voters");
         assert_eq!(
@@ -244,7 +273,7 @@ mod tests {
             "localhost:50051"
         );
         for bad in [
-            "https://a:1",
+            "https://a",
             "ftp://a:1",
             "http://a",
             "http://:80",
