@@ -56,7 +56,12 @@ pub async fn serve(
     let listeners = Listeners::bind(config.http, config.grpc)
         .await?
         .with_transport(config.transport)
-        .with_tls(tls.clone());
+        .with_tls(tls.clone())
+        .with_admin(config.admin_listen)
+        .await?;
+    if let Some(admin) = listeners.admin_addr()? {
+        tracing::info!(%admin, "metrics and admin calls answered on this address only");
+    }
     let (http, grpc) = listeners.local_addrs()?;
     let state = Arc::new(
         AppState::with_pool(
@@ -182,7 +187,12 @@ pub async fn demo(
     let listeners = Listeners::bind(config.http, config.grpc)
         .await?
         .with_transport(config.transport)
-        .with_tls(tls.clone());
+        .with_tls(tls.clone())
+        .with_admin(config.admin_listen)
+        .await?;
+    if let Some(admin) = listeners.admin_addr()? {
+        tracing::info!(%admin, "metrics and admin calls answered on this address only");
+    }
     // The demo has no index to reload, but its certificate follows SIGHUP
     // as `serve`'s does (the handler is in place before anything prints).
     #[cfg(unix)]

@@ -162,6 +162,12 @@ pub struct ServerArgs {
     /// Address of the HTTP/JSON door [default: 127.0.0.1:8080].
     #[arg(long, env = "VOTER_LOOKUP_HTTP", value_name = "ADDR")]
     pub http: Option<String>,
+    /// Address for metrics and admin calls apart from the HTTP door (which
+    /// then answers neither), e.g. an address on the operators' network;
+    /// `/healthz` and `/readyz` are answered on both. Plain HTTP
+    /// [default: none, all on the HTTP door].
+    #[arg(long, env = "VOTER_LOOKUP_ADMIN_LISTEN", value_name = "ADDR")]
+    pub admin_listen: Option<String>,
     /// Address of the gRPC door [default: 127.0.0.1:50051].
     #[arg(long, env = "VOTER_LOOKUP_GRPC", value_name = "ADDR")]
     pub grpc: Option<String>,
@@ -475,6 +481,7 @@ pub enum LogFormat {
 pub struct FileSettings {
     http: Option<String>,
     grpc: Option<String>,
+    admin_listen: Option<String>,
     workers: Option<toml::Value>,
     search_threads: Option<toml::Value>,
     drain_seconds: Option<toml::Value>,
@@ -533,6 +540,8 @@ pub struct ServerConfig {
     pub http: SocketAddr,
     /// gRPC address.
     pub grpc: SocketAddr,
+    /// Metrics and admin calls apart, when set.
+    pub admin_listen: Option<SocketAddr>,
     /// Runtime workers.
     pub workers: NonZeroUsize,
     /// Search threads.
@@ -645,6 +654,23 @@ impl ServerArgs {
             };
         let http = address("http", &self.http, &file.http, "127.0.0.1:8080")?;
         let grpc = address("grpc", &self.grpc, &file.grpc, "127.0.0.1:50051")?;
+        let admin_listen = match self
+            .admin_listen
+            .clone()
+            .or_else(|| file.admin_listen.clone())
+        {
+            None => None,
+            Some(text) => Some(address("admin-listen", &Some(text), &None, "")?),
+        };
+        if let Some(admin) = admin_listen
+            && admin.port() != 0
+            && (admin == http || admin == grpc)
+        {
+            return Err(invalid(
+                "admin-listen",
+                format!("{admin} is also a door's address: give it a port of its own"),
+            ));
+        }
         // Port 0 twice is two ports the system picks.
         if http == grpc && http.port() != 0 {
             return Err(invalid(
@@ -745,6 +771,7 @@ impl ServerArgs {
         Ok(ServerConfig {
             http,
             grpc,
+            admin_listen,
             workers,
             search_threads,
             drain: Duration::from_secs_f64(drain_seconds),

@@ -11,6 +11,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
+use crate::http::routes::Listener;
 pub use crate::state::AppState;
 use crate::transport::TransportConfig;
 use crate::transport::tls::TlsCertificates;
@@ -25,6 +26,9 @@ pub struct Listeners {
     pub transport: TransportConfig,
     /// The certificate both doors serve, when they speak TLS.
     pub tls: Option<Arc<TlsCertificates>>,
+    /// `--admin-listen`: metrics, admin calls and probes, apart from the
+    /// public door (plain HTTP: an address on the operators' network).
+    pub admin: Option<TcpListener>,
 }
 
 impl Listeners {
@@ -40,7 +44,28 @@ impl Listeners {
             grpc: bind(grpc, "grpc").await?,
             transport: TransportConfig::default(),
             tls: None,
+            admin: None,
         })
+    }
+
+    /// The same, with metrics and admin calls on `admin` only, when given.
+    pub async fn with_admin(mut self, admin: Option<SocketAddr>) -> Result<Listeners, ServeError> {
+        if let Some(addr) = admin {
+            let listener = TcpListener::bind(addr)
+                .await
+                .map_err(|source| ServeError::Bind {
+                    door: "admin",
+                    addr,
+                    source,
+                })?;
+            self.admin = Some(listener);
+        }
+        Ok(self)
+    }
+
+    /// The admin address actually bound, when there is one.
+    pub fn admin_addr(&self) -> std::io::Result<Option<SocketAddr>> {
+        self.admin.as_ref().map(TcpListener::local_addr).transpose()
     }
 
     /// The same, with `transport` limits instead of the defaults.
@@ -123,13 +148,25 @@ pub async fn run(
         }
     };
     let transport = listeners.transport;
+    let operator_apart = listeners.admin.is_some();
     let http = tokio::spawn(crate::http::serve(
         listeners.http,
+        Listener::Door { operator_apart },
         state.clone(),
         transport,
         listeners.tls.clone(),
         stopped(),
     ));
+    let admin = listeners.admin.map(|admin| {
+        tokio::spawn(crate::http::serve(
+            admin,
+            Listener::Admin,
+            state.clone(),
+            transport,
+            None,
+            stopped(),
+        ))
+    });
     let grpc = tokio::spawn(crate::grpc::serve(
         listeners.grpc,
         state.clone(),
@@ -153,6 +190,9 @@ pub async fn run(
     let finished = async {
         http.await?;
         grpc.await??;
+        if let Some(admin) = admin {
+            admin.await?;
+        }
         Ok::<(), ServeError>(())
     };
     match tokio::time::timeout(drain, finished).await {

@@ -360,3 +360,61 @@ async fn every_metric_readme_lists_is_emitted_and_the_exposition_parses() {
     );
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn with_an_admin_address_metrics_and_admin_calls_leave_the_public_door() {
+    use std::sync::Arc;
+    use voter_lookup::server::{Listeners, run};
+    use voter_lookup::state::AppState;
+    let index =
+        tokio::task::spawn_blocking(|| voter_lookup::demo::build_demo_index(500, 3).unwrap())
+            .await
+            .unwrap();
+    let state = Arc::new(AppState::new(IndexHandle::with_index(index)));
+    let listeners = Listeners::bind(
+        "127.0.0.1:0".parse().unwrap(),
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .unwrap()
+    .with_admin(Some("127.0.0.1:0".parse().unwrap()))
+    .await
+    .unwrap();
+    let (http, _) = listeners.local_addrs().unwrap();
+    let admin = listeners.admin_addr().unwrap().expect("an admin address");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(run(
+        state,
+        listeners,
+        async move {
+            let _ = stopped.await;
+        },
+        std::time::Duration::from_secs(5),
+    ));
+    let get = |addr: std::net::SocketAddr, path: &str| {
+        let request = format!("GET {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+        async move { raw_request(addr, &request).await.0 }
+    };
+    let post = |addr: std::net::SocketAddr, path: &str| {
+        let request = format!(
+            "POST {path} HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        );
+        async move { raw_request(addr, &request).await.0 }
+    };
+    // The public door: lookups and probes, no metrics, no admin calls.
+    assert_eq!(get(http, "/v1/search?q=MARTIN").await, 200);
+    assert_eq!(get(http, "/metrics").await, 404);
+    assert_eq!(post(http, "/v1/admin/reload").await, 404);
+    // The admin address: metrics, admin calls (refused here: no token)
+    // and probes, no lookups.
+    assert_eq!(get(admin, "/metrics").await, 200);
+    assert_eq!(post(admin, "/v1/admin/reload").await, 403);
+    assert_eq!(get(admin, "/v1/search?q=MARTIN").await, 404);
+    assert_eq!(get(admin, "/").await, 404);
+    for addr in [http, admin] {
+        assert_eq!(get(addr, "/healthz").await, 200);
+        assert_eq!(get(addr, "/readyz").await, 200);
+    }
+    let _ = stop.send(());
+    server.await.unwrap().unwrap();
+}

@@ -83,6 +83,7 @@ const TOO_MANY_CONNECTIONS: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nconten
 /// header-read timeout, before hyper reads anything.
 pub async fn serve(
     listener: TcpListener,
+    answers: routes::Listener,
     state: Arc<AppState>,
     limits: TransportConfig,
     tls: Option<Arc<TlsCertificates>>,
@@ -158,7 +159,7 @@ pub async fn serve(
                 let identified = tower::service_fn(move |mut request: Request<Incoming>| {
                     let context = RequestContext::at_door(Door::Http, request.headers(), peer, classifier.as_deref());
                     let header = HeaderValue::from_str(&context.request_id).ok();
-                    let resolved = routes::resolve(request.uri().path());
+                    let resolved = routes::resolve_on(answers, request.uri().path());
                     request.extensions_mut().insert(context);
                     request.extensions_mut().insert(resolved);
                     let call = stack.clone().oneshot(request);

@@ -83,6 +83,55 @@ pub enum RouteId {
     Page(Page),
 }
 
+/// Which listening address answers a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// The public door: lookups, pages, the API description.
+    Public,
+    /// Operators only: metrics and admin calls, moved to `--admin-listen`
+    /// when it is set.
+    Operator,
+    /// Health probes: answered on both.
+    Probe,
+}
+
+impl RouteId {
+    /// Where the route is answered.
+    pub fn scope(self) -> Scope {
+        match self {
+            RouteId::Metrics | RouteId::AdminReload | RouteId::AdminRollback => Scope::Operator,
+            RouteId::Healthz | RouteId::Readyz => Scope::Probe,
+            _ => Scope::Public,
+        }
+    }
+}
+
+/// What an HTTP listener answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Listener {
+    /// The HTTP door; `operator_apart` when metrics and admin calls have
+    /// their own address.
+    Door {
+        /// True with `--admin-listen`.
+        operator_apart: bool,
+    },
+    /// The `--admin-listen` address: metrics, admin calls, probes.
+    Admin,
+}
+
+impl Listener {
+    /// True when this listener answers `scope`.
+    pub fn serves(self, scope: Scope) -> bool {
+        match (self, scope) {
+            (_, Scope::Probe) => true,
+            (Listener::Door { operator_apart }, Scope::Operator) => !operator_apart,
+            (Listener::Door { .. }, Scope::Public) => true,
+            (Listener::Admin, Scope::Operator) => true,
+            (Listener::Admin, Scope::Public) => false,
+        }
+    }
+}
+
 /// The methods a route answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verbs {
@@ -293,6 +342,21 @@ impl Resolved {
     }
 }
 
+/// Reads `path` as [`resolve`] does, for `listener`: a route it does not
+/// answer is no route there (404).
+pub fn resolve_on(listener: Listener, path: &str) -> Resolved {
+    match resolve(path) {
+        // Any method gets 404 there, as under the admin prefix: nothing
+        // says the route exists elsewhere.
+        Resolved::Route(route, _) if !listener.serves(route.id.scope()) => Resolved::NoRoute {
+            path: path.to_string(),
+            reason: None,
+            admin: true,
+        },
+        resolved => resolved,
+    }
+}
+
 /// Reads `path` (a request URI's path) against [`ROUTES`].
 pub fn resolve(path: &str) -> Resolved {
     let no_route = |reason, admin| Resolved::NoRoute {
@@ -362,6 +426,36 @@ fn segments(path: &str) -> Result<Vec<String>, &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn metrics_and_admin_calls_move_to_the_admin_address_when_it_is_set() {
+        let together = Listener::Door {
+            operator_apart: false,
+        };
+        let apart = Listener::Door {
+            operator_apart: true,
+        };
+        for path in [METRICS_PATH, ADMIN_RELOAD_PATH, ADMIN_ROLLBACK_PATH] {
+            assert!(resolve_on(together, path).route().is_some(), "{path}");
+            assert!(resolve_on(apart, path).route().is_none(), "{path}");
+            assert!(
+                resolve_on(Listener::Admin, path).route().is_some(),
+                "{path}"
+            );
+        }
+        for path in [SEARCH_PATH, STATIONS_PATH, OPENAPI_PATH, "/"] {
+            assert!(resolve_on(apart, path).route().is_some(), "{path}");
+            assert!(
+                resolve_on(Listener::Admin, path).route().is_none(),
+                "{path}"
+            );
+        }
+        for path in [HEALTHZ_PATH, READYZ_PATH] {
+            for listener in [together, apart, Listener::Admin] {
+                assert!(resolve_on(listener, path).route().is_some(), "{path}");
+            }
+        }
+    }
 
     fn id(path: &str) -> Option<RouteId> {
         resolve(path).route().map(|route| route.id)
