@@ -511,6 +511,36 @@ test('the kiosk counts down when the service is busy, then retries', { timeout: 
   await page.close();
 });
 
+test('the kiosk says when the service is not ready yet, then retries by itself', { timeout: 60000 }, async () => {
+  const voter = await pickFoundVoter(roll);
+  const page = await kioskPage(main);
+  // A server answers this way until its first index is loaded (the body
+  // and headers tests/openapi.rs checks on a server with no index); the
+  // first search meets it, the retry reaches the real server.
+  let refused = 0;
+  await page.route('**/v1/search', async (route) => {
+    if (refused === 0) {
+      refused += 1;
+      await route.fulfill({
+        status: 503,
+        headers: { 'content-type': 'application/json', 'retry-after': '1', 'cache-control': 'no-store' },
+        body: JSON.stringify({ error: { code: 'index_not_ready', message: 'no index is loaded yet' } }),
+      });
+    } else {
+      await route.continue();
+    }
+  });
+  await kioskSearch(page, voter, 'not_ready');
+  assert.match(await page.locator('#answer').textContent(), /pas encore prêt/);
+  assert.match(await page.locator('#countdown').textContent(), /Nouvel essai dans \d+ seconde/);
+  await axe(page, 'kiosk not ready');
+  await shoot(page, 'kiosk-not-ready');
+  await page.locator('#outcome[data-state="found"]').waitFor({ timeout: 30000 });
+  assert.equal(await page.locator('#answer .order-number').textContent(), String(voter.order));
+  assert.equal(refused, 1);
+  await page.close();
+});
+
 test('the desk finds a voter from a misspelled name and explains the match', { timeout: 60000 }, async () => {
   const voter = await pickFoundVoter(roll);
   const page = await context.newPage();
