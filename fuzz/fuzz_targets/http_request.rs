@@ -42,7 +42,9 @@ fn fixture() -> &'static Fixture {
     })
 }
 
-const METHODS: [&str; 8] = ["GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE"];
+const METHODS: [&str; 8] = [
+    "GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE",
+];
 
 fuzz_target!(|data: &[u8]| {
     let Some((&selector, rest)) = data.split_first() else {
@@ -64,11 +66,10 @@ fuzz_target!(|data: &[u8]| {
     };
     let path = request.uri().path().to_string();
     let fixture = fixture();
-    let response = fixture
-        .runtime
-        .block_on(handle(&fixture.state, request));
+    let response = fixture.runtime.block_on(handle(&fixture.state, request));
     let status = response.status();
-    let readiness = matches!(resolve(&path), Resolved::Route(route, _) if route.id == RouteId::Readyz);
+    let readiness =
+        matches!(resolve(&path), Resolved::Route(route, _) if route.id == RouteId::Readyz);
     assert!(
         !status.is_server_error() || (status == StatusCode::SERVICE_UNAVAILABLE && readiness),
         "{status} for {path}"

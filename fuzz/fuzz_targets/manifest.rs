@@ -88,7 +88,10 @@ fuzz_target!(|data: &[u8]| {
     };
     let dir = &fixture.artifact;
     fs::write(dir.join(MANIFEST_FILE), manifest).expect("manifest written");
-    let line = format!("{}  {MANIFEST_FILE}\n", hex::encode(Sha256::digest(manifest)));
+    let line = format!(
+        "{}  {MANIFEST_FILE}\n",
+        hex::encode(Sha256::digest(manifest))
+    );
     fs::write(dir.join(MANIFEST_CHECKSUM_FILE), line).expect("checksum written");
     let loaded = match signature {
         Some(signature) => {

@@ -30,7 +30,10 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(query) = ParsedQuery::parse(text, birth_date) {
         assert!(!query.tokens.is_empty() && query.tokens.len() <= MAX_TOKENS);
         for token in &query.tokens {
-            assert!(!token.text.is_empty() && is_folded(&token.text), "{token:?}");
+            assert!(
+                !token.text.is_empty() && is_folded(&token.text),
+                "{token:?}"
+            );
             assert!(!token.text.contains(' '), "{token:?}");
         }
         for unit in &query.joined {

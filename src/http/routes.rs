@@ -162,6 +162,14 @@ impl Verbs {
             Verbs::ReadOrPost => "GET or POST",
         }
     }
+
+    /// The `Allow` header of a 405 (RFC 9110, section 15.5.6).
+    pub fn allow_header(self) -> &'static str {
+        match self {
+            Verbs::Read => "GET, HEAD",
+            Verbs::Post => "POST",
+        }
+    }
 }
 
 /// One route.
