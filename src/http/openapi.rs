@@ -49,6 +49,13 @@ pub const VOTERS_PARAMETERS: [&str; 2] = ["station", "order"];
 /// The query parameter of the admin calls.
 pub const ADMIN_PARAMETERS: [&str; 1] = ["force"];
 
+/// Every `Allow` header a 405 may carry.
+const ALLOW_VALUES: [&str; 3] = [
+    Verbs::Read.allow_header(),
+    Verbs::Post.allow_header(),
+    Verbs::ReadOrPost.allow_header(),
+];
+
 /// Statuses a test cannot provoke without load or a fault: said so in
 /// their descriptions.
 pub const STATUSES_UNDER_LOAD: [u16; 4] = [429, 500, 503, 504];
@@ -163,7 +170,7 @@ fn described_document() -> Value {
                 "Allow": {
                     "description": "The methods the path serves (RFC 9110).",
                     "required": true,
-                    "schema": {"enum": [Verbs::Read.allow_header(), Verbs::Post.allow_header()]},
+                    "schema": {"enum": ALLOW_VALUES},
                 },
                 "RateLimitLimit": {
                     "description": "The client's rate limit, in requests per second (IETF RateLimit fields); sent with `rate_limited`, not with `quota_exceeded`.",

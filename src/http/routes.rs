@@ -164,10 +164,11 @@ impl Verbs {
     }
 
     /// The `Allow` header of a 405 (RFC 9110, section 15.5.6).
-    pub fn allow_header(self) -> &'static str {
+    pub const fn allow_header(self) -> &'static str {
         match self {
             Verbs::Read => "GET, HEAD",
             Verbs::Post => "POST",
+            Verbs::ReadOrPost => "GET, HEAD, POST",
         }
     }
 }
