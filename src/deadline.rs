@@ -61,7 +61,12 @@ pub fn parse_grpc_timeout(value: &str) -> Option<Duration> {
     if value.len() < 2 || value.len() > 9 {
         return None;
     }
-    let (digits, unit) = value.split_at(value.len() - 1);
+    // The unit is one ASCII letter: a value ending in anything wider is
+    // refused rather than cut inside a character.
+    let (digits, unit) = value.split_at_checked(value.len() - 1)?;
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
     let amount: u64 = digits.parse().ok()?;
     Some(match unit {
         "H" => Duration::from_secs(amount.checked_mul(3600)?),
@@ -93,6 +98,16 @@ mod tests {
             None,
             "more than eight digits"
         );
+    }
+
+    #[test]
+    fn grpc_timeouts_that_are_not_ascii_or_signed_are_refused() {
+        // Found by fuzzing (fuzz/fuzz_targets/http_headers.rs): a value
+        // ending in a character wider than a byte was cut inside it.
+        assert_eq!(parse_grpc_timeout("1В"), None);
+        assert_eq!(parse_grpc_timeout("1é"), None);
+        assert_eq!(parse_grpc_timeout("+5S"), None);
+        assert_eq!(parse_grpc_timeout("-5S"), None);
     }
 
     #[test]

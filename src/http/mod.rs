@@ -31,7 +31,7 @@ use std::time::Instant;
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::body::Incoming;
-use hyper::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
+use hyper::header::{ALLOW, CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
 use hyper::server::conn::http1;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -45,7 +45,7 @@ use tower::ServiceExt;
 use crate::admission::layer::{AdmissionLayer, ConcurrencyLayer, Doorway};
 use crate::admission::rate::RateRefusal;
 use crate::context::RequestContext;
-use crate::error::LookupError;
+use crate::error::{ErrorKind, LookupError};
 use crate::index::reload::{Outcome as ReloadOutcome, Trigger};
 use crate::metrics::{self, Door, Method as MetricMethod};
 use crate::privacy::Answer;
@@ -222,7 +222,18 @@ pub async fn handle(state: &AppState, mut request: Request<Bytes>) -> Response<B
     let method = resolved.metric();
     let (response, outcome) = match dispatch(state, &request, &resolved).await {
         Ok(response) => (response, None),
-        Err(error) => (error_response(&error), Some(error.kind())),
+        Err(error) => {
+            let mut response = error_response(&error);
+            if error.kind() == ErrorKind::MethodNotAllowed {
+                // A 405 says what the path does serve: a path that is no
+                // route is refused for any method but those of reading.
+                let verbs = resolved.route().map_or(Verbs::Read, |route| route.verbs);
+                response
+                    .headers_mut()
+                    .insert(ALLOW, HeaderValue::from_static(verbs.allow_header()));
+            }
+            (response, Some(error.kind()))
+        }
     };
     metrics::requests().observe(Door::Http, method, outcome, started.elapsed());
     if let Some(kind) = outcome {

@@ -49,6 +49,13 @@ pub const VOTERS_PARAMETERS: [&str; 2] = ["station", "order"];
 /// The query parameter of the admin calls.
 pub const ADMIN_PARAMETERS: [&str; 1] = ["force"];
 
+/// Every `Allow` header a 405 may carry.
+const ALLOW_VALUES: [&str; 3] = [
+    Verbs::Read.allow_header(),
+    Verbs::Post.allow_header(),
+    Verbs::ReadOrPost.allow_header(),
+];
+
 /// Statuses a test cannot provoke without load or a fault: said so in
 /// their descriptions.
 pub const STATUSES_UNDER_LOAD: [u16; 4] = [429, 500, 503, 504];
@@ -160,6 +167,11 @@ fn described_document() -> Value {
                     "required": true,
                     "schema": {"type": "integer", "minimum": 1},
                 },
+                "Allow": {
+                    "description": "The methods the path serves (RFC 9110).",
+                    "required": true,
+                    "schema": {"enum": ALLOW_VALUES},
+                },
                 "RateLimitLimit": {
                     "description": "The client's rate limit, in requests per second (IETF RateLimit fields); sent with `rate_limited`, not with `quota_exceeded`.",
                     "required": false,
@@ -188,15 +200,15 @@ fn described_document() -> Value {
                     "name": REQUEST_ID,
                     "in": "header",
                     "required": false,
-                    "description": "An identifier to log the request under and echo back (printable ASCII, at most 128 bytes); another is generated when absent or unfit.",
-                    "schema": {"type": "string", "maxLength": 128},
+                    "description": "An identifier to log the request under and echo back (printable ASCII, at most 128 bytes); another is generated when absent or unfit, and the request is served either way.",
+                    "schema": {"type": "string"},
                 },
                 "RequestTimeout": {
                     "name": HTTP_TIMEOUT_HEADER,
                     "in": "header",
                     "required": false,
-                    "description": "How long, in milliseconds, the client will wait: a lookup whose deadline has passed, or would pass before it can run, is not started, and the answer is `504 deadline_exceeded`.",
-                    "schema": {"type": "integer", "minimum": 0},
+                    "description": "How long, in milliseconds (a whole number), the client will wait: a lookup whose deadline has passed, or would pass before it can run, is not started, and the answer is `504 deadline_exceeded`. A value that is not a whole number is ignored, and the request served without a deadline.",
+                    "schema": {"type": "string"},
                 },
                 "ApiKey": {
                     "name": API_KEY_HEADER,
@@ -696,12 +708,19 @@ fn openapi_operation() -> Value {
 fn shared_responses() -> Value {
     json!({
         "NotFound": error_response(404, "The path is no route of this server.", &[]),
-        "MethodNotAllowed": error_response(
-            405,
-            "A method the path does not serve: other than `GET` and `HEAD` (on any path but the admin calls'), or other than `POST` on an admin call.",
-            &[],
-        ),
+        "MethodNotAllowed": method_not_allowed(),
     })
+}
+
+/// A 405, with the methods the path does serve in `Allow`.
+fn method_not_allowed() -> Value {
+    let mut response = error_response(
+        405,
+        "A method the path does not serve: other than `GET` and `HEAD` (on any path but the admin calls'), or other than `POST` on an admin call.",
+        &[],
+    );
+    response["headers"]["Allow"] = reference("headers", "Allow");
+    response
 }
 
 /// `#/components/schemas`: the JSON bodies of [`super::json`].

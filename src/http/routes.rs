@@ -162,6 +162,15 @@ impl Verbs {
             Verbs::ReadOrPost => "GET or POST",
         }
     }
+
+    /// The `Allow` header of a 405 (RFC 9110, section 15.5.6).
+    pub const fn allow_header(self) -> &'static str {
+        match self {
+            Verbs::Read => "GET, HEAD",
+            Verbs::Post => "POST",
+            Verbs::ReadOrPost => "GET, HEAD, POST",
+        }
+    }
 }
 
 /// One route.

@@ -125,6 +125,9 @@ pub(crate) struct Windows1252Decoder<R> {
     raw_start: usize,
     raw_end: usize,
     raw_eof: bool,
+    /// The decoder was given the end of the stream and consumed it all:
+    /// it must not be called again (encoding_rs panics).
+    finished: bool,
     decoded: Box<[u8]>,
     decoded_start: usize,
     decoded_end: usize,
@@ -142,6 +145,7 @@ impl<R: Read> Windows1252Decoder<R> {
             raw_start: 0,
             raw_end: 0,
             raw_eof: false,
+            finished: false,
             // Each input byte becomes at most 3 bytes of UTF-8.
             decoded: vec![0; 3 * Self::BUFFER_LEN].into_boxed_slice(),
             decoded_start: 0,
@@ -152,6 +156,11 @@ impl<R: Read> Windows1252Decoder<R> {
     /// Decodes the next chunk into `decoded`; false at the end of the stream.
     fn refill(&mut self) -> io::Result<bool> {
         loop {
+            // A reader may ask again after the end (a last line without a
+            // newline does).
+            if self.finished {
+                return Ok(false);
+            }
             if self.raw_start == self.raw_end && !self.raw_eof {
                 let read = loop {
                     match self.inner.read(&mut self.raw) {
@@ -164,12 +173,13 @@ impl<R: Read> Windows1252Decoder<R> {
                 self.raw_end = read;
                 self.raw_eof = read == 0;
             }
-            let (_, read, written, _) = self.decoder.decode_to_utf8(
+            let (result, read, written, _) = self.decoder.decode_to_utf8(
                 &self.raw[self.raw_start..self.raw_end],
                 &mut self.decoded,
                 self.raw_eof,
             );
             self.raw_start += read;
+            self.finished = self.raw_eof && result == encoding_rs::CoderResult::InputEmpty;
             self.decoded_start = 0;
             self.decoded_end = written;
             if written > 0 {

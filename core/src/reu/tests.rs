@@ -388,6 +388,19 @@ fn windows_1252_is_read_correctly_when_asked_for() {
 }
 
 #[test]
+fn windows_1252_without_a_final_newline_is_read_to_its_end() {
+    // Found by fuzzing (fuzz/fuzz_targets/reu.rs): the line reader asks for
+    // more after the end of the file, and the decoder, once finished, was
+    // asked to decode again, which panics.
+    let mut text = roll(&[row(&[(4, "DUPRÉ")]), row(&[(4, "ÉLÉONORE")])]);
+    assert_eq!(text.pop(), Some('\n'));
+    let (good, bad) = read_bytes(&windows_1252(&text), Encoding::Windows1252);
+    assert!(bad.is_empty(), "{bad:?}");
+    let names: Vec<_> = good.iter().map(|(_, r)| r.birth_name.as_str()).collect();
+    assert_eq!(names, ["DUPRÉ", "ÉLÉONORE"]);
+}
+
+#[test]
 fn windows_1252_is_refused_for_a_file_that_is_utf8() {
     let text = roll(&[row(&[(4, "ÉLÉONORE-BLIN")])]);
     let message = open(text.as_bytes(), Encoding::Windows1252)
