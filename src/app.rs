@@ -52,16 +52,7 @@ pub async fn serve(
         let (server, file) = (args.server.clone(), file.clone());
         move || server.key_ring(&file)
     };
-    let tls = load_tls(&config)?;
-    let listeners = Listeners::bind(config.http, config.grpc)
-        .await?
-        .with_transport(config.transport)
-        .with_tls(tls.clone())
-        .with_admin(config.admin_listen)
-        .await?;
-    if let Some(admin) = listeners.admin_addr()? {
-        tracing::info!(%admin, "metrics and admin calls answered on this address only");
-    }
+    let (listeners, tls) = listen(&config).await?;
     let (http, grpc) = listeners.local_addrs()?;
     let state = Arc::new(
         AppState::with_pool(
@@ -183,16 +174,7 @@ pub async fn demo(
     file: FileSettings,
     config: ServerConfig,
 ) -> Result<(), AppError> {
-    let tls = load_tls(&config)?;
-    let listeners = Listeners::bind(config.http, config.grpc)
-        .await?
-        .with_transport(config.transport)
-        .with_tls(tls.clone())
-        .with_admin(config.admin_listen)
-        .await?;
-    if let Some(admin) = listeners.admin_addr()? {
-        tracing::info!(%admin, "metrics and admin calls answered on this address only");
-    }
+    let (listeners, tls) = listen(&config).await?;
     // The demo has no index to reload, but its certificate follows SIGHUP
     // as `serve`'s does (the handler is in place before anything prints).
     #[cfg(unix)]
@@ -225,6 +207,24 @@ pub async fn demo(
     );
     run(state, listeners, termination_signal(), config.drain).await?;
     Ok(())
+}
+
+/// Binds every address `config` names, with its connection limits and
+/// its certificate; returns the certificate too, for SIGHUP to reload.
+async fn listen(
+    config: &ServerConfig,
+) -> Result<(Listeners, Option<Arc<TlsCertificates>>), AppError> {
+    let tls = load_tls(config)?;
+    let listeners = Listeners::bind(config.http, config.grpc)
+        .await?
+        .with_transport(config.transport)
+        .with_tls(tls.clone())
+        .with_admin(config.admin_listen)
+        .await?;
+    if let Some(admin) = listeners.admin_addr()? {
+        tracing::info!(%admin, "metrics and admin calls answered on this address only");
+    }
+    Ok((listeners, tls))
 }
 
 /// The privacy gate of `config`: opens the audit trail, and says at start
