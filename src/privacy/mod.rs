@@ -182,7 +182,7 @@ impl Privacy {
         if !found {
             self.metrics.not_found(context.door, view);
         }
-        self.watch_search(context, &parsed, revealed.is_empty());
+        self.watch_search(context, &subjects, &parsed, revealed.is_empty());
         self.reveal(context, &subjects, &revealed)?;
         Ok(answer)
     }
@@ -251,8 +251,14 @@ impl Privacy {
         Ok(())
     }
 
-    fn watch_search(&self, context: &RequestContext, parsed: &ParsedQuery, not_found: bool) {
-        let Some(subject) = subjects(context).into_iter().next() else {
+    fn watch_search(
+        &self,
+        context: &RequestContext,
+        subjects: &[Subject],
+        parsed: &ParsedQuery,
+        not_found: bool,
+    ) {
+        let Some(subject) = subjects.first() else {
             return;
         };
         let first = parsed
@@ -266,7 +272,7 @@ impl Privacy {
         };
         let signals =
             self.harvest
-                .search(&subject, first, date.as_deref(), not_found, Instant::now());
+                .search(subject, first, date.as_deref(), not_found, Instant::now());
         harvest::report(&signals, context.class.as_str(), &who(context));
     }
 }
