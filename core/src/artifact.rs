@@ -10,6 +10,8 @@
 //!   stations.json     every polling station with its voter count
 //!   names.bin         every voter's analysed names ([`crate::name_records`])
 //!   voters.bin        what a result shows of every voter ([`crate::voter_records`])
+//!   deletions.bin     the deletion neighbourhoods of the name dictionaries
+//!                     ([`crate::deletions`])
 //!   index/            the tantivy index (one segment)
 //! ```
 //!
@@ -33,7 +35,8 @@
 //! # Format versions
 //!
 //! [`FORMAT_VERSION`] 2 added the manifest checksum and signature files and
-//! reduced each canary to a station and an order number. A server refuses
+//! reduced each canary to a station and an order number; 3 added
+//! `deletions.bin`. A server refuses
 //! an artifact of another version with an error naming it and asking for a
 //! rebuild with a matching `index-builder`.
 
@@ -49,6 +52,7 @@ use sha2::{Digest, Sha256};
 use tantivy::Index;
 use tantivy::directory::{Directory, RamDirectory};
 
+use crate::deletions::{Deletions, DeletionsError};
 use crate::model::Station;
 use crate::name_records::{NameRecords, NameRecordsError};
 use crate::schema::{SCHEMA_VERSION, VoterSchema};
@@ -56,7 +60,7 @@ use crate::signing::{ArtifactSigner, SignatureError, VerifyKey};
 use crate::voter_records::{VoterRecords, VoterRecordsError};
 
 /// Version of the artifact layout (this module); bumped when it changes.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// File name of the manifest inside an artifact.
 pub const MANIFEST_FILE: &str = "manifest.json";
@@ -70,6 +74,8 @@ pub const STATIONS_FILE: &str = "stations.json";
 pub const NAMES_FILE: &str = "names.bin";
 /// File name of the voter records inside an artifact.
 pub const VOTERS_FILE: &str = "voters.bin";
+/// File name of the deletion neighbourhoods inside an artifact.
+pub const DELETIONS_FILE: &str = "deletions.bin";
 /// Sub-directory holding the tantivy index.
 pub const INDEX_DIR: &str = "index";
 
@@ -308,6 +314,14 @@ pub enum ArtifactError {
         /// The cause.
         source: VoterRecordsError,
     },
+    /// The deletion neighbourhoods are damaged.
+    #[error("{path}: {source}")]
+    BadDeletions {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: DeletionsError,
+    },
     /// A records file and the index disagree on the number of voters.
     #[error("{path}: {found} records for {expected} voters in the index")]
     NamesCount {
@@ -434,12 +448,14 @@ impl StagedArtifact {
         stations: &[Station],
         names: &NameRecords,
         voters: &VoterRecords,
+        deletions: &Deletions,
         info: BuildInfo,
     ) -> Result<Manifest, ArtifactError> {
         let root = self.staging.path();
         let signer = info.signer;
         write_synced(&root.join(NAMES_FILE), &names.to_bytes())?;
         write_synced(&root.join(VOTERS_FILE), &voters.to_bytes())?;
+        write_synced(&root.join(DELETIONS_FILE), &deletions.to_bytes())?;
         let stations_path = root.join(STATIONS_FILE);
         let stations_json =
             serde_json::to_vec_pretty(stations).map_err(|source| ArtifactError::BadStations {
@@ -547,6 +563,8 @@ pub struct LoadedArtifact {
     pub names: NameRecords,
     /// What a result shows of every voter.
     pub voters: VoterRecords,
+    /// The deletion neighbourhoods of the name dictionaries.
+    pub deletions: Deletions,
 }
 
 /// Reads the manifest of an artifact without verifying the files (its
@@ -702,6 +720,7 @@ pub fn load_verified(
     let mut stations_bytes = None;
     let mut names_bytes = None;
     let mut voters_bytes = None;
+    let mut deletions_bytes = None;
     for entry in &manifest.files {
         let path = dir.join(&entry.path);
         if !present.contains(&entry.path) {
@@ -730,6 +749,8 @@ pub fn load_verified(
             names_bytes = Some(bytes);
         } else if entry.path == VOTERS_FILE {
             voters_bytes = Some(bytes);
+        } else if entry.path == DELETIONS_FILE {
+            deletions_bytes = Some(bytes);
         } else if let Some(name) = entry.path.strip_prefix(&format!("{INDEX_DIR}/")) {
             ram.atomic_write(Path::new(name), &bytes)
                 .map_err(|source| ArtifactError::io(&path, source))?;
@@ -793,12 +814,23 @@ pub fn load_verified(
             found: voters.len() as u64,
         });
     }
+    let deletions_path = dir.join(DELETIONS_FILE);
+    let deletions = match deletions_bytes {
+        Some(bytes) => {
+            Deletions::from_bytes(&bytes).map_err(|source| ArtifactError::BadDeletions {
+                path: deletions_path,
+                source,
+            })?
+        }
+        None => return Err(ArtifactError::MissingFile(deletions_path)),
+    };
     Ok(LoadedArtifact {
         manifest,
         index,
         stations,
         names,
         voters,
+        deletions,
     })
 }
 

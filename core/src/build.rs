@@ -6,13 +6,14 @@
 //! that a person registered on both lists becomes one voter with two
 //! memberships rather than two results.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
 use tantivy::indexer::NoMergePolicy;
 use tantivy::{Index, IndexSettings, IndexWriter, TantivyDocument};
 
 use crate::artifact::Canary;
+use crate::deletions::Deletions;
 use crate::model::{Address, BirthDate, RollRow, Station, Voter};
 use crate::name_records::{NameRecord, NameRecords, NameRecordsBuilder};
 use crate::schema::{NameField, VoterSchema, station_order_term, term_prefixes};
@@ -70,6 +71,9 @@ pub struct BuiltIndex {
     pub names: NameRecords,
     /// What a result shows of every voter, by `voter_id`.
     pub voters: VoterRecords,
+    /// The deletion neighbourhoods of the name dictionaries: typos found
+    /// wherever they fall.
+    pub deletions: Deletions,
     /// Lookups of voters spread over the roll, for the manifest.
     pub canaries: Vec<Canary>,
     /// What the build saw.
@@ -245,10 +249,12 @@ impl VoterIndexWriter {
         self.writer.garbage_collect_files().wait()?;
         self.writer.wait_merging_threads()?;
 
+        let deletions = deletions_of(&self.index, &self.schema)?;
         let mut stats = self.stats;
         let stations = join_stations(self.stations, station_file, &mut stats);
         Ok(BuiltIndex {
             index: self.index,
+            deletions,
             stations,
             names: self.names.finish(),
             voters: self.voters.finish(),
@@ -256,6 +262,33 @@ impl VoterIndexWriter {
             stats,
         })
     }
+}
+
+/// The deletion neighbourhoods of the terms the index holds: read back
+/// from its dictionaries, so that they list exactly what a lookup can find.
+fn deletions_of(index: &Index, schema: &VoterSchema) -> Result<Deletions, BuildError> {
+    let searcher = index.reader()?.searcher();
+    let mut surnames = BTreeSet::new();
+    let mut given_names = BTreeSet::new();
+    for segment in searcher.segment_readers() {
+        for (field, terms) in [
+            (schema.surname_terms, &mut surnames),
+            (schema.given_terms, &mut given_names),
+        ] {
+            let inverted = segment.inverted_index(field)?;
+            let mut stream = inverted
+                .terms()
+                .stream()
+                .map_err(|error| BuildError::Index(error.into()))?;
+            while stream.advance() {
+                terms.insert(stream.key().to_vec());
+            }
+        }
+    }
+    Ok(Deletions::build(
+        surnames.iter().map(Vec::as_slice),
+        given_names.iter().map(Vec::as_slice),
+    ))
 }
 
 /// Canary lookups written to the manifest.

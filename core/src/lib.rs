@@ -14,6 +14,7 @@
 
 pub mod artifact;
 pub mod build;
+pub mod deletions;
 pub mod generator;
 pub mod model;
 pub mod name_records;

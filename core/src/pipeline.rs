@@ -375,6 +375,7 @@ pub fn build_artifact(
         stations,
         names,
         voters,
+        deletions,
         canaries,
         stats,
     } = built;
@@ -394,7 +395,7 @@ pub fn build_artifact(
         canaries,
         signer: request.signing_key.clone(),
     };
-    let manifest = staged.commit(&stations, &names, &voters, info)?;
+    let manifest = staged.commit(&stations, &names, &voters, &deletions, info)?;
     let mut meta_bytes = 0;
     for name in [MANIFEST_FILE, MANIFEST_CHECKSUM_FILE, SIGNATURE_FILE] {
         let path = request.out.join(name);

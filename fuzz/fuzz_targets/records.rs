@@ -1,10 +1,12 @@
-//! `names.bin` and `voters.bin` as a damaged or forged artifact could hold
+//! `names.bin`, `voters.bin` and `deletions.bin` as a damaged or forged artifact could hold
 //! them (their checksums are checked first, but the decoders must not rely
 //! on it): what reads back must serialise to the same bytes, and every
-//! record must decode. Input: one byte choosing the file, then its bytes.
+//! record must decode (every deletions table must answer lookups). Input:
+//! one byte choosing the file (its remainder by three), then its bytes.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use voter_core::deletions::{Deletions, Dictionary};
 use voter_core::name_records::NameRecords;
 use voter_core::schema::NameField;
 use voter_core::voter_records::VoterRecords;
@@ -13,7 +15,20 @@ fuzz_target!(|data: &[u8]| {
     let Some((&which, bytes)) = data.split_first() else {
         return;
     };
-    if which & 1 == 0 {
+    if which % 3 == 2 {
+        let Ok(deletions) = Deletions::from_bytes(bytes) else {
+            return;
+        };
+        assert_eq!(deletions.to_bytes(), bytes, "deletions.bin reads back as it was");
+        let mut scratch = Vec::new();
+        for dictionary in [Dictionary::Surnames, Dictionary::GivenNames] {
+            for word in [b"MARTIN".as_slice(), b"A", b"", b"NARCIAZZ"] {
+                deletions.candidates(dictionary, word, 2, &mut scratch, |term| {
+                    assert!(!term.is_empty());
+                });
+            }
+        }
+    } else if which % 3 == 0 {
         let Ok(records) = NameRecords::from_bytes(bytes.to_vec()) else {
             return;
         };

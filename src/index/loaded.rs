@@ -11,6 +11,7 @@ use tantivy::index::InvertedIndexReader;
 use tantivy::{DocId, Index, ReloadPolicy};
 use voter_core::artifact::{self, ArtifactError, Canary};
 use voter_core::build::BuiltIndex;
+use voter_core::deletions::Deletions;
 use voter_core::model::Station;
 use voter_core::name_records::NameRecords;
 use voter_core::schema::VoterSchema;
@@ -60,6 +61,9 @@ pub(crate) struct SegmentView {
     /// whatever the spelling of the name.
     pub(crate) birth_date_terms: Arc<InvertedIndexReader>,
     pub(crate) birth_date_field: tantivy::schema::Field,
+    /// The deletion neighbourhoods of the name dictionaries (of the whole
+    /// index, shared by its segments): typos wherever they fall.
+    pub(crate) deletions: Arc<Deletions>,
 }
 
 /// How a segment's documents map to voters: the `voter_id` fast field,
@@ -119,6 +123,7 @@ pub struct LoadedIndex {
 struct Records {
     names: NameRecords,
     voters: VoterRecords,
+    deletions: Deletions,
 }
 
 /// Why an index could not be made ready.
@@ -163,6 +168,7 @@ impl LoadedIndex {
             Records {
                 names: loaded.names,
                 voters: loaded.voters,
+                deletions: loaded.deletions,
             },
             loaded.stations,
             loaded.manifest.canaries,
@@ -192,6 +198,7 @@ impl LoadedIndex {
             Records {
                 names: built.names,
                 voters: built.voters,
+                deletions: built.deletions,
             },
             built.stations,
             built.canaries,
@@ -211,6 +218,7 @@ impl LoadedIndex {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
         let searcher = reader.searcher();
+        let deletions = Arc::new(records.deletions);
         let mut segments = Vec::new();
         for segment in searcher.segment_readers() {
             segments.push(SegmentView {
@@ -226,6 +234,7 @@ impl LoadedIndex {
                 birth_date: segment.fast_fields().u64("birth_date")?,
                 birth_date_terms: segment.inverted_index(schema.birth_date)?,
                 birth_date_field: schema.birth_date,
+                deletions: Arc::clone(&deletions),
             });
         }
         let station_positions = stations

@@ -19,9 +19,10 @@ use super::docset::{
 use super::query::{ParsedQuery, QueryDate, is_calendar_date};
 use super::rank::{MIN_PHONETIC_LEN, PreparedQuery, fit_date};
 use super::steps::{Expand, Narrowing as Narrows, Reach, WayIn, Word};
-use super::walk::Typos;
+use super::typos::Typos;
 use crate::error::LookupError;
 use crate::index::{LoadedIndex, SegmentView};
+use voter_core::deletions::Dictionary;
 use voter_core::model::BirthDate;
 use voter_core::normalise::{is_particle, near_particle};
 use voter_core::schema::PREFIX_LENS;
@@ -525,7 +526,8 @@ fn surname_expansions<'v>(
         )?;
     }
     walks.push_fuzzy(
-        terms,
+        view,
+        Dictionary::Surnames,
         unit.text,
         (spec.typos, spec.anywhere),
         Particles::Skip,
@@ -649,7 +651,8 @@ impl<'v> Narrowing<'v> {
             }
         }
         walks.push_fuzzy(
-            given,
+            view,
+            Dictionary::GivenNames,
             unit.text,
             (spec.typos, spec.anywhere),
             Particles::Keep,
@@ -826,24 +829,26 @@ fn prefix_upper_bound(prefix: &[u8]) -> Vec<u8> {
     bound
 }
 
-/// The typo walks of the dictionaries one lookup has made, kept for its
-/// later steps: a wider step asks again for most of the walks the narrower
-/// one made (the same token at the same distance), and a walk of a large
-/// dictionary is the dearest part of finding candidates.
+/// The typo expansions of the dictionaries one lookup has made, kept for
+/// its later steps: a wider step asks again for most of the expansions the
+/// narrower one made (the same token at the same distance), and the bitsets
+/// of its narrowings.
 #[derive(Default)]
 pub struct Walks {
     done: Vec<Walk>,
     /// Bitsets of the narrowings earlier steps built: a later step narrows
     /// by most tokens exactly as the one before.
     narrowed: Vec<(NarrowingKey, DocBits)>,
+    /// Term numbers, reused from one expansion to the next.
+    scratch: Vec<u32>,
 }
 
 /// Names one narrowing of one lookup: segment, token position and spec.
 type NarrowingKey = (usize, usize, Expand);
 
-/// One walk and the terms it found.
+/// One typo expansion and the terms it found.
 struct Walk {
-    /// The dictionary walked, by address: a lookup holds one snapshot of
+    /// The dictionary read, by address: a lookup holds one snapshot of
     /// the index, so the address names the dictionary for its duration.
     dictionary: usize,
     text: String,
@@ -860,14 +865,16 @@ impl Walks {
         Some(self.narrowed.swap_remove(at).1)
     }
 
-    /// Adds the terms of `reader` within `distance` edits of `text`,
+    /// Adds the terms of `dictionary` within `distance` edits of `text`,
     /// wherever they fall when `anywhere`, else keeping the first letter
-    /// (none when `distance` is 0), but
-    /// for particles when told to skip them; walks the dictionary only the
-    /// first time the lookup asks.
+    /// (none when `distance` is 0), but for particles when told to skip
+    /// them. The deletion neighbourhoods offer the candidates, the distance
+    /// keeps the right ones, and the segment's dictionary gives their
+    /// postings; done only the first time the lookup asks.
     fn push_fuzzy<'v>(
         &mut self,
-        reader: &'v InvertedIndexReader,
+        view: &'v SegmentView,
+        dictionary: Dictionary,
         text: &str,
         (distance, anywhere): (u8, bool),
         particles: Particles,
@@ -881,9 +888,13 @@ impl Walks {
         let Some(typos) = typos else {
             return Ok(());
         };
-        let dictionary = std::ptr::from_ref(reader) as usize;
+        let reader: &'v InvertedIndexReader = match dictionary {
+            Dictionary::Surnames => &view.surname_terms,
+            Dictionary::GivenNames => &view.given_terms,
+        };
+        let address = std::ptr::from_ref(reader) as usize;
         let known = self.done.iter().find(|walk| {
-            walk.dictionary == dictionary
+            walk.dictionary == address
                 && walk.distance == distance
                 && walk.anywhere == anywhere
                 && walk.particles == particles
@@ -894,15 +905,30 @@ impl Walks {
             return Ok(());
         }
         let mut found = Vec::new();
-        let mut stream = reader.terms().search(typos).into_stream()?;
-        while stream.advance() {
-            if particles.admits(stream.key()) {
-                found.push(stream.value().clone());
-            }
+        let mut failed = None;
+        let terms = reader.terms();
+        view.deletions.candidates(
+            dictionary,
+            typos.query(),
+            typos.max(),
+            &mut self.scratch,
+            |term| {
+                if failed.is_some() || !particles.admits(term) || !typos.accepts(term) {
+                    return;
+                }
+                match terms.get(term) {
+                    Ok(Some(info)) => found.push(info),
+                    Ok(None) => {}
+                    Err(error) => failed = Some(error),
+                }
+            },
+        );
+        if let Some(error) = failed {
+            return Err(error.into());
         }
         out.extend(found.iter().map(|info| (reader, info.clone())));
         self.done.push(Walk {
-            dictionary,
+            dictionary: address,
             text: text.to_owned(),
             distance,
             anywhere,

@@ -16,7 +16,7 @@ mod docset;
 pub mod query;
 pub mod rank;
 pub mod steps;
-mod walk;
+mod typos;
 
 use std::borrow::Cow;
 use std::sync::Arc;

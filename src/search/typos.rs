@@ -1,0 +1,168 @@
+//! Which terms count as a typo of a typed word: within the allowed number
+//! of edits (insertions, deletions, substitutions, and transpositions of
+//! adjacent letters, each costing one: the optimal string alignment
+//! distance ranking uses), wherever they fall or with the first letter as
+//! typed.
+//!
+//! Every letter may be wrong, the first included: a slip on the first
+//! letter (`NARCIA` for GARCIA, `NDRE` for ANDRE, `ERNER` for RENER) is
+//! rarer than one further on, but staff taking a name down by ear make it
+//! often enough that a search which cannot find it loses the voter. The
+//! candidates come from the artifact's deletion neighbourhoods
+//! ([`voter_core::deletions`]), which cost the same wherever the typo
+//! falls; [`Typos::accepts`] then keeps those the distance allows. The
+//! near step still keeps the first letter as typed, so that a typo
+//! further on (the common case) is answered before a first-letter slip
+//! that happens to spell another name.
+
+use super::distance;
+use voter_core::deletions::{MAX_DELETIONS, MAX_TERM_LEN};
+
+/// Longest token looked up with typos; longer ones are looked up exactly.
+pub const MAX_TYPO_LEN: usize = MAX_TERM_LEN;
+
+/// Most edits a lookup allows; the ranking never allows more.
+pub const MAX_TYPO_EDITS: u8 = MAX_DELETIONS;
+
+/// Terms within `max` edits of `query`, wherever they fall or with the
+/// first letter as typed.
+#[derive(Debug, Clone, Copy)]
+pub struct Typos<'a> {
+    query: &'a [u8],
+    max: u8,
+    /// The first letter must be as typed.
+    anchored: bool,
+}
+
+impl<'a> Typos<'a> {
+    /// Terms within `max` edits wherever they fall, the first letter
+    /// included. `None` when `query` is empty, too long, or no edit is
+    /// allowed; more than [`MAX_TYPO_EDITS`] edits are not looked for.
+    pub fn anywhere(query: &'a [u8], max: u8) -> Option<Typos<'a>> {
+        Typos::new(query, max, false)
+    }
+
+    /// The same, but only terms that begin with `query`'s first letter and
+    /// whose rest is within `max` edits of the rest typed.
+    pub fn keeping_first_letter(query: &'a [u8], max: u8) -> Option<Typos<'a>> {
+        Typos::new(query, max, true)
+    }
+
+    fn new(query: &'a [u8], max: u8, anchored: bool) -> Option<Typos<'a>> {
+        debug_assert!(max <= MAX_TYPO_EDITS, "{max} edits are never looked for");
+        (max > 0 && max <= MAX_TYPO_EDITS && !query.is_empty() && query.len() <= MAX_TYPO_LEN)
+            .then_some(Typos {
+                query,
+                max,
+                anchored,
+            })
+    }
+
+    /// The word typed.
+    pub fn query(&self) -> &'a [u8] {
+        self.query
+    }
+
+    /// Edits allowed.
+    pub fn max(&self) -> u8 {
+        self.max
+    }
+
+    /// True when `term` is within the edits allowed (and, anchored, begins
+    /// with the letter typed).
+    pub fn accepts(&self, term: &[u8]) -> bool {
+        if self.anchored {
+            term.first() == self.query.first()
+                && distance::within(&self.query[1..], &term[1..], self.max).is_some()
+        } else {
+            distance::within(self.query, term, self.max).is_some()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matches(query: &str, max: u8, term: &str) -> bool {
+        Typos::anywhere(query.as_bytes(), max)
+            .unwrap()
+            .accepts(term.as_bytes())
+    }
+
+    fn matches_keeping_first_letter(query: &str, max: u8, term: &str) -> bool {
+        Typos::keeping_first_letter(query.as_bytes(), max)
+            .unwrap()
+            .accepts(term.as_bytes())
+    }
+
+    #[test]
+    fn accepts_what_the_distance_allows() {
+        assert!(matches("MARTIN", 1, "MARTIN"));
+        assert!(matches("MARTIN", 1, "MARTINS"));
+        assert!(matches("MARTIN", 1, "MATIN"));
+        assert!(matches("MARTIN", 1, "MRATIN"), "transposition");
+        assert!(!matches("MARTIN", 1, "MRATINS"));
+        assert!(matches("MARTIN", 2, "MRATINS"));
+        assert!(!matches("MARTIN", 1, "M"));
+        assert!(matches("AB", 2, "A"));
+        assert!(matches("A", 2, "ABC"));
+        assert!(!matches("A", 2, "ABCD"));
+    }
+
+    #[test]
+    fn slips_on_the_first_letter_are_found() {
+        assert!(matches("NARCIA", 1, "GARCIA"), "substitution");
+        assert!(matches("FDURAN", 1, "DURAN"), "a letter in front");
+        assert!(matches("NDRE", 1, "ANDRE"), "the first letter dropped");
+        assert!(matches("ERNER", 1, "RENER"), "the first two swapped");
+        assert!(matches("NRACIA", 2, "GARCIA"));
+        assert!(!matches("NRACIA", 1, "GARCIA"));
+        assert!(!matches("MARTIN", 2, "NAPTIM"));
+    }
+
+    #[test]
+    fn a_lookup_may_keep_the_first_letter() {
+        assert!(matches_keeping_first_letter("MARTIN", 1, "MRATIN"));
+        assert!(!matches_keeping_first_letter("NARCIA", 1, "GARCIA"));
+        assert!(!matches_keeping_first_letter("NDRE", 1, "ANDRE"));
+    }
+
+    #[test]
+    fn nothing_is_looked_for_without_an_edit_or_a_word() {
+        assert!(Typos::anywhere(b"MARTIN", 0).is_none());
+        assert!(Typos::anywhere(b"", 1).is_none());
+        assert!(Typos::anywhere(&[b'A'; MAX_TYPO_LEN + 1], 1).is_none());
+    }
+
+    proptest::proptest! {
+        /// What the deletion neighbourhoods offer, filtered by `accepts`,
+        /// is exactly the dictionary's terms within the edits: none is
+        /// missed wherever its typos fall.
+        #[test]
+        fn the_deletion_neighbourhoods_offer_every_term_accepted(
+            terms in proptest::collection::vec("[A-E]{1,11}", 1..30),
+            query in "[A-E]{1,9}",
+            max in 1u8..=MAX_TYPO_EDITS,
+            anchored: bool,
+        ) {
+            use voter_core::deletions::{Deletions, Dictionary};
+            let deletions = Deletions::build(terms.iter().map(|t| t.as_bytes()), []);
+            let typos = Typos::new(query.as_bytes(), max, anchored).unwrap();
+            let mut offered = Vec::new();
+            deletions.candidates(Dictionary::Surnames, query.as_bytes(), max, &mut Vec::new(), |term| {
+                if typos.accepts(term) {
+                    offered.push(term.to_vec());
+                }
+            });
+            let mut expected: Vec<Vec<u8>> = terms
+                .iter()
+                .map(|t| t.as_bytes().to_vec())
+                .filter(|term| typos.accepts(term))
+                .collect();
+            expected.sort();
+            expected.dedup();
+            proptest::prop_assert_eq!(offered, expected);
+        }
+    }
+}
