@@ -13,7 +13,7 @@ use tantivy::indexer::NoMergePolicy;
 use tantivy::{Index, IndexSettings, IndexWriter, TantivyDocument};
 
 use crate::artifact::Canary;
-use crate::deletions::Deletions;
+use crate::deletions::{Deletions, DeletionsError};
 use crate::model::{Address, BirthDate, RollRow, Station, Voter};
 use crate::name_records::{NameRecord, NameRecords, NameRecordsBuilder};
 use crate::schema::{NameField, VoterSchema, station_order_term, term_prefixes};
@@ -32,6 +32,9 @@ pub enum BuildError {
     /// The roll held no voter at all.
     #[error("the roll holds no voter: refusing to build an empty index")]
     EmptyRoll,
+    /// The name dictionaries are too large for the typo table.
+    #[error("{0}")]
+    Deletions(#[from] DeletionsError),
 }
 
 /// Where the index is written.
@@ -288,7 +291,7 @@ fn deletions_of(index: &Index, schema: &VoterSchema) -> Result<Deletions, BuildE
     Ok(Deletions::build(
         surnames.iter().map(Vec::as_slice),
         given_names.iter().map(Vec::as_slice),
-    ))
+    )?)
 }
 
 /// Canary lookups written to the manifest.

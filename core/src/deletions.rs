@@ -27,21 +27,23 @@
 //! table   = u8 dictionary (0 surnames, 1 given names) | u8 bucket bits
 //!           | u32 term count | u32 text length | u32 entry count
 //!           | (term count) × u32 term ends | text
-//!           | (2^bits + 1) × u32 bucket starts | (entry count) × u64 entries
-//! entry   = u32 term number | u8 deletions | u24 check
+//!           | (2^bits + 1) × u32 bucket starts | (entry count) × u32 entries
+//! entry   = 25 bits term number | 2 bits deletions | 5 bits check
 //! ```
 //!
 //! A deletion string's hash (64-bit FNV-1a, fixed here because builder and
 //! server must agree whatever their Rust version) picks its bucket with its
-//! top bits and its check with 24 of the others; a lookup reads the bucket's
-//! entries and keeps those whose check matches. A false match (another
-//! string of the same bucket and check) only adds a term the distance then
-//! turns away. All integers are little-endian.
+//! top bits and its check with 5 of the others; a lookup reads the bucket's
+//! entries (about [`ENTRIES_PER_BUCKET`]) and keeps those whose check
+//! matches. A false match (another string of the same bucket and check,
+//! about one probe in eight) only adds a term the distance then turns away:
+//! four bytes an entry keep the file about the size of the voter records.
+//! All integers are little-endian.
 
 use std::collections::BTreeSet;
 
 const MAGIC: &[u8; 4] = b"VLDL";
-const LAYOUT_VERSION: u32 = 1;
+const LAYOUT_VERSION: u32 = 2;
 
 /// Most letters deleted from a term or a typed word: the most edits a
 /// lookup allows.
@@ -49,6 +51,12 @@ pub const MAX_DELETIONS: u8 = 2;
 
 /// Longest term listed; longer ones (no real name) are found as typed only.
 pub const MAX_TERM_LEN: usize = 30;
+
+/// Most terms one dictionary may list: the term numbers an entry holds.
+pub const MAX_TERMS: usize = 1 << TERM_BITS;
+const TERM_BITS: u32 = 25;
+const COUNT_BITS: u32 = 2;
+const CHECK_BITS: u32 = 32 - TERM_BITS - COUNT_BITS;
 
 /// Entries per bucket the builder aims at: a probe reads about this many.
 const ENTRIES_PER_BUCKET: usize = 4;
@@ -85,6 +93,14 @@ pub enum DeletionsError {
     /// A dictionary is missing or listed twice.
     #[error("deletions file must list each dictionary once")]
     Dictionaries,
+    /// A dictionary holds more distinct terms than an entry can number.
+    #[error(
+        "{0} distinct terms in one name dictionary, more than the {MAX_TERMS} the typo table can list"
+    )]
+    TooManyTerms(usize),
+    /// A dictionary's deletion strings are more than a table can index.
+    #[error("{0} deletion strings in one name dictionary, more than a typo table can index")]
+    TooManyEntries(usize),
 }
 
 /// The deletion neighbourhoods of both name dictionaries.
@@ -103,19 +119,20 @@ struct Table {
     bits: u8,
     /// Start of each bucket in `entries`, and the end of the last.
     buckets: Vec<u32>,
-    entries: Vec<u64>,
+    entries: Vec<u32>,
 }
 
 impl Deletions {
-    /// Lists the deletion strings of every term of both dictionaries.
+    /// Lists the deletion strings of every term of both dictionaries;
+    /// refuses a dictionary of more than [`MAX_TERMS`] terms.
     pub fn build<'a>(
         surnames: impl IntoIterator<Item = &'a [u8]>,
         given_names: impl IntoIterator<Item = &'a [u8]>,
-    ) -> Deletions {
-        Deletions {
-            surnames: Table::build(surnames),
-            given_names: Table::build(given_names),
-        }
+    ) -> Result<Deletions, DeletionsError> {
+        Ok(Deletions {
+            surnames: Table::build(surnames)?,
+            given_names: Table::build(given_names)?,
+        })
     }
 
     /// Calls `found` with each term of `dictionary` that may be within
@@ -208,49 +225,59 @@ impl Deletions {
 }
 
 impl Table {
-    fn build<'a>(terms: impl IntoIterator<Item = &'a [u8]>) -> Table {
+    fn build<'a>(terms: impl IntoIterator<Item = &'a [u8]>) -> Result<Table, DeletionsError> {
         let terms: BTreeSet<&[u8]> = terms
             .into_iter()
             .filter(|term| !term.is_empty() && term.len() <= MAX_TERM_LEN)
             .collect();
+        if terms.len() > MAX_TERMS {
+            return Err(DeletionsError::TooManyTerms(terms.len()));
+        }
         let mut term_ends = Vec::with_capacity(terms.len());
         let mut text = Vec::new();
-        // (hash, deletions, term): a term's deletion strings repeat when a
-        // letter is doubled; the fewest deletions giving a string is kept.
-        let mut listed: Vec<(u64, u8, u32)> = Vec::new();
-        let mut own: Vec<(u64, u8)> = Vec::new();
-        for (number, term) in terms.into_iter().enumerate() {
+        for term in &terms {
             text.extend_from_slice(term);
             term_ends.push(text.len() as u32);
-            own.clear();
-            for_each_deletion_counted(term, MAX_DELETIONS, |deleted, count| {
-                own.push((hash(deleted), count));
-            });
-            own.sort_unstable();
-            own.dedup_by_key(|(hash, _)| *hash);
-            listed.extend(
-                own.iter()
-                    .map(|&(hash, count)| (hash, count, number as u32)),
-            );
         }
-        let bits = bucket_bits(listed.len());
-        listed.sort_unstable_by_key(|&(hash, _, term)| (bucket(hash, bits), term));
+        // Three passes over the terms' deletion strings (count them, count
+        // each bucket's, place them), each cheap, rather than one list of
+        // them all to sort: the build holds no more than the table itself.
+        let mut own = Vec::new();
+        let total: usize = terms
+            .iter()
+            .map(|term| deletions_of(term, &mut own).len())
+            .sum();
+        if total >= u32::MAX as usize {
+            return Err(DeletionsError::TooManyEntries(total));
+        }
+        let bits = bucket_bits(total);
         let mut buckets = vec![0u32; (1usize << bits) + 1];
-        let mut entries = Vec::with_capacity(listed.len());
-        for &(hash, count, term) in &listed {
-            buckets[bucket(hash, bits) + 1] += 1;
-            entries.push(entry(term, count, check(hash)));
+        for term in &terms {
+            for &(hash, _) in deletions_of(term, &mut own) {
+                buckets[bucket(hash, bits) + 1] += 1;
+            }
         }
         for at in 1..buckets.len() {
             buckets[at] += buckets[at - 1];
         }
-        Table {
+        // Each bucket filled in term order: the file is the same from one
+        // build of the same terms to the next.
+        let mut next: Vec<u32> = buckets[..buckets.len() - 1].to_vec();
+        let mut entries = vec![0u32; total];
+        for (number, term) in terms.iter().enumerate() {
+            for &(hash, count) in deletions_of(term, &mut own) {
+                let slot = &mut next[bucket(hash, bits)];
+                entries[*slot as usize] = entry(number as u32, count, check(hash));
+                *slot += 1;
+            }
+        }
+        Ok(Table {
             term_ends,
             text,
             bits,
             buckets,
             entries,
-        }
+        })
     }
 
     fn term(&self, number: usize) -> &[u8] {
@@ -305,7 +332,7 @@ impl Table {
         let term_ends = reader.u32s(terms)?;
         let text = reader.take(text_len)?.to_vec();
         let buckets = reader.u32s((1usize << bits) + 1)?;
-        let entries = reader.u64s(entry_count)?;
+        let entries = reader.u32s(entry_count)?;
         let ends_ok = term_ends.windows(2).all(|pair| pair[0] < pair[1])
             && term_ends.first().is_none_or(|&first| first > 0)
             && term_ends
@@ -364,16 +391,18 @@ impl<'a> Reader<'a> {
                 .collect(),
         )
     }
+}
 
-    fn u64s(&mut self, count: usize) -> Option<Vec<u64>> {
-        let bytes = self.take(count.checked_mul(8)?)?;
-        Some(
-            bytes
-                .chunks_exact(8)
-                .map(|chunk| u64::from_le_bytes(chunk.try_into().expect("eight bytes")))
-                .collect(),
-        )
-    }
+/// The hashes of `term`'s deletion strings, each once with the fewest
+/// deletions giving it (a doubled letter gives a string twice), in `own`.
+fn deletions_of<'o>(term: &[u8], own: &'o mut Vec<(u64, u8)>) -> &'o [(u64, u8)] {
+    own.clear();
+    for_each_deletion_counted(term, MAX_DELETIONS, |deleted, count| {
+        own.push((hash(deleted), count));
+    });
+    own.sort_unstable();
+    own.dedup_by_key(|(hash, _)| *hash);
+    own
 }
 
 /// Calls `each` with `word` and every string left by deleting up to `max`
@@ -439,15 +468,20 @@ fn bucket(hash: u64, bits: u8) -> usize {
 }
 
 fn check(hash: u64) -> u32 {
-    (hash as u32) & 0x00ff_ffff
+    (hash as u32) & ((1 << CHECK_BITS) - 1)
 }
 
-fn entry(term: u32, deletions: u8, check: u32) -> u64 {
-    u64::from(term) | (u64::from(deletions) << 32) | (u64::from(check) << 40)
+fn entry(term: u32, deletions: u8, check: u32) -> u32 {
+    debug_assert!((term as usize) < MAX_TERMS && deletions <= MAX_DELETIONS);
+    term | (u32::from(deletions) << TERM_BITS) | (check << (TERM_BITS + COUNT_BITS))
 }
 
-fn split(entry: u64) -> (u32, u8, u32) {
-    (entry as u32, (entry >> 32) as u8, (entry >> 40) as u32)
+fn split(entry: u32) -> (u32, u8, u32) {
+    (
+        entry & ((1 << TERM_BITS) - 1),
+        ((entry >> TERM_BITS) & ((1 << COUNT_BITS) - 1)) as u8,
+        entry >> (TERM_BITS + COUNT_BITS),
+    )
 }
 
 #[cfg(test)]

@@ -147,7 +147,7 @@ mod tests {
             anchored: bool,
         ) {
             use voter_core::deletions::{Deletions, Dictionary};
-            let deletions = Deletions::build(terms.iter().map(|t| t.as_bytes()), []);
+            let deletions = Deletions::build(terms.iter().map(|t| t.as_bytes()), []).expect("the terms fit");
             let typos = Typos::new(query.as_bytes(), max, anchored).unwrap();
             let mut offered = Vec::new();
             deletions.candidates(Dictionary::Surnames, query.as_bytes(), max, &mut Vec::new(), |term| {

@@ -49,7 +49,8 @@ const SURNAMES: [&str; 12] = [
 fn the_shortest_words_meet_through_the_empty_string() {
     // Two one-letter words are one substitution apart: deleting a letter
     // from each leaves the empty string, which must be listed too.
-    let deletions = Deletions::build([b"C".as_slice(), b"AB", b"XYZ"], [b"MARIE".as_slice()]);
+    let deletions = Deletions::build([b"C".as_slice(), b"AB", b"XYZ"], [b"MARIE".as_slice()])
+        .expect("the terms fit");
     assert_eq!(
         within(&deletions, Dictionary::Surnames, "A", 1),
         ["AB", "C"]
@@ -67,7 +68,8 @@ fn the_shortest_words_meet_through_the_empty_string() {
 
 #[test]
 fn slips_on_the_first_letter_cost_nothing_more() {
-    let deletions = Deletions::build(SURNAMES.map(str::as_bytes), [b"MARIE".as_slice()]);
+    let deletions = Deletions::build(SURNAMES.map(str::as_bytes), [b"MARIE".as_slice()])
+        .expect("the terms fit");
     assert_eq!(
         within(&deletions, Dictionary::Surnames, "NARCIA", 1),
         ["GARCIA"]
@@ -103,7 +105,7 @@ fn slips_on_the_first_letter_cost_nothing_more() {
 
 #[test]
 fn one_edit_reads_only_single_deletions() {
-    let deletions = Deletions::build([b"ABCDEF".as_slice()], []);
+    let deletions = Deletions::build([b"ABCDEF".as_slice()], []).expect("the terms fit");
     // Two deletions from each side meet, but one edit was asked.
     assert!(candidates(&deletions, Dictionary::Surnames, "ABXYEF", 1).is_empty());
     assert_eq!(
@@ -114,7 +116,8 @@ fn one_edit_reads_only_single_deletions() {
 
 #[test]
 fn the_file_reads_back_and_refuses_damage() {
-    let deletions = Deletions::build(SURNAMES.map(str::as_bytes), [b"MARIE".as_slice()]);
+    let deletions = Deletions::build(SURNAMES.map(str::as_bytes), [b"MARIE".as_slice()])
+        .expect("the terms fit");
     let bytes = deletions.to_bytes();
     assert_eq!(Deletions::from_bytes(&bytes).unwrap(), deletions);
     assert_eq!(deletions.terms(Dictionary::Surnames), SURNAMES.len());
@@ -161,7 +164,7 @@ proptest::proptest! {
         word in "[A-E]{1,10}",
         max in 1u8..=MAX_DELETIONS,
     ) {
-        let deletions = Deletions::build(terms.iter().map(|t| t.as_bytes()), []);
+        let deletions = Deletions::build(terms.iter().map(|t| t.as_bytes()), []).expect("the terms fit");
         let mut expected: Vec<String> = terms
             .iter()
             .filter(|term| osa(word.as_bytes(), term.as_bytes()) <= max as usize)
