@@ -4,7 +4,10 @@
 //!
 //! `record_request_metric` is what each door does once per request:
 //! `metrics::requests().observe(door, method, outcome, started.elapsed())`,
-//! a counter increment and a histogram sample, clock read included.
+//! a counter increment and a histogram sample, clock read included; for a
+//! name search, as here, that includes the status history's minute
+//! (`record_status_history` alone: the wall clock read, the minute's lock,
+//! a count and a latency histogram increment).
 //! `exact_lookup` is one exact-name lookup on a small index (see
 //! `common::small_exact_subject`: the smaller the index, the cheaper the
 //! lookup, so the ratio is if anything overstated). The histogram samples
@@ -59,6 +62,15 @@ fn hot_path(c: &mut Criterion) {
         recorded,
         "the counter must count every recording"
     );
+    group.bench_function("record_status_history", |b| {
+        b.iter_custom(|iterations| {
+            let started = Instant::now();
+            for _ in 0..iterations {
+                voter_lookup::status::history::record_lookup(black_box(None), started.elapsed());
+            }
+            started.elapsed()
+        })
+    });
     bench_exact_lookup(&mut group, &subject);
     group.finish();
 }

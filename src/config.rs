@@ -66,6 +66,11 @@ pub enum Command {
     Key(KeyCommand),
     /// Summarise the audit trail: lookups and distinct voters per key and hour.
     Audit(AuditArgs),
+    /// The météo report: a traffic light per check of a running server
+    /// (index, uptime, errors, shedding, brownout, latency, memory,
+    /// reloads) over a window, with charts. Exit code 0 when every light is
+    /// green or amber, 1 when one is red, 2 when no report could be made.
+    Weather(WeatherArgs),
 }
 
 /// `voter-lookup key`.
@@ -99,6 +104,80 @@ pub struct AuditArgs {
     /// `text` (a table) or `json` [default: text].
     #[arg(long, value_name = "FORMAT", default_value = "text")]
     pub format: String,
+}
+
+/// `voter-lookup weather`. Each setting also comes from its
+/// `VOTER_LOOKUP_WEATHER_*` variable, for a scheduled job's environment.
+#[derive(Debug, Args)]
+pub struct WeatherArgs {
+    /// The server's HTTP address, or its operators' address when it runs
+    /// with --admin-listen: `http://127.0.0.1:8080`,
+    /// `https://lookup.mairie.example` (a path prefix of a reverse proxy
+    /// is kept).
+    #[arg(long, env = "VOTER_LOOKUP_WEATHER_TARGET", value_name = "URL")]
+    pub target: String,
+    /// How far back the report looks: `15m`, `4h`, up to `24h`.
+    #[arg(
+        long,
+        env = "VOTER_LOOKUP_WEATHER_WINDOW",
+        value_name = "DURATION",
+        default_value = "1h"
+    )]
+    pub window: String,
+    /// `text` (a terminal, a mail body), `json` (tools) or `html` (a
+    /// self-contained page to mail).
+    #[arg(
+        long,
+        env = "VOTER_LOOKUP_WEATHER_FORMAT",
+        value_name = "FORMAT",
+        default_value = "text"
+    )]
+    pub format: String,
+    /// Objectives, comma separated, each `KEY=LIMIT`: `p50`, `p90`, `p99`,
+    /// `max` (latency of answered searches: `50ms`), `errors` (share failed
+    /// on the server's side), `shed` (share refused for load), `degraded`
+    /// (share in brownout): `0.5%`. Keys not given keep their default;
+    /// `KEY=off` drops one [default: p99=100ms,errors=0.5%,shed=1%,degraded=5%].
+    #[arg(long, env = "VOTER_LOOKUP_WEATHER_SLO", value_name = "OBJECTIVES")]
+    pub slo: Option<String>,
+    /// Red when the served index was built longer ago [default: 7d].
+    #[arg(
+        long,
+        env = "VOTER_LOOKUP_WEATHER_MAX_INDEX_AGE",
+        value_name = "DURATION"
+    )]
+    pub max_index_age: Option<String>,
+    /// Red when the server serves another index version (the one just
+    /// published, say).
+    #[arg(
+        long,
+        env = "VOTER_LOOKUP_WEATHER_EXPECT_VERSION",
+        value_name = "VERSION"
+    )]
+    pub expect_version: Option<String>,
+    /// Red when less than this share of the memory limit (the cgroup's, or
+    /// the machine's) was free at the window's peak [default: 20%].
+    #[arg(
+        long,
+        env = "VOTER_LOOKUP_WEATHER_MIN_MEMORY_HEADROOM",
+        value_name = "SHARE"
+    )]
+    pub min_memory_headroom: Option<String>,
+    /// Red when the server started more recently than this: a restart
+    /// nobody asked for is a crash [default: 10m].
+    #[arg(long, env = "VOTER_LOOKUP_WEATHER_MIN_UPTIME", value_name = "DURATION")]
+    pub min_uptime: Option<String>,
+    /// Write the report to FILE (replaced whole) and print one line
+    /// instead [default: standard output].
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// How long the server has to answer [default: 10s].
+    #[arg(long, env = "VOTER_LOOKUP_WEATHER_TIMEOUT", value_name = "DURATION")]
+    pub timeout: Option<String>,
+    /// Certificate authorities (PEM) for an https target [default: the
+    /// system's bundle].
+    #[arg(long, env = "VOTER_LOOKUP_WEATHER_CA_CERT", value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
 }
 
 /// `voter-lookup serve`.

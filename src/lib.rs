@@ -7,7 +7,8 @@
 //! calls [`service::LookupService`], which takes one snapshot of the live
 //! [`index`] and runs the one [`search`] on a [`search_pool`] thread; [`error`] maps its failures to
 //! each door's codes. [`state`] is what the doors share; [`server`] runs both doors and stops them cleanly;
-//! [`app`] holds the commands `main.rs` dispatches to.
+//! [`app`] holds the commands `main.rs` dispatches to; [`status`] keeps the
+//! day's history for `GET /v1/status` and the `weather` report.
 
 pub mod admission;
 pub mod app;
@@ -28,4 +29,5 @@ pub mod search_pool;
 pub mod server;
 pub mod service;
 pub mod state;
+pub mod status;
 pub mod transport;

@@ -14,6 +14,7 @@ fn main() -> ExitCode {
         Command::Demo(args) => &args.server,
         Command::Key(command) => return print(voter_lookup::privacy::commands::key(command)),
         Command::Audit(args) => return print(voter_lookup::privacy::commands::audit(args)),
+        Command::Weather(args) => return weather(args),
     };
     let resolved = read_file(server_args.config.as_deref())
         .and_then(|file| server_args.to_config(&file).map(|config| (file, config)));
@@ -34,7 +35,9 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Serve(args) => voter_lookup::app::serve(args, file, config).await,
             Command::Demo(args) => voter_lookup::app::demo(args, file, config).await,
-            Command::Key(_) | Command::Audit(_) => unreachable!("answered before the runtime"),
+            Command::Key(_) | Command::Audit(_) | Command::Weather(_) => {
+                unreachable!("answered before the runtime")
+            }
         }
     });
     match outcome {
@@ -56,6 +59,22 @@ fn print(result: Result<String, String>) -> ExitCode {
         Err(error) => {
             eprintln!("error: {error}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// Prints the météo report (or where it went); its exit code says the
+/// verdict, 2 when no report could be made.
+fn weather(args: &voter_lookup::config::WeatherArgs) -> ExitCode {
+    use voter_lookup::status::weather;
+    match weather::command(args) {
+        Ok(done) => {
+            print!("{}", done.stdout);
+            ExitCode::from(done.exit_code)
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::from(weather::EXIT_UNUSABLE)
         }
     }
 }

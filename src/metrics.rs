@@ -164,11 +164,17 @@ impl RequestMetrics {
         door * Method::ALL.len() + method
     }
 
-    /// Counts one request and its duration.
+    /// Counts one request and its duration; a name search goes into the
+    /// status history too ([`crate::status::history`]), from here only,
+    /// whichever door it came by and wherever it ended (refused at
+    /// admission, failed, answered).
     pub fn observe(&self, door: Door, method: Method, outcome: Outcome, elapsed: Duration) {
         let slot = RequestMetrics::slot(door, method);
         self.counters[slot * OUTCOMES + outcome_index(outcome)].increment(1);
         self.durations[slot].record(elapsed.as_secs_f64());
+        if method == Method::Search {
+            crate::status::history::record_lookup(outcome, elapsed);
+        }
     }
 }
 

@@ -116,15 +116,20 @@ pub async fn run(
     drain: Duration,
 ) -> Result<(), ServeError> {
     state.publish_readiness().await;
+    // The status history begins with the server (its uptime counts from
+    // here).
+    crate::status::history::history();
     {
         // Histogram samples wait in memory until they are folded into the
         // exposition; fold them now and then even when nobody scrapes.
+        // The status history notes memory and the index served as often.
         let state = state.clone();
         tokio::spawn(async move {
             let mut ticks = tokio::time::interval(Duration::from_secs(5));
             while state.is_accepting() {
                 ticks.tick().await;
                 crate::metrics::upkeep();
+                crate::status::sample(&state);
             }
         });
     }

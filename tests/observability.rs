@@ -362,7 +362,7 @@ async fn every_metric_readme_lists_is_emitted_and_the_exposition_parses() {
 }
 
 #[tokio::test]
-async fn with_an_admin_address_metrics_and_admin_calls_leave_the_public_door() {
+async fn with_an_admin_address_metrics_status_and_admin_calls_leave_the_public_door() {
     use std::sync::Arc;
     use voter_lookup::server::{Listeners, run};
     use voter_lookup::state::AppState;
@@ -404,10 +404,12 @@ async fn with_an_admin_address_metrics_and_admin_calls_leave_the_public_door() {
     // The public door: lookups and probes, no metrics, no admin calls.
     assert_eq!(get(http, "/v1/search?q=MARTIN").await, 200);
     assert_eq!(get(http, "/metrics").await, 404);
+    assert_eq!(get(http, "/v1/status").await, 404);
     assert_eq!(post(http, "/v1/admin/reload").await, 404);
     // The admin address: metrics, admin calls (refused here: no token)
     // and probes, no lookups.
     assert_eq!(get(admin, "/metrics").await, 200);
+    assert_eq!(get(admin, "/v1/status?window=15m").await, 200);
     assert_eq!(post(admin, "/v1/admin/reload").await, 403);
     assert_eq!(get(admin, "/v1/search?q=MARTIN").await, 404);
     assert_eq!(get(admin, "/").await, 404);

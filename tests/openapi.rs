@@ -527,6 +527,7 @@ async fn real_answers_fit_the_document_and_every_declared_status_is_real() {
         openapi::HEALTHZ_PATH,
         openapi::READYZ_PATH,
         openapi::METRICS_PATH,
+        openapi::STATUS_PATH,
         openapi::OPENAPI_PATH,
     ];
     for path in document["paths"].as_object().unwrap().keys() {
@@ -583,6 +584,15 @@ async fn real_answers_fit_the_document_and_every_declared_status_is_real() {
         (&get(openapi::HEALTHZ_PATH), "/healthz".to_string()),
         (&get(openapi::READYZ_PATH), "/readyz".to_string()),
         (&get(openapi::METRICS_PATH), "/metrics".to_string()),
+        (&get(openapi::STATUS_PATH), "/v1/status".to_string()),
+        (
+            &get(openapi::STATUS_PATH),
+            "/v1/status?window=24h".to_string(),
+        ),
+        (
+            &get(openapi::STATUS_PATH),
+            "/v1/status?window=soon".to_string(),
+        ),
         (&get(openapi::OPENAPI_PATH), "/openapi.json".to_string()),
         (&not_found, "/v2/nothing".to_string()),
         (&not_found, "/v1/search/more".to_string()),
@@ -651,6 +661,7 @@ async fn real_answers_fit_the_document_and_every_declared_status_is_real() {
         (&stations, "/v1/stations"),
         (&get(openapi::READYZ_PATH), "/readyz"),
         (&get(openapi::HEALTHZ_PATH), "/healthz"),
+        (&get(openapi::STATUS_PATH), "/v1/status?window=15m"),
     ] {
         answers.push(ask(&empty, described, "GET", path, "").await);
     }

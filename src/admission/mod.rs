@@ -18,8 +18,8 @@
 //!    it cannot run soon. A client that is slow to send its request
 //!    therefore holds no permit and no queue place while it sends.
 //!
-//! Health checks, metrics, the API description and admin calls bypass it:
-//! an overloaded server must still say how it is.
+//! Health checks, metrics, the status history, the API description and
+//! admin calls bypass it: an overloaded server must still say how it is.
 
 pub mod inflight;
 pub mod layer;

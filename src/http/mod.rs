@@ -10,6 +10,7 @@
 //! | `GET /healthz` | the process is alive |
 //! | `GET /readyz` | an index is loaded and requests are accepted |
 //! | `GET /metrics` | Prometheus metrics ([`crate::metrics`]) |
+//! | `GET /v1/status?window=` | the server's last minutes, up to a day, for the météo report ([`crate::status`]) |
 //! | `GET /openapi.json` | the OpenAPI 3.1 description of all of this ([`openapi`]) |
 //! | `POST /v1/admin/reload`, `/v1/admin/rollback` | put the published index live, or the one before (admin token) |
 //! | `GET /`, `/kiosk`, `/desk`, `/assets/…` | the kiosk page and the desk page, embedded ([`pages`]) |
@@ -404,6 +405,7 @@ async fn dispatch(
         )),
         RouteId::Readyz => Ok(readiness(state)),
         RouteId::Metrics => Ok(metrics_response(state)),
+        RouteId::Status => status_response(state, request),
         RouteId::OpenApi => Ok(openapi::response()),
         RouteId::AdminReload | RouteId::AdminRollback => {
             let reload = route.id == RouteId::AdminReload;
@@ -430,6 +432,25 @@ fn metrics_response(state: &AppState) -> Response<Body> {
         HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
     );
     response
+}
+
+/// `GET /v1/status?window=4h`: the status document over the window
+/// (default an hour, at most a day).
+fn status_response(
+    state: &AppState,
+    request: &Request<Bytes>,
+) -> Result<Response<Body>, LookupError> {
+    use crate::status::document::{DEFAULT_WINDOW_MINUTES, WINDOW_PARAMETER};
+    let mut minutes = DEFAULT_WINDOW_MINUTES;
+    let query = request.uri().query().unwrap_or("");
+    if let Some((_, value)) =
+        form_urlencoded::parse(query.as_bytes()).find(|(key, _)| key == WINDOW_PARAMETER)
+    {
+        minutes = crate::status::parse_window(&value)
+            .map_err(|message| LookupError::invalid(WINDOW_PARAMETER, message))?;
+    }
+    let document = crate::status::build(state, minutes, std::time::SystemTime::now());
+    Ok(json_response(StatusCode::OK, &document))
 }
 
 /// A search, read from its request (the query string of a `GET`, the JSON

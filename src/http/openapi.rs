@@ -36,8 +36,10 @@ use crate::search::{Confidence, DEFAULT_LIMIT, MAX_LIMIT, MAX_TIED, MatchKind};
 use crate::service::MAX_STATION_CODE;
 
 pub use super::routes::{
-    HEALTHZ_PATH, METRICS_PATH, OPENAPI_PATH, READYZ_PATH, SEARCH_PATH, STATIONS_PATH, VOTERS_PATH,
+    HEALTHZ_PATH, METRICS_PATH, OPENAPI_PATH, READYZ_PATH, SEARCH_PATH, STATIONS_PATH, STATUS_PATH,
+    VOTERS_PATH,
 };
+use crate::status::document::{DEFAULT_WINDOW_MINUTES, MAX_WINDOW_MINUTES, WINDOW_PARAMETER};
 /// The admin calls under [`ADMIN_PREFIX`] (see `admin_call`).
 pub const ADMIN_ACTIONS: [&str; 2] = ["reload", "rollback"];
 
@@ -48,6 +50,8 @@ pub const SEARCH_PARAMETERS: [&str; 5] = ["q", "birth_date", "limit", "view", "b
 pub const VOTERS_PARAMETERS: [&str; 2] = ["station", "order"];
 /// The query parameter of the admin calls.
 pub const ADMIN_PARAMETERS: [&str; 1] = ["force"];
+/// The query parameter of `GET /v1/status`.
+pub const STATUS_PARAMETERS: [&str; 1] = [WINDOW_PARAMETER];
 
 /// Every `Allow` header a 405 may carry.
 const ALLOW_VALUES: [&str; 3] = [
@@ -108,6 +112,7 @@ fn build() -> Value {
             RouteId::Healthz => healthz_operation(),
             RouteId::Readyz => readyz_operation(),
             RouteId::Metrics => metrics_operation(),
+            RouteId::Status => status_operation(),
             RouteId::OpenApi => openapi_operation(),
             RouteId::AdminReload => admin_operation(ADMIN_ACTIONS[0]),
             RouteId::AdminRollback => admin_operation(ADMIN_ACTIONS[1]),
@@ -690,6 +695,46 @@ fn metrics_operation() -> Value {
     })
 }
 
+fn status_operation() -> Value {
+    let mut responses = Map::new();
+    responses.insert(
+        "200".into(),
+        json_response(
+            "The server now, and its name searches (both doors) over the window: each minute since the server started, and the totals. Counts, latencies, versions and times only: no voter, no query text.",
+            schema_ref("Status"),
+        ),
+    );
+    responses.insert(
+        "400".into(),
+        error_response(
+            400,
+            "`window` is not a duration from a minute to a day.",
+            &STATUS_PARAMETERS,
+        ),
+    );
+    json!({
+        "operationId": "status",
+        "summary": "The server's last minutes, up to a day: what `voter-lookup weather` reports on",
+        "description": "Kept in memory, a minute at a time, for the last 24 hours; a restart starts it afresh. Answered even while lookups are shed (it bypasses admission control), on the operators' address when the server has one (`--admin-listen`).",
+        "parameters": [
+            reference("parameters", "RequestId"),
+            {
+                "name": STATUS_PARAMETERS[0],
+                "in": "query",
+                "required": false,
+                "description": format!(
+                    "How far back: a duration such as `15m`, `4h` or `24h`, rounded up to whole minutes, \
+                     from `1m` to `{}m`; the current minute counts as one. Default: `{DEFAULT_WINDOW_MINUTES}m`.",
+                    MAX_WINDOW_MINUTES
+                ),
+                "schema": {"type": "string", "default": "1h"},
+                "examples": {"morning": {"value": "4h"}, "day": {"value": "24h"}},
+            },
+        ],
+        "responses": responses,
+    })
+}
+
 fn openapi_operation() -> Value {
     json!({
         "operationId": "openapi",
@@ -754,10 +799,11 @@ fn schemas() -> Value {
         .iter()
         .chain(&VOTERS_PARAMETERS)
         .chain(&ADMIN_PARAMETERS)
+        .chain(&STATUS_PARAMETERS)
         .copied()
         .collect();
     let codes: Vec<&str> = ErrorKind::ALL.iter().map(|kind| kind.code()).collect();
-    json!({
+    let mut schemas = json!({
         "SearchResponse": object(json!({
             "view": {"const": "staff", "description": "The view answered."},
             "results": {"type": "array", "items": schema_ref("Result"), "description": "Best first."},
@@ -909,6 +955,100 @@ fn schemas() -> Value {
             "index_version": {"type": ["string", "null"], "description": "The version live after the call."},
             "previous_version": {"type": ["string", "null"], "description": "The version live before, when the call swapped."},
             "message": {"type": "string"},
+        })),
+    });
+    if let (Value::Object(schemas), Value::Object(status)) = (&mut schemas, status_schemas(&codes))
+    {
+        schemas.extend(status);
+    }
+    schemas
+}
+
+/// The schemas of `GET /v1/status` (`crate::status::document`).
+fn status_schemas(codes: &[&str]) -> Value {
+    let count = json!({"type": "integer", "minimum": 0});
+    let nullable_count = json!({"type": ["integer", "null"], "minimum": 0});
+    let time = json!({"type": "string", "format": "date-time"});
+    let nullable_time = json!({"type": ["string", "null"], "format": "date-time"});
+    let tally = |mut extra: Value| {
+        let mut properties = json!({
+            "lookups": {"type": "integer", "minimum": 0, "description": "Name searches that ended: answered, refused or failed."},
+            "found": {"type": "integer", "minimum": 0, "description": "Answered with someone found with confidence."},
+            "not_found": {"type": "integer", "minimum": 0, "description": "Answered, nobody found with confidence."},
+            "shed": {"type": "integer", "minimum": 0, "description": "Refused for load: `rate_limited`, `overloaded`, `deadline_exceeded`."},
+            "server_errors": {"type": "integer", "minimum": 0, "description": "`internal` and `index_not_ready`."},
+            "client_errors": {"type": "integer", "minimum": 0, "description": "Refused for the caller's doing: bad request, role, quota."},
+            "degraded": {"type": "integer", "minimum": 0, "description": "Admitted in the degraded mode of brownout."},
+            "reload_refusals": {"type": "integer", "minimum": 0, "description": "New indexes refused by a reload."},
+            "errors": {
+                "type": "object",
+                "propertyNames": {"enum": codes},
+                "additionalProperties": {"type": "integer", "minimum": 1},
+                "description": "Refused or failed searches by error code; codes with none are left out.",
+            },
+            "latency_ms": {
+                "oneOf": [schema_ref("StatusLatency"), {"type": "null"}],
+                "description": "Latency of the answered searches; null when none was answered.",
+            },
+        });
+        if let (Value::Object(properties), Value::Object(extra)) = (&mut properties, &mut extra) {
+            properties.append(extra);
+        }
+        object(properties)
+    };
+    json!({
+        "Status": object(json!({
+            "server": object(json!({
+                "version": {"type": "string"},
+                "now": time.clone(),
+                "started_at": time.clone(),
+                "uptime_seconds": count.clone(),
+                "ready": {"type": "boolean"},
+                "accepting": {"type": "boolean", "description": "False once shutdown has begun."},
+            })),
+            "index": object(json!({
+                "loaded": {"type": "boolean"},
+                "version": {"type": ["string", "null"]},
+                "built_at": {"type": ["string", "null"], "description": "RFC 3339; null for an index built in memory."},
+                "age_seconds": nullable_count.clone(),
+                "voters": nullable_count.clone(),
+                "loaded_at": nullable_time,
+                "fallback": {"oneOf": [schema_ref("Fallback"), {"type": "null"}]},
+                "pinned": {"oneOf": [schema_ref("Pin"), {"type": "null"}]},
+                "last_reload": {"oneOf": [schema_ref("ReloadReport"), {"type": "null"}]},
+            })),
+            "memory": object(json!({
+                "resident_bytes": nullable_count.clone(),
+                "limit_bytes": {"type": ["integer", "null"], "minimum": 0, "description": "The process's cgroup limit or the machine's memory, whichever is lower."},
+                "limit_source": {"enum": ["cgroup", "machine", null]},
+            })),
+            "window": object(json!({
+                "minutes": {"type": "integer", "minimum": 1, "maximum": MAX_WINDOW_MINUTES},
+                "from": time.clone(),
+                "to": time.clone(),
+            })),
+            "totals": tally(json!({
+                "resident_bytes_max": nullable_count.clone(),
+                "index_versions": {"type": "array", "items": {"type": "string"}, "description": "The versions served in the window, oldest first."},
+            })),
+            "minutes": {
+                "type": "array",
+                "items": schema_ref("StatusMinute"),
+                "maxItems": MAX_WINDOW_MINUTES,
+                "description": "Each minute of the window since the server started, oldest first.",
+            },
+        })),
+        "StatusMinute": tally(json!({
+            "at": time,
+            "resident_bytes": nullable_count,
+            "index_version": {"type": ["string", "null"]},
+        })),
+        "StatusLatency": object(json!({
+            "count": count,
+            "p50": {"type": "number", "minimum": 0},
+            "p90": {"type": "number", "minimum": 0},
+            "p99": {"type": "number", "minimum": 0},
+            "max": {"type": "number", "minimum": 0},
         })),
     })
 }

@@ -33,6 +33,8 @@ pub const HEALTHZ_PATH: &str = "/healthz";
 pub const READYZ_PATH: &str = "/readyz";
 /// Prometheus metrics.
 pub const METRICS_PATH: &str = "/metrics";
+/// The server's day, minute by minute: what `voter-lookup weather` reads.
+pub const STATUS_PATH: &str = "/v1/status";
 /// The OpenAPI document.
 pub const OPENAPI_PATH: &str = "/openapi.json";
 /// Path prefix of the admin calls.
@@ -73,6 +75,8 @@ pub enum RouteId {
     Readyz,
     /// `GET /metrics`.
     Metrics,
+    /// `GET /v1/status`.
+    Status,
     /// `GET /openapi.json`.
     OpenApi,
     /// `POST /v1/admin/reload`.
@@ -88,8 +92,8 @@ pub enum RouteId {
 pub enum Scope {
     /// The public door: lookups, pages, the API description.
     Public,
-    /// Operators only: metrics and admin calls, moved to `--admin-listen`
-    /// when it is set.
+    /// Operators only: metrics, the status history and admin calls, moved
+    /// to `--admin-listen` when it is set.
     Operator,
     /// Health probes: answered on both.
     Probe,
@@ -99,7 +103,9 @@ impl RouteId {
     /// Where the route is answered.
     pub fn scope(self) -> Scope {
         match self {
-            RouteId::Metrics | RouteId::AdminReload | RouteId::AdminRollback => Scope::Operator,
+            RouteId::Metrics | RouteId::Status | RouteId::AdminReload | RouteId::AdminRollback => {
+                Scope::Operator
+            }
             RouteId::Healthz | RouteId::Readyz => Scope::Probe,
             _ => Scope::Public,
         }
@@ -193,7 +199,7 @@ pub struct Route {
 }
 
 /// Every route of the HTTP door.
-pub const ROUTES: [Route; 17] = [
+pub const ROUTES: [Route; 18] = [
     route(
         RouteId::Search,
         SEARCH_PATH,
@@ -232,6 +238,15 @@ pub const ROUTES: [Route; 17] = [
     route(
         RouteId::Metrics,
         METRICS_PATH,
+        Verbs::Read,
+        false,
+        MetricMethod::Other,
+    ),
+    // Bypasses admission like metrics: a server that sheds lookups still
+    // says how its day went.
+    route(
+        RouteId::Status,
+        STATUS_PATH,
         Verbs::Read,
         false,
         MetricMethod::Other,
@@ -444,7 +459,12 @@ mod tests {
         let apart = Listener::Door {
             operator_apart: true,
         };
-        for path in [METRICS_PATH, ADMIN_RELOAD_PATH, ADMIN_ROLLBACK_PATH] {
+        for path in [
+            METRICS_PATH,
+            STATUS_PATH,
+            ADMIN_RELOAD_PATH,
+            ADMIN_ROLLBACK_PATH,
+        ] {
             assert!(resolve_on(together, path).route().is_some(), "{path}");
             assert!(resolve_on(apart, path).route().is_none(), "{path}");
             assert!(
@@ -567,6 +587,7 @@ mod tests {
         assert!(resolve("//v1/search").admitted());
         assert_eq!(resolve("//v1/search").metric(), MetricMethod::Search);
         assert!(!resolve("/healthz").admitted());
+        assert!(!resolve("/v1/status").admitted());
         assert!(!resolve("/v1/admin/reload").admitted());
         assert!(!resolve("/nowhere").admitted());
         assert!(matches!(

@@ -574,6 +574,7 @@ impl Reloader {
             Outcome::Refused { reason, .. } => {
                 counter!("voter_lookup_index_reload_refusals_total", "reason" => reason.code())
                     .increment(1);
+                crate::status::history::record_reload_refused();
             }
             Outcome::Swapped { .. } => {
                 histogram!(crate::metrics::SWAP_DURATION).record(report.duration.as_secs_f64());

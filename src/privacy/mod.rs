@@ -115,6 +115,7 @@ impl PrivacyMetrics {
         let door = usize::from(door == crate::metrics::Door::Grpc);
         let view = usize::from(view == View::Kiosk);
         self.not_found[door][view].increment(1);
+        crate::status::history::record_not_found();
     }
 }
 
@@ -152,6 +153,10 @@ impl Privacy {
         deadline: Option<Instant>,
     ) -> Result<Answer, LookupError> {
         let view = self.roles.search_view(context.class, requested)?;
+        if mode == SearchMode::Degraded {
+            // Both doors pass here: the status history's brownout share.
+            crate::status::history::record_degraded();
+        }
         let subjects = subjects(context);
         self.quotas
             .before(context.class, &subjects, Instant::now())?;

@@ -11,6 +11,10 @@
 //   page clearing itself after inactivity and after an answer was shown.
 // - Desk: a voter found from a misspelled name typed with a desk date, the
 //   match explanation read, the keyboard (arrows, Escape).
+// - The météo report: `voter-lookup weather --format html` against the
+//   main server after the kiosk and desk searches, opened from its file:
+//   the verdict and a light per check, its three charts drawn, nothing
+//   fetched, no console error.
 // - axe-core on every state: no serious or critical violation.
 // - A screenshot of each state under target/screenshots/ (SCREENSHOT_DIR).
 //
@@ -20,12 +24,12 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import AxeBuilder from '@axe-core/playwright';
 
@@ -577,5 +581,63 @@ test('the desk finds a voter from a misspelled name and explains the match', { t
   await page.keyboard.press('Escape');
   assert.equal(await query.inputValue(), '');
   assert.equal(await page.locator('#results li').count(), 0);
+  await page.close();
+});
+
+test('the météo report of the main server renders in the browser', { timeout: 60000 }, async () => {
+  // Searches of each outcome, so that the traffic chart has bars of each.
+  for (const row of roll.filter((r) => r.iso).slice(0, 20)) {
+    await apiSearch(main, { q: `${row.surname} ${row.firstGiven}`, birth_date: row.iso }, DESK_KEY);
+  }
+  await apiSearch(main, { q: 'XQZWYK VBNRTQ' }, DESK_KEY);
+  const out = path.join(scratch, 'weather.html');
+  // The server has just started: --min-uptime 0s, or its uptime is red;
+  // the last ten minutes hold the whole run.
+  const run = spawnSync(SERVER_BIN, [
+    'weather', '--target', main.base, '--format', 'html', '--out', out, '--min-uptime', '0s', '--window', '10m',
+  ], { encoding: 'utf8', timeout: 30000 });
+  assert.equal(run.status, 0, `weather exited with ${run.status}: ${run.stdout}${run.stderr}`);
+  assert.match(run.stdout, /^weather: AMBER \(0 red, \d amber, \d green\)/);
+
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (message) => {
+    if (['error', 'warning'].includes(message.type())) {
+      problems.push(`${message.type()}: ${message.text()}`);
+    }
+  });
+  page.on('pageerror', (error) => problems.push(`threw: ${error.message}`));
+  const fetched = [];
+  page.on('request', (request) => fetched.push(request.url()));
+  await page.goto(pathToFileURL(out).href);
+  await page.locator('[data-verdict]').waitFor();
+  assert.equal(await page.locator('[data-verdict]').getAttribute('data-verdict'), 'amber');
+  const lights = Object.fromEntries(await page.locator('tr[data-check]').evaluateAll(
+    (rows) => rows.map((row) => [row.dataset.check, row.dataset.light]),
+  ));
+  assert.deepEqual(Object.keys(lights), ['index', 'uptime', 'errors', 'shed', 'degraded', 'latency', 'memory', 'reloads']);
+  // A demo index has no build time (amber); a server started minutes ago
+  // restarted inside the window (amber); nothing failed or was shed.
+  assert.equal(lights.index, 'amber');
+  assert.equal(lights.uptime, 'amber');
+  for (const check of ['errors', 'shed', 'degraded', 'reloads']) {
+    assert.equal(lights[check], 'green', check);
+  }
+  for (const [check, light] of Object.entries(lights)) {
+    assert.notEqual(light, 'red', check);
+    const badge = page.locator(`tr[data-check="${check}"] .badge`);
+    assert.equal((await badge.textContent()).trim().split(' ').pop(), light.toUpperCase());
+  }
+  // Three charts drawn at a readable size, with the searches' bars.
+  const heights = await page.locator('svg').evaluateAll((svgs) => svgs.map((svg) => svg.getBoundingClientRect().height));
+  assert.equal(heights.length, 3);
+  assert.ok(heights.every((height) => height > 150), `chart heights ${heights}`);
+  assert.ok(await page.locator('section[aria-labelledby="traffic"] svg rect[fill="#2f6fbf"]').count() >= 1, 'bars of found voters');
+  assert.ok(await page.locator('section[aria-labelledby="latency"] svg :is(polyline, circle)').count() >= 1, 'a latency line');
+  // The file is the whole page: nothing else was asked for.
+  assert.deepEqual(fetched.filter((url) => !url.startsWith('file:')), []);
+  assert.deepEqual(problems, []);
+  await axe(page, 'weather report');
+  await shoot(page, 'weather');
   await page.close();
 });
