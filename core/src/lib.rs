@@ -15,6 +15,7 @@
 pub mod artifact;
 pub mod build;
 pub mod deletions;
+pub mod distance;
 pub mod generator;
 pub mod model;
 pub mod name_records;
@@ -28,4 +29,5 @@ pub mod reu;
 pub mod schema;
 pub mod signing;
 pub mod stations;
+pub mod units;
 pub mod voter_records;

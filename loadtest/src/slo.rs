@@ -287,7 +287,7 @@ mod tests {
         check("p99", "not KEY=LIMIT");
         check("p98=5ms", "unknown objective `p98`");
         check("p99=50", "needs a unit");
-        check("errors=2", "not between 0 and 1");
+        check("errors=2", "not from 0% to 100%");
         check("", "no objective");
     }
 

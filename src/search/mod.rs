@@ -11,7 +11,7 @@
 //! could only add typos, which rank below them.
 
 pub mod candidates;
-mod distance;
+use voter_core::distance;
 mod docset;
 pub mod query;
 pub mod rank;

@@ -1,27 +1,9 @@
 use super::*;
 
-/// The optimal string alignment distance, the plain way.
-fn osa(a: &[u8], b: &[u8]) -> usize {
-    let mut table = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in table.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in table[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut value = (table[i - 1][j] + 1)
-                .min(table[i][j - 1] + 1)
-                .min(table[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                value = value.min(table[i - 2][j - 2] + 1);
-            }
-            table[i][j] = value;
-        }
-    }
-    table[a.len()][b.len()]
+/// The distance ranking uses (checked against the whole table in
+/// `distance`'s own tests).
+fn within_edits(word: &str, term: &str, max: u8) -> bool {
+    crate::distance::within(word.as_bytes(), term.as_bytes(), max).is_some()
 }
 
 fn candidates(deletions: &Deletions, dictionary: Dictionary, word: &str, max: u8) -> Vec<String> {
@@ -35,7 +17,7 @@ fn candidates(deletions: &Deletions, dictionary: Dictionary, word: &str, max: u8
 
 fn within(deletions: &Deletions, dictionary: Dictionary, word: &str, max: u8) -> Vec<String> {
     let mut found = candidates(deletions, dictionary, word, max);
-    found.retain(|term| osa(word.as_bytes(), term.as_bytes()) <= max as usize);
+    found.retain(|term| within_edits(word, term, max));
     found.sort();
     found
 }
@@ -167,7 +149,7 @@ proptest::proptest! {
         let deletions = Deletions::build(terms.iter().map(|t| t.as_bytes()), []).expect("the terms fit");
         let mut expected: Vec<String> = terms
             .iter()
-            .filter(|term| osa(word.as_bytes(), term.as_bytes()) <= max as usize)
+            .filter(|term| within_edits(&word, term, max))
             .cloned()
             .collect();
         expected.sort();

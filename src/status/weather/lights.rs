@@ -1094,8 +1094,11 @@ mod tests {
         for (text, why) in [
             ("p99", "not KEY=LIMIT"),
             ("p95=10ms", "unknown objective `p95`"),
-            ("p99=fast", "p99: `fast` is not a duration"),
-            ("errors=200%", "errors: `200%` is not a share"),
+            (
+                "p99=fast",
+                "p99: duration `fast` does not start with a number",
+            ),
+            ("errors=200%", "errors: share `200%` is not from 0% to 100%"),
         ] {
             let error = Objectives::parse(Some(text)).unwrap_err();
             assert!(error.contains(why), "{text}: {error}");

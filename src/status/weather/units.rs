@@ -3,55 +3,7 @@
 
 use std::time::Duration;
 
-/// Reads a duration: `50ms`, `1.5s`, `10m`, `7d`, `1h30m` (humantime's
-/// forms, plus decimals with one unit).
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    if let Ok(duration) = humantime::parse_duration(text) {
-        return Ok(duration);
-    }
-    // Decimals, which humantime does not read: `1.5s`, `0.5ms`.
-    let split = text
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let seconds_per_unit = match unit.trim() {
-        "us" | "µs" => 1e-6,
-        "ms" => 1e-3,
-        "s" => 1.0,
-        "m" | "min" => 60.0,
-        "h" => 3_600.0,
-        "d" => 86_400.0,
-        _ => {
-            return Err(format!(
-                "`{text}` is not a duration such as 50ms, 10m or 7d"
-            ));
-        }
-    };
-    match number.parse::<f64>() {
-        Ok(value) if value.is_finite() && value * seconds_per_unit <= 1e9 => {
-            Ok(Duration::from_secs_f64(value * seconds_per_unit))
-        }
-        _ => Err(format!(
-            "`{text}` is not a duration such as 50ms, 10m or 7d"
-        )),
-    }
-}
-
-/// Reads a share: `0.5%` or `0.005`, from 0 to 1.
-pub fn parse_share(text: &str) -> Result<f64, String> {
-    let text = text.trim();
-    let (number, scale) = match text.strip_suffix('%') {
-        Some(number) => (number, 0.01),
-        None => (text, 1.0),
-    };
-    match number.trim().parse::<f64>() {
-        Ok(value) if (0.0..=1.0).contains(&(value * scale)) => Ok(value * scale),
-        _ => Err(format!(
-            "`{text}` is not a share from 0% to 100% (such as 0.5% or 0.005)"
-        )),
-    }
-}
+pub use voter_core::units::{parse_duration, parse_share};
 
 /// A share as a percentage: `0%`, `0.012%`, `1.25%`, `12.5%`.
 pub fn percent(share: f64) -> String {
@@ -158,22 +110,6 @@ pub fn clock(rfc3339: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn settings_read_durations_and_shares() {
-        assert_eq!(parse_duration("50ms"), Ok(Duration::from_millis(50)));
-        assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
-        assert_eq!(parse_duration("7d"), Ok(Duration::from_secs(7 * 86_400)));
-        assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5_400)));
-        assert_eq!(parse_duration("0s"), Ok(Duration::ZERO));
-        assert!(parse_duration("fast").unwrap_err().contains("such as 50ms"));
-        assert!(parse_duration("12").is_err());
-        assert_eq!(parse_share("0.5%"), Ok(0.005));
-        assert_eq!(parse_share("0.02"), Ok(0.02));
-        assert!(parse_share("150%").is_err());
-        assert!(parse_share("-1%").is_err());
-        assert!(parse_share("lots").unwrap_err().contains("from 0% to 100%"));
-    }
 
     #[test]
     fn figures_read_well() {
