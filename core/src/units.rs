@@ -64,6 +64,21 @@ pub fn parse_share(text: &str) -> Result<f64, String> {
     }
 }
 
+/// A share as a percentage, to about three significant digits: `0%`,
+/// `0.012%`, `1.25%`, `12.5%`.
+pub fn percent(share: f64) -> String {
+    let percent = share * 100.0;
+    if percent == 0.0 {
+        "0%".to_string()
+    } else if percent < 0.1 {
+        format!("{percent:.3}%")
+    } else if percent < 10.0 {
+        format!("{percent:.2}%")
+    } else {
+        format!("{percent:.1}%")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

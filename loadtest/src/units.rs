@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-pub use voter_core::units::{parse_duration, parse_share};
+pub use voter_core::units::{parse_duration, parse_share, percent as format_percent};
 
 /// A latency in milliseconds as a report prints it: three significant
 /// digits or so, `0.412ms`, `12.3ms`, `1520ms`.
@@ -30,20 +30,6 @@ pub fn format_duration(duration: Duration) -> String {
         format_ms(seconds * 1e3)
     } else {
         format!("{:.0}us", seconds * 1e6)
-    }
-}
-
-/// A share as a percentage: `0.1%`, `12.5%`.
-pub fn format_percent(share: f64) -> String {
-    let percent = share * 100.0;
-    if percent == 0.0 {
-        "0%".to_string()
-    } else if percent < 0.1 {
-        format!("{percent:.3}%")
-    } else if percent < 10.0 {
-        format!("{percent:.2}%")
-    } else {
-        format!("{percent:.1}%")
     }
 }
 

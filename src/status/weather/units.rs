@@ -3,21 +3,7 @@
 
 use std::time::Duration;
 
-pub use voter_core::units::{parse_duration, parse_share};
-
-/// A share as a percentage: `0%`, `0.012%`, `1.25%`, `12.5%`.
-pub fn percent(share: f64) -> String {
-    let percent = share * 100.0;
-    if percent == 0.0 {
-        "0%".to_string()
-    } else if percent < 0.1 {
-        format!("{percent:.3}%")
-    } else if percent < 10.0 {
-        format!("{percent:.2}%")
-    } else {
-        format!("{percent:.1}%")
-    }
-}
+pub use voter_core::units::{parse_duration, parse_share, percent};
 
 /// A share as a flag writes it: `0.5%`, `1%`, `20%`.
 pub fn percent_flag(share: f64) -> String {
