@@ -323,7 +323,9 @@ impl Table {
     fn read(reader: &mut Reader<'_>) -> Option<(u8, Table)> {
         let dictionary = reader.u8()?;
         let bits = reader.u8()?;
-        if bits > 30 {
+        // What `bucket_bits` writes: a bucket number is the hash shifted
+        // right by 64 - bits, which must be a shift of less than 64.
+        if !(MIN_BUCKET_BITS..=MAX_BUCKET_BITS).contains(&bits) {
             return None;
         }
         let terms = reader.u32()? as usize;
@@ -458,9 +460,13 @@ fn hash(bytes: &[u8]) -> u64 {
     hash ^ (hash << 29) ^ (hash >> 32).wrapping_mul(PRIME)
 }
 
+const MIN_BUCKET_BITS: u8 = 4;
+const MAX_BUCKET_BITS: u8 = 28;
+
 fn bucket_bits(entries: usize) -> u8 {
     let buckets = (entries / ENTRIES_PER_BUCKET).max(1);
-    (usize::BITS - buckets.leading_zeros()).clamp(4, 28) as u8
+    (usize::BITS - buckets.leading_zeros())
+        .clamp(u32::from(MIN_BUCKET_BITS), u32::from(MAX_BUCKET_BITS)) as u8
 }
 
 fn bucket(hash: u64, bits: u8) -> usize {

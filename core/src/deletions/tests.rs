@@ -126,6 +126,15 @@ fn the_file_reads_back_and_refuses_damage() {
     bad_entry[last..last + 4].copy_from_slice(&u32::MAX.to_le_bytes());
     assert!(Deletions::from_bytes(&bad_entry).is_err());
     assert!(Deletions::from_bytes(&[]).is_err());
+    // Bucket bits outside what the builder writes (a shift of 64 for 0).
+    for bits in [0, 3, 29, 255] {
+        let mut bad_bits = bytes.clone();
+        // magic, layout version, table count, then the first table's
+        // dictionary code and its bucket bits.
+        assert_eq!(bad_bits[12], 0, "the surname table comes first");
+        bad_bits[13] = bits;
+        assert!(Deletions::from_bytes(&bad_bits).is_err(), "{bits} bits");
+    }
 }
 
 #[test]
