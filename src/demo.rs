@@ -48,11 +48,12 @@ pub fn build_demo_index(voters: usize, seed: u64) -> Result<LoadedIndex, DemoErr
 pub fn station_infos(generator: &Generator) -> Vec<StationInfo> {
     generator
         .stations()
-        .into_iter()
-        .map(|station| StationInfo {
-            code: station.code,
-            label: station.label,
-            address: Some(station.address),
+        .iter()
+        .enumerate()
+        .map(|(row, station)| StationInfo {
+            // The lines of the stations file it would write.
+            line: row as u64 + 2,
+            ..StationInfo::from(station)
         })
         .collect()
 }

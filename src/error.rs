@@ -15,6 +15,9 @@ pub enum ErrorKind {
     InvalidArgument,
     /// The voter or route asked for does not exist.
     NotFound,
+    /// The request names a département this server does not hold: it was
+    /// sent to the wrong shard.
+    NotServed,
     /// The HTTP method is not one the route serves.
     MethodNotAllowed,
     /// An admin call without valid credentials.
@@ -44,9 +47,10 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// Every kind, for tests and documentation.
-    pub const ALL: [ErrorKind; 14] = [
+    pub const ALL: [ErrorKind; 15] = [
         ErrorKind::InvalidArgument,
         ErrorKind::NotFound,
+        ErrorKind::NotServed,
         ErrorKind::MethodNotAllowed,
         ErrorKind::Unauthenticated,
         ErrorKind::RequestTimeout,
@@ -66,6 +70,7 @@ impl ErrorKind {
         match self {
             ErrorKind::InvalidArgument => "invalid_argument",
             ErrorKind::NotFound => "not_found",
+            ErrorKind::NotServed => "not_served",
             ErrorKind::MethodNotAllowed => "method_not_allowed",
             ErrorKind::Unauthenticated => "unauthenticated",
             ErrorKind::RequestTimeout => "request_timeout",
@@ -86,6 +91,9 @@ impl ErrorKind {
         match self {
             ErrorKind::InvalidArgument => 400,
             ErrorKind::NotFound => 404,
+            // RFC 9110, 15.5.20: a server that cannot answer for what the
+            // request targets; a router may retry it on the right shard.
+            ErrorKind::NotServed => 421,
             ErrorKind::MethodNotAllowed => 405,
             ErrorKind::Unauthenticated => 401,
             ErrorKind::RequestTimeout => 408,
@@ -104,6 +112,7 @@ impl ErrorKind {
         match self {
             ErrorKind::InvalidArgument => tonic::Code::InvalidArgument,
             ErrorKind::NotFound => tonic::Code::NotFound,
+            ErrorKind::NotServed => tonic::Code::FailedPrecondition,
             ErrorKind::MethodNotAllowed => tonic::Code::Unimplemented,
             ErrorKind::Unauthenticated => tonic::Code::Unauthenticated,
             ErrorKind::RequestTimeout => tonic::Code::DeadlineExceeded,
@@ -133,6 +142,9 @@ pub enum LookupError {
     /// Nothing exists at what was asked for.
     #[error("{0}")]
     NotFound(String),
+    /// The département asked for is not in this server's index.
+    #[error("{0}")]
+    NotServed(String),
     /// The HTTP method is not served by the route.
     #[error("{0}")]
     MethodNotAllowed(String),
@@ -210,6 +222,7 @@ impl LookupError {
         match self {
             LookupError::InvalidArgument { .. } => ErrorKind::InvalidArgument,
             LookupError::NotFound(_) => ErrorKind::NotFound,
+            LookupError::NotServed(_) => ErrorKind::NotServed,
             LookupError::MethodNotAllowed(_) => ErrorKind::MethodNotAllowed,
             LookupError::Unauthenticated(_) => ErrorKind::Unauthenticated,
             LookupError::RequestTimeout(_) => ErrorKind::RequestTimeout,
@@ -317,6 +330,7 @@ mod tests {
                 tonic::Code::DeadlineExceeded,
             ),
             (ErrorKind::Internal, 500, tonic::Code::Internal),
+            (ErrorKind::NotServed, 421, tonic::Code::FailedPrecondition),
         ];
         for (kind, status, code) in expected {
             assert_eq!(kind.http_status(), status, "{kind:?}");
@@ -329,6 +343,7 @@ mod tests {
         let errors = [
             LookupError::invalid("q", "empty"),
             LookupError::NotFound("no voter".into()),
+            LookupError::NotServed("not département 59".into()),
             LookupError::MethodNotAllowed("use GET".into()),
             LookupError::Unauthenticated("no token".into()),
             LookupError::RequestTimeout("body too slow".into()),
@@ -355,7 +370,7 @@ mod tests {
         assert_eq!(kinds, ErrorKind::ALL);
         assert_eq!(errors[0].to_string(), "q: empty");
         assert_eq!(errors[0].parameter(), Some("q"));
-        assert!(errors[8].retry_after().is_some(), "rate limited");
+        assert!(errors[9].retry_after().is_some(), "rate limited");
         let capped = LookupError::TooManyInFlight {
             scope: "connection",
             retry_after: Duration::from_secs(1),

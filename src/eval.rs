@@ -478,6 +478,7 @@ pub fn explain(
         text: text.to_string(),
         birth_date: birth_date.map(String::from),
         limit: Some(10),
+        ..LookupQuery::default()
     };
     let started = Instant::now();
     let response = Searcher.lookup(&index, &lookup, SearchMode::Full);
@@ -516,6 +517,7 @@ pub fn evaluate(index: &LoadedIndex, queries: &[LabelledQuery], config: &EvalCon
             text: query.text.clone(),
             birth_date: query.birth_date.clone(),
             limit: Some(10),
+            ..LookupQuery::default()
         };
         let started = Instant::now();
         let response = searcher.lookup(index, &lookup, SearchMode::Full);

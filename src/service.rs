@@ -78,12 +78,23 @@ impl LookupService {
         self.searcher.lookup(&index, query, mode)
     }
 
-    /// The voters with `order` in `station`, and the index version.
+    /// The voters with `order` in `station` (of `commune`, when given),
+    /// and the index version.
     pub fn voters_at(
         &self,
+        commune: Option<&str>,
         station: &str,
         order: u32,
     ) -> Result<(Vec<Hit>, Arc<str>), LookupError> {
+        let commune = commune.map(|commune| commune.trim().to_ascii_uppercase());
+        if let Some(commune) = &commune
+            && !voter_core::commune::is_commune_code(commune)
+        {
+            return Err(LookupError::invalid(
+                "commune",
+                format!("`{commune}` is not an INSEE commune code (5 characters, e.g. 92049)"),
+            ));
+        }
         let station = station.trim();
         if station.is_empty()
             || station.len() > MAX_STATION_CODE
@@ -98,8 +109,11 @@ impl LookupService {
             return Err(LookupError::invalid("order", "order numbers start at 1"));
         }
         let index = self.snapshot()?;
-        let hits = self.searcher.voters_at(&index, station, order)?;
+        let hits = self
+            .searcher
+            .voters_at(&index, commune.as_deref(), station, order)?;
         if hits.is_empty() {
+            let station = voter_core::commune::StationKey::new(commune.as_deref(), station);
             return Err(LookupError::NotFound(format!(
                 "no voter has order number {order} in station {station}"
             )));

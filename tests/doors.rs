@@ -79,6 +79,7 @@ async fn grpc_search_gives_the_same_answer_as_http() {
             birth_date: example.birth_date.clone().unwrap_or_default(),
             limit: 5,
             view: String::new(),
+            ..Default::default()
         })
         .await
         .expect("search succeeds")
@@ -141,6 +142,7 @@ async fn voters_and_stations_are_served_by_both_doors() {
         .get_voter(GetVoterRequest {
             station: example.station_code.clone(),
             order: example.order_number,
+            ..Default::default()
         })
         .await
         .unwrap()
@@ -205,6 +207,7 @@ async fn bad_parameters_are_named_on_both_doors() {
             birth_date: "not a date".into(),
             limit: 0,
             view: String::new(),
+            ..Default::default()
         })
         .await
         .unwrap_err();
@@ -220,6 +223,7 @@ async fn bad_parameters_are_named_on_both_doors() {
             birth_date: String::new(),
             limit: 80,
             view: String::new(),
+            ..Default::default()
         })
         .await
         .unwrap_err();

@@ -137,6 +137,7 @@ async fn swaps_under_load_fail_no_request_and_never_mix_versions() {
                             birth_date: String::new(),
                             limit: 20,
                             view: String::new(),
+                            ..Default::default()
                         })
                         .await
                         .expect("no gRPC call fails during a swap")

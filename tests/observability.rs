@@ -248,6 +248,7 @@ async fn bad_arguments_carry_a_bad_request_detail_naming_the_field() {
             birth_date: "31/31/1990".into(),
             limit: 0,
             view: String::new(),
+            ..Default::default()
         })
         .await
         .unwrap_err();

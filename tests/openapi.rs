@@ -550,6 +550,15 @@ async fn real_answers_fit_the_document_and_every_declared_status_is_real() {
                 &voters,
                 format!("/v1/voters/{}/{}", canary.station_code, canary.order_number),
             ),
+            (
+                &voters,
+                format!(
+                    "/v1/voters/{}/{}?commune={}",
+                    canary.station_code,
+                    canary.order_number,
+                    canary.commune_code.as_deref().unwrap_or("")
+                ),
+            ),
         ] {
             answers.push(ask(&server, described, "GET", &path, "").await);
         }
@@ -580,6 +589,13 @@ async fn real_answers_fit_the_document_and_every_declared_status_is_real() {
         (&voters, "/v1/voters/00%2F01/3".to_string()),
         (&voters, format!("/v1/voters/{}/1", "7".repeat(40))),
         (&voters, "/v1/voters/0001/999999".to_string()),
+        (&voters, "/v1/voters/0001/1?commune=Lille".to_string()),
+        (&voters, "/v1/voters/0001/1?commune=59350".to_string()),
+        // The demo roll's commune is in the Loiret (45): a request for
+        // another département belongs to another shard.
+        (&search, "/v1/search?q=MARTIN&departement=45".to_string()),
+        (&search, "/v1/search?q=MARTIN&departement=59".to_string()),
+        (&search, "/v1/search?q=MARTIN&departement=Nord".to_string()),
         (&stations, "/v1/stations".to_string()),
         (&get(openapi::HEALTHZ_PATH), "/healthz".to_string()),
         (&get(openapi::READYZ_PATH), "/readyz".to_string()),
@@ -626,6 +642,9 @@ async fn real_answers_fit_the_document_and_every_declared_status_is_real() {
         r#"{"q": "MARTIN Marie", "view": "kiosk"}"#.to_string(),
         r#"{"q": "#.to_string(),
         r#"{"q": "MARTIN", "nickname": "x"}"#.to_string(),
+        r#"{"q": "MARTIN", "departement": "45"}"#.to_string(),
+        r#"{"q": "MARTIN", "departement": "2C"}"#.to_string(),
+        r#"{"q": "MARTIN", "departement": "2A"}"#.to_string(),
     ] {
         answers.push(ask_with_body(&server, &posted, openapi::SEARCH_PATH, &body).await);
     }

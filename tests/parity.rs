@@ -37,7 +37,19 @@ type Client = v1::voter_lookup_client::VoterLookupClient<tonic::transport::Chann
 
 /// The gRPC station as the JSON writes it.
 fn station(station: &v1::Station) -> Value {
-    json!({"code": station.code, "label": station.label, "address": station.address})
+    let mut body =
+        json!({"code": station.code, "label": station.label, "address": station.address});
+    with_commune(&mut body, &station.commune, &station.commune_name);
+    body
+}
+
+/// The commune fields, which the JSON leaves out when the roll names none.
+fn with_commune(body: &mut Value, commune: &Option<String>, commune_name: &Option<String>) {
+    for (field, value) in [("commune", commune), ("commune_name", commune_name)] {
+        if let Some(value) = value {
+            body[field] = json!(value);
+        }
+    }
 }
 
 /// A gRPC result as the JSON writes it.
@@ -244,6 +256,7 @@ async fn compare_search(
                 birth_date: search.birth_date.unwrap_or_default().to_string(),
                 limit: search.limit.unwrap_or(0),
                 view: String::new(),
+                ..Default::default()
             })
             .await,
         search_response,
@@ -270,6 +283,7 @@ async fn compare_voter(
             .get_voter(v1::GetVoterRequest {
                 station: station.to_string(),
                 order,
+                ..Default::default()
             })
             .await,
         |response| {
@@ -302,9 +316,13 @@ async fn compare_stations(
         client.list_stations(v1::ListStationsRequest {}).await,
         |response| {
             json!({
-                "stations": response.stations.iter().map(|s| json!({
-                    "code": s.code, "label": s.label, "address": s.address, "voter_count": s.voter_count,
-                })).collect::<Vec<_>>(),
+                "stations": response.stations.iter().map(|s| {
+                    let mut body = json!({
+                        "code": s.code, "label": s.label, "address": s.address, "voter_count": s.voter_count,
+                    });
+                    with_commune(&mut body, &s.commune, &s.commune_name);
+                    body
+                }).collect::<Vec<_>>(),
                 "index_version": response.index_version,
             })
         },

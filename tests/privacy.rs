@@ -200,6 +200,7 @@ async fn a_kiosk_sees_one_voters_station_and_nothing_else_on_both_doors() {
         birth_date: date.clone(),
         limit: 0,
         view: String::new(),
+        ..Default::default()
     });
     request
         .metadata_mut()
@@ -271,6 +272,7 @@ async fn a_kiosk_cannot_widen_its_view_list_people_or_look_up_in_reverse() {
         .get_voter(GetVoterRequest {
             station: "0001".into(),
             order: 1,
+            ..Default::default()
         })
         .await
         .unwrap_err();

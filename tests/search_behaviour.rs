@@ -49,6 +49,7 @@ fn lookup(text: &str, birth_date: Option<&str>) -> LookupResponse {
                 text: text.to_string(),
                 birth_date: birth_date.map(String::from),
                 limit: Some(10),
+                ..Default::default()
             },
             SearchMode::Full,
         )
@@ -446,6 +447,7 @@ fn first_hit(index: &LoadedIndex, text: &str, birth_date: Option<&str>) -> Strin
         text: text.into(),
         birth_date: birth_date.map(String::from),
         limit: Some(10),
+        ..Default::default()
     };
     let response = Searcher
         .lookup(index, &query, SearchMode::Full)
@@ -499,6 +501,7 @@ fn a_typed_particle_is_not_read_as_a_whole_surname_beside_a_surname() {
         text: "le guilloux regine".into(),
         birth_date: None,
         limit: Some(10),
+        ..Default::default()
     };
     let response = Searcher
         .lookup(&index, &query, SearchMode::Full)
@@ -590,6 +593,7 @@ fn a_result_shows_the_station_as_the_roll_names_it_with_the_files_address() {
                     text: format!("{surname} Hortense"),
                     birth_date: None,
                     limit: Some(1),
+                    ..Default::default()
                 },
                 SearchMode::Full,
             )
@@ -610,6 +614,7 @@ fn hits_on(index: &LoadedIndex, text: &str, birth_date: Option<&str>) -> LookupR
         text: text.into(),
         birth_date: birth_date.map(String::from),
         limit: Some(10),
+        ..Default::default()
     };
     Searcher
         .lookup(index, &query, SearchMode::Full)

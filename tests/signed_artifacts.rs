@@ -287,7 +287,11 @@ async fn canaries_are_named_by_station_and_order_number_only() {
             .map(String::as_str)
             .collect();
         keys.sort_unstable();
-        assert_eq!(keys, ["order_number", "station_code"], "{canary}");
+        assert_eq!(
+            keys,
+            ["commune_code", "order_number", "station_code"],
+            "{canary}"
+        );
     }
 
     // Without a verify key, every canary of a good artifact finds its

@@ -459,6 +459,7 @@ async fn the_status_route_answers_its_window_and_names_a_bad_one() {
         text: canary.query.clone(),
         birth_date: None,
         limit: None,
+        ..Default::default()
     };
     server
         .state

@@ -139,6 +139,7 @@ pub fn lookup_of(query: &LabelledQuery) -> LookupQuery {
         text: query.text.clone(),
         birth_date: query.birth_date.clone(),
         limit: Some(10),
+        ..LookupQuery::default()
     }
 }
 

@@ -36,7 +36,9 @@
 //!
 //! [`FORMAT_VERSION`] 2 added the manifest checksum and signature files and
 //! reduced each canary to a station and an order number; 3 added
-//! `deletions.bin`. A server refuses
+//! `deletions.bin`; 4 keyed stations by commune and code, and added the
+//! commune to the voter records, the canaries and the manifest
+//! (`departements`). A server refuses
 //! an artifact of another version with an error naming it and asking for a
 //! rebuild with a matching `index-builder`.
 
@@ -60,7 +62,7 @@ use crate::signing::{ArtifactSigner, SignatureError, VerifyKey};
 use crate::voter_records::{VoterRecords, VoterRecordsError};
 
 /// Version of the artifact layout (this module); bumped when it changes.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 
 /// File name of the manifest inside an artifact.
 pub const MANIFEST_FILE: &str = "manifest.json";
@@ -168,6 +170,11 @@ pub struct Manifest {
     pub voters: u64,
     /// Polling stations.
     pub stations: u64,
+    /// The départements of the voters' communes, sorted: what a server of
+    /// this artifact serves when a request names a département. Empty when
+    /// the roll names no commune.
+    #[serde(default)]
+    pub departements: Vec<String>,
     /// Lookups a server runs on the artifact before serving it: each must
     /// find its voter.
     #[serde(default)]
@@ -182,6 +189,9 @@ pub struct Manifest {
 /// ([`crate::voter_records::VoterView::desk_lookup`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Canary {
+    /// INSEE code of the voter's commune, when the roll gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commune_code: Option<String>,
     /// Station code the voter is registered in.
     pub station_code: String,
     /// Order number the voter has there.
@@ -201,6 +211,8 @@ pub struct BuildInfo {
     pub skipped_rows: u64,
     /// Voters indexed.
     pub voters: u64,
+    /// The départements of the voters' communes, sorted.
+    pub departements: Vec<String>,
     /// Canary lookups for the manifest.
     pub canaries: Vec<Canary>,
     /// The key that signs the manifest, when the artifact is signed.
@@ -490,6 +502,7 @@ impl StagedArtifact {
             rows: info.rows,
             skipped_rows: info.skipped_rows,
             voters: info.voters,
+            departements: info.departements,
             stations: stations.len() as u64,
             canaries: info.canaries,
             files,

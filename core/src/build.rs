@@ -13,6 +13,7 @@ use tantivy::indexer::NoMergePolicy;
 use tantivy::{Index, IndexSettings, IndexWriter, TantivyDocument};
 
 use crate::artifact::Canary;
+use crate::commune::{StationKey, departement_of};
 use crate::deletions::{Deletions, DeletionsError};
 use crate::model::{Address, BirthDate, RollRow, Station, Voter};
 use crate::name_records::{NameRecord, NameRecords, NameRecordsBuilder};
@@ -35,6 +36,24 @@ pub enum BuildError {
     /// The name dictionaries are too large for the typo table.
     #[error("{0}")]
     Deletions(#[from] DeletionsError),
+    /// A line of the stations file names no commune while the roll holds
+    /// several, so its station code alone says not which station it is.
+    #[error("line {line}: {}", station_without_commune(code, *communes))]
+    StationWithoutCommune {
+        /// The stations file's line.
+        line: u64,
+        /// The station code it gives.
+        code: String,
+        /// How many communes the roll holds.
+        communes: usize,
+    },
+}
+
+/// Why a stations-file line without a commune cannot be placed.
+pub fn station_without_commune(code: &str, communes: usize) -> String {
+    format!(
+        "station `{code}` names no commune, and the roll holds {communes} communes (each numbers its stations from 0001): add a `commune` column with the INSEE code"
+    )
 }
 
 /// Where the index is written.
@@ -58,9 +77,12 @@ pub struct BuildStats {
     /// Voters the roll gives no polling station.
     pub voters_without_station: u64,
     /// `(station, order number)` pairs that occur more than once.
-    pub duplicate_order_numbers: Vec<(String, u32)>,
-    /// Station codes of the roll that the stations file does not list.
-    pub stations_missing_from_file: Vec<String>,
+    pub duplicate_order_numbers: Vec<(StationKey, u32)>,
+    /// Stations of the roll that the stations file does not list.
+    pub stations_missing_from_file: Vec<StationKey>,
+    /// The départements of the voters' communes, sorted (none when the roll
+    /// names no commune).
+    pub departements: Vec<String>,
 }
 
 /// A finished index with its stations.
@@ -68,7 +90,7 @@ pub struct BuildStats {
 pub struct BuiltIndex {
     /// The tantivy index, merged into a single segment.
     pub index: Index,
-    /// Every station, with its voter count, sorted by code.
+    /// Every station, with its voter count, sorted by commune and code.
     pub stations: Vec<Station>,
     /// Every voter's analysed names, by `voter_id`.
     pub names: NameRecords,
@@ -88,6 +110,7 @@ pub struct BuiltIndex {
 /// list are never merged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct PersonKey {
+    commune_code: Option<String>,
     birth_name: String,
     usage_name: Option<String>,
     first_names: String,
@@ -99,6 +122,7 @@ struct PersonKey {
 impl PersonKey {
     fn of(voter: &Voter) -> PersonKey {
         PersonKey {
+            commune_code: voter.commune_code.clone(),
             birth_name: voter.birth_name.clone(),
             usage_name: voter.usage_name.clone(),
             first_names: voter.first_names.clone(),
@@ -115,8 +139,9 @@ pub struct VoterIndexWriter {
     index: Index,
     writer: IndexWriter<TantivyDocument>,
     complementary: HashMap<PersonKey, Vec<Voter>>,
-    stations: BTreeMap<String, (String, u64)>,
-    seen_station_orders: HashSet<(String, u32)>,
+    stations: BTreeMap<StationKey, SeenStation>,
+    seen_station_orders: HashSet<(StationKey, u32)>,
+    departements: BTreeSet<String>,
     stats: BuildStats,
     names: NameRecordsBuilder,
     voters: VoterRecordsBuilder,
@@ -154,6 +179,7 @@ impl VoterIndexWriter {
             complementary: HashMap::new(),
             stations: BTreeMap::new(),
             seen_station_orders: HashSet::new(),
+            departements: BTreeSet::new(),
             stats: BuildStats::default(),
             names: NameRecordsBuilder::default(),
             voters: VoterRecordsBuilder::default(),
@@ -187,20 +213,30 @@ impl VoterIndexWriter {
     fn add_voter(&mut self, mut voter: Voter) -> Result<(), BuildError> {
         voter.memberships.sort_by(|a, b| a.list.cmp(&b.list));
         let mut has_station = false;
+        if let Some(departement) = voter.commune_code.as_deref().and_then(departement_of)
+            && !self.departements.contains(departement)
+        {
+            self.departements.insert(departement.to_string());
+        }
         for membership in &voter.memberships {
             let Some(code) = &membership.station_code else {
                 continue;
             };
             has_station = true;
-            let label = membership.station_label.clone().unwrap_or_default();
-            let entry = self.stations.entry(code.clone()).or_insert((label, 0));
-            entry.1 += 1;
+            let key = StationKey::new(voter.commune_code.as_deref(), code);
+            let entry = self
+                .stations
+                .entry(key.clone())
+                .or_insert_with(|| SeenStation {
+                    label: membership.station_label.clone().unwrap_or_default(),
+                    commune_name: voter.commune_name.clone(),
+                    voters: 0,
+                });
+            entry.voters += 1;
             if let Some(order) = membership.order_number
-                && !self.seen_station_orders.insert((code.clone(), order))
+                && !self.seen_station_orders.insert((key.clone(), order))
             {
-                self.stats
-                    .duplicate_order_numbers
-                    .push((code.clone(), order));
+                self.stats.duplicate_order_numbers.push((key, order));
             }
         }
         if !has_station {
@@ -230,6 +266,7 @@ impl VoterIndexWriter {
         held_back.sort_by_cached_key(|voter| {
             let first = voter.primary_membership();
             (
+                voter.commune_code.clone(),
                 voter.birth_name.clone(),
                 voter.first_names.clone(),
                 voter.birth_date,
@@ -254,7 +291,8 @@ impl VoterIndexWriter {
 
         let deletions = deletions_of(&self.index, &self.schema)?;
         let mut stats = self.stats;
-        let stations = join_stations(self.stations, station_file, &mut stats);
+        stats.departements = self.departements.into_iter().collect();
+        let stations = join_stations(self.stations, station_file, &mut stats)?;
         Ok(BuiltIndex {
             index: self.index,
             deletions,
@@ -348,52 +386,91 @@ impl CanaryPool {
 fn canary_of(voter: &Voter) -> Option<Canary> {
     let membership = voter.primary_membership();
     Some(Canary {
+        commune_code: voter.commune_code.clone(),
         station_code: membership.station_code.clone()?,
         order_number: membership.order_number?,
     })
 }
 
 fn join_stations(
-    from_roll: BTreeMap<String, (String, u64)>,
+    from_roll: BTreeMap<StationKey, SeenStation>,
     station_file: Option<&[StationInfo]>,
     stats: &mut BuildStats,
-) -> Vec<Station> {
-    let mut stations: BTreeMap<String, Station> = from_roll
+) -> Result<Vec<Station>, BuildError> {
+    let mut stations: BTreeMap<StationKey, Station> = from_roll
         .into_iter()
-        .map(|(code, (label, voter_count))| {
+        .map(|(key, seen)| {
             let station = Station {
-                code: code.clone(),
-                label,
+                commune_code: (!key.commune.is_empty()).then(|| key.commune.clone()),
+                commune_name: seen.commune_name,
+                code: key.code.clone(),
+                label: seen.label,
                 address: None,
-                voter_count,
+                voter_count: seen.voters,
             };
-            (code, station)
+            (key, station)
         })
         .collect();
     let Some(file) = station_file else {
-        return stations.into_values().collect();
+        return Ok(stations.into_values().collect());
     };
-    let listed: HashSet<&str> = file.iter().map(|info| info.code.as_str()).collect();
+    // A line without a commune means the roll's one commune (or none).
+    let communes: BTreeSet<&str> = stations.keys().map(|key| key.commune.as_str()).collect();
+    let only_commune = match communes.len() {
+        0 => None,
+        1 => communes
+            .first()
+            .copied()
+            .filter(|commune| !commune.is_empty()),
+        _ => Some(""),
+    };
+    let mut keyed = Vec::with_capacity(file.len());
+    for info in file {
+        let commune = match (&info.commune, only_commune) {
+            (Some(commune), _) => Some(commune.as_str()),
+            (None, Some("")) => {
+                return Err(BuildError::StationWithoutCommune {
+                    line: info.line,
+                    code: info.code.clone(),
+                    communes: communes.len(),
+                });
+            }
+            (None, only) => only,
+        };
+        keyed.push((StationKey::new(commune, &info.code), info));
+    }
+    let listed: HashSet<&StationKey> = keyed.iter().map(|(key, _)| key).collect();
     stats.stations_missing_from_file = stations
         .keys()
-        .filter(|code| !listed.contains(code.as_str()))
+        .filter(|key| !listed.contains(key))
         .cloned()
         .collect();
-    for info in file {
-        let station = stations
-            .entry(info.code.clone())
-            .or_insert_with(|| Station {
-                code: info.code.clone(),
-                label: info.label.clone(),
-                address: None,
-                voter_count: 0,
-            });
+    for (key, info) in keyed {
+        let station = stations.entry(key.clone()).or_insert_with(|| Station {
+            commune_code: (!key.commune.is_empty()).then(|| key.commune.clone()),
+            commune_name: None,
+            code: key.code.clone(),
+            label: info.label.clone(),
+            address: None,
+            voter_count: 0,
+        });
         if station.label.is_empty() {
             station.label = info.label.clone();
         }
+        if station.commune_name.is_none() {
+            station.commune_name = info.commune_name.clone();
+        }
         station.address = info.address.clone();
     }
-    stations.into_values().collect()
+    Ok(stations.into_values().collect())
+}
+
+/// A station as the roll shows it while it streams past.
+#[derive(Debug)]
+struct SeenStation {
+    label: String,
+    commune_name: Option<String>,
+    voters: u64,
 }
 
 /// The tantivy document of one voter: its analysed name terms and their

@@ -14,6 +14,7 @@
 
 pub mod artifact;
 pub mod build;
+pub mod commune;
 pub mod deletions;
 pub mod distance;
 pub mod generator;

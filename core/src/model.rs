@@ -257,6 +257,14 @@ pub struct RollRow {
 /// One person as indexed: identity plus every list membership.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Voter {
+    /// INSEE code of the commune whose roll the voter is on (a person is on
+    /// one commune's roll, whatever their lists); `None` when the roll
+    /// does not say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commune_code: Option<String>,
+    /// That commune's name as the roll writes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commune_name: Option<String>,
     /// Birth surname, as written.
     pub birth_name: String,
     /// Name in use, when the roll gives one.
@@ -286,6 +294,8 @@ impl Voter {
     /// A voter with the single membership of one row.
     pub fn from_row(row: RollRow) -> Voter {
         Voter {
+            commune_code: row.commune_code,
+            commune_name: row.commune_name,
             birth_name: row.birth_name,
             usage_name: row.usage_name,
             first_names: row.first_names,
@@ -305,9 +315,16 @@ impl Voter {
     }
 }
 
-/// A polling station (bureau de vote).
+/// A polling station (bureau de vote). Its code is unique within its
+/// commune only: every commune numbers its stations from `0001`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Station {
+    /// INSEE code of the station's commune, `None` when the roll names none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commune_code: Option<String>,
+    /// The commune's name, from the roll or the stations file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commune_name: Option<String>,
     /// 4-digit code, e.g. `0001`.
     pub code: String,
     /// Label, e.g. `ECOLE ELEMENTAIRE JULES FERRY`.

@@ -333,6 +333,8 @@ mod tests {
 
     fn voter(birth: &str, usage: Option<&str>, given: &str) -> Voter {
         Voter {
+            commune_code: None,
+            commune_name: None,
             birth_name: birth.into(),
             usage_name: usage.map(String::from),
             first_names: given.into(),

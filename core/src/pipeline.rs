@@ -53,7 +53,11 @@ use crate::artifact::{
     ArtifactError, BuildInfo, InputFile, MANIFEST_CHECKSUM_FILE, MANIFEST_FILE, Manifest,
     SIGNATURE_FILE, StagedArtifact,
 };
-use crate::build::{BuildError, BuildStats, BuiltIndex, IndexTarget, VoterIndexWriter};
+use crate::build::{
+    BuildError, BuildStats, BuiltIndex, IndexTarget, VoterIndexWriter, station_without_commune,
+};
+use crate::commune::departement_of;
+use crate::model::RollRow;
 use crate::reu::{BadRow, BadRowPolicy, Encoding, ReaderOptions, RollError, RollReader};
 use crate::signing::ArtifactSigner;
 use crate::stations::{StationsError, read_stations};
@@ -90,6 +94,10 @@ pub struct ArtifactRequest {
     pub builder: String,
     /// The key that signs the manifest (`manifest.sig`); unsigned when `None`.
     pub signing_key: Option<ArtifactSigner>,
+    /// Keep only the voters of these départements (codes as
+    /// [`crate::commune::departement_of`] gives them), to build one shard of
+    /// a larger roll; empty keeps every voter.
+    pub departements: Vec<String>,
 }
 
 impl ArtifactRequest {
@@ -107,6 +115,7 @@ impl ArtifactRequest {
             memory_budget: DEFAULT_MEMORY_BUDGET,
             builder: concat!("voter-core ", env!("CARGO_PKG_VERSION")).to_string(),
             signing_key: None,
+            departements: Vec::new(),
         }
     }
 
@@ -168,6 +177,9 @@ pub struct ArtifactOutcome {
     pub stats: BuildStats,
     /// Bad rows left out under [`BadRowPolicy::Skip`].
     pub skipped_rows: u64,
+    /// Rows left out because their commune is in none of the départements
+    /// asked for (or the row names no commune).
+    pub rows_outside: u64,
     /// The rejected-rows report, when the build ran under
     /// [`BadRowPolicy::Skip`] (written even when empty).
     pub rejects: Option<PathBuf>,
@@ -216,6 +228,19 @@ pub enum PipelineError {
         path: String,
         /// The cause.
         source: BuildError,
+    },
+    /// No row of the roll is of the départements asked for.
+    #[error(
+        "{path}: no voter of département(s) {} in this roll ({outside} rows of other communes, or naming none); refusing to build an empty index",
+        .departements.join(", ")
+    )]
+    NoVoterInDepartements {
+        /// The roll, as named in the request.
+        path: String,
+        /// The départements asked for.
+        departements: Vec<String>,
+        /// Rows left out.
+        outside: u64,
     },
     /// The roll holds no voter: header only, or every row rejected.
     #[error("{path}: {}; refusing to build an empty index", empty_roll_reason(*.skipped))]
@@ -316,6 +341,15 @@ pub fn build_artifact(
             .map_err(index_error)?;
     let mut rows = 0u64;
     let mut skipped = 0u64;
+    let mut outside = 0u64;
+    let wanted = |row: &RollRow| {
+        request.departements.is_empty()
+            || row
+                .commune_code
+                .as_deref()
+                .and_then(departement_of)
+                .is_some_and(|departement| request.departements.iter().any(|d| d == departement))
+    };
     let report_reading = |rows: u64, skipped: u64| {
         progress(ProgressEvent::Reading {
             bytes_read: bytes_read.get(),
@@ -330,6 +364,7 @@ pub fn build_artifact(
     // report instead of piling up in memory.
     for item in reader {
         match item {
+            Ok((_, row)) if !wanted(&row) => outside += 1,
             Ok((line, row)) => {
                 writer
                     .add_row(row)
@@ -348,7 +383,7 @@ pub fn build_artifact(
             }
             Err(error) => return Err(error.into()),
         }
-        if (rows + skipped).is_multiple_of(PROGRESS_EVERY_ROWS) {
+        if (rows + skipped + outside).is_multiple_of(PROGRESS_EVERY_ROWS) {
             report_reading(rows, skipped);
         }
     }
@@ -364,10 +399,31 @@ pub fn build_artifact(
     let built = writer
         .finish(station_list.as_deref())
         .map_err(|error| match error {
+            BuildError::EmptyRoll if outside > 0 => PipelineError::NoVoterInDepartements {
+                path: roll_name.clone(),
+                departements: request.departements.clone(),
+                outside,
+            },
             BuildError::EmptyRoll => PipelineError::EmptyRoll {
                 path: roll_name.clone(),
                 skipped,
             },
+            BuildError::StationWithoutCommune {
+                line,
+                code,
+                communes,
+            } => {
+                let path = request
+                    .stations
+                    .as_ref()
+                    .map_or_else(String::new, |path| path.display().to_string());
+                StationsError::BadLine {
+                    path,
+                    line,
+                    reason: station_without_commune(&code, communes),
+                }
+                .into()
+            }
             source => index_error(source),
         })?;
     let BuiltIndex {
@@ -392,6 +448,7 @@ pub fn build_artifact(
         rows: stats.rows,
         skipped_rows: skipped,
         voters: stats.voters,
+        departements: stats.departements.clone(),
         canaries,
         signer: request.signing_key.clone(),
     };
@@ -411,6 +468,7 @@ pub fn build_artifact(
         manifest,
         stats,
         skipped_rows: skipped,
+        rows_outside: outside,
         rejects: rejects_path,
         encoding,
         ignored_columns,

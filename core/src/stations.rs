@@ -3,7 +3,10 @@
 //! The roll names each station but gives no street address, which a kiosk
 //! must show. This small CSV supplies it: a header `code;libelle;adresse`
 //! (matched by name, ignoring case and accents, so `Libellé` is fine; more
-//! columns, such as opening hours, are allowed and ignored), `;`-separated
+//! columns, such as opening hours, are allowed and ignored), and, for a roll
+//! of several communes, a `commune` column with each station's INSEE commune
+//! code (station codes restart at `0001` in every commune) and optionally
+//! `nom commune`; `;`-separated
 //! (`,` when the header has no `;`), fields quoted or not, UTF-8 with or
 //! without a BOM. The file is small and written by hand, so any bad line stops
 //! the read with `FILE:LINE: reason`. Codes are kept as written: comparing them
@@ -18,12 +21,19 @@ use crate::reu::input::{self, FieldSplitter, LineReader, SplitError};
 /// One polling station as the stations file describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StationInfo {
+    /// INSEE code of the station's commune, when the file has that column
+    /// and the line fills it.
+    pub commune: Option<String>,
+    /// The commune's name, when the file gives it.
+    pub commune_name: Option<String>,
     /// Station code, as written (the roll uses 4 digits, e.g. `0001`).
     pub code: String,
     /// Station label; empty when the file leaves it blank.
     pub label: String,
     /// Street address, `None` when blank.
     pub address: Option<String>,
+    /// The line of the file that describes it.
+    pub line: u64,
 }
 
 /// Errors of the stations reader; each names the file, and the line when one
@@ -77,6 +87,30 @@ const COLUMNS: [(&str, &[&str]); 3] = [
     ("adresse", &["adresse", "adresse du bureau de vote"]),
 ];
 
+/// Optional columns, in the same form.
+const OPTIONAL_COLUMNS: [(&str, &[&str]); 2] = [
+    (
+        "commune",
+        &[
+            "commune",
+            "code commune",
+            "code insee",
+            "code du l'ugle",
+            "code de l'ugle",
+            "code ugle",
+        ],
+    ),
+    (
+        "nom commune",
+        &[
+            "nom commune",
+            "nom de la commune",
+            "libelle commune",
+            "libellé de l'ugle",
+        ],
+    ),
+];
+
 /// Reads the stations file at `path`.
 pub fn read_stations(path: &Path) -> Result<Vec<StationInfo>, StationsError> {
     let source_name = path.display().to_string();
@@ -121,14 +155,16 @@ pub fn read_stations_from<R: Read>(
         Ok(fields) => fields.iter().map(crate::reu::header_key).collect(),
         Err(problem) => return Err(bad_line(header.number, split_reason(problem))),
     };
-    let mut positions = [None; COLUMNS.len()];
-    for (slot, (_, spellings)) in positions.iter_mut().zip(COLUMNS) {
+    let position_of = |spellings: &[&str]| {
         let keys: Vec<String> = spellings
             .iter()
             .map(|s| crate::reu::header_key(s))
             .collect();
-        *slot = header_keys.iter().position(|key| keys.contains(key));
-    }
+        header_keys.iter().position(|key| keys.contains(key))
+    };
+    let positions = COLUMNS.map(|(_, spellings)| position_of(spellings));
+    let [commune_at, commune_name_at] =
+        OPTIONAL_COLUMNS.map(|(_, spellings)| position_of(spellings));
     let missing: Vec<&'static str> = positions
         .iter()
         .zip(COLUMNS)
@@ -144,7 +180,6 @@ pub fn read_stations_from<R: Read>(
     };
 
     let mut stations: Vec<StationInfo> = Vec::new();
-    let mut first_lines: Vec<u64> = Vec::new();
     while let Some(info) = lines.next_line().map_err(io_error)? {
         if is_blank(lines.line()) {
             continue;
@@ -168,22 +203,44 @@ pub fn read_stations_from<R: Read>(
         if code.is_empty() {
             return Err(bad_line(info.number, "empty station code".into()));
         }
-        if let Some(index) = stations.iter().position(|s| s.code == code) {
+        let optional = |at: Option<usize>| {
+            at.map(|at| fields.get(at).trim())
+                .filter(|text| !text.is_empty())
+                .map(str::to_string)
+        };
+        let commune = optional(commune_at).map(|commune| commune.to_ascii_uppercase());
+        if let Some(commune) = &commune
+            && !crate::commune::is_commune_code(commune)
+        {
             return Err(bad_line(
                 info.number,
                 format!(
-                    "station `{code}` is already described on line {}",
-                    first_lines[index]
+                    "`{commune}` is not an INSEE commune code (5 characters, e.g. `92049`, `2A004`)"
+                ),
+            ));
+        }
+        if let Some(first) = stations
+            .iter()
+            .find(|s| s.code == code && s.commune == commune)
+        {
+            return Err(bad_line(
+                info.number,
+                format!(
+                    "station `{}` is already described on line {}",
+                    crate::commune::StationKey::new(commune.as_deref(), code),
+                    first.line
                 ),
             ));
         }
         let address = fields.get(address_at).trim();
         stations.push(StationInfo {
+            commune,
+            commune_name: optional(commune_name_at),
             code: code.to_string(),
             label: fields.get(label_at).trim().to_string(),
             address: (!address.is_empty()).then(|| address.to_string()),
+            line: info.number,
         });
-        first_lines.push(info.number);
     }
     Ok(stations)
 }
@@ -209,11 +266,14 @@ mod tests {
         read_stations_from("stations.csv", text)
     }
 
-    fn station(code: &str, label: &str, address: Option<&str>) -> StationInfo {
+    fn station(line: u64, code: &str, label: &str, address: Option<&str>) -> StationInfo {
         StationInfo {
+            commune: None,
+            commune_name: None,
             code: code.into(),
             label: label.into(),
             address: address.map(Into::into),
+            line,
         }
     }
 
@@ -232,12 +292,13 @@ mod tests {
             read(text.as_bytes()).unwrap(),
             [
                 station(
+                    2,
                     "0001",
                     "ECOLE JULES FERRY",
                     Some("12 rue des Lilas, 92120 Montrouge")
                 ),
-                station("0002", "MAIRIE", Some("1 place Émile Cresp")),
-                station("0003", "GYMNASE", None),
+                station(3, "0002", "MAIRIE", Some("1 place Émile Cresp")),
+                station(4, "0003", "GYMNASE", None),
             ]
         );
     }
@@ -249,7 +310,7 @@ mod tests {
                     \r\n";
         assert_eq!(
             read(text.as_bytes()).unwrap(),
-            [station("0004", "SALLE DES FÊTES", Some("3 rue Haute"))]
+            [station(2, "0004", "SALLE DES FÊTES", Some("3 rue Haute"))]
         );
     }
 
@@ -258,7 +319,42 @@ mod tests {
         let text = "code,libelle,adresse\n0001,\"ECOLE\",\"2 rue Basse, Montrouge\"\n";
         assert_eq!(
             read(text.as_bytes()).unwrap(),
-            [station("0001", "ECOLE", Some("2 rue Basse, Montrouge"))]
+            [station(2, "0001", "ECOLE", Some("2 rue Basse, Montrouge"))]
+        );
+    }
+
+    #[test]
+    fn stations_of_several_communes_are_told_apart_by_their_commune() {
+        let text = "commune;nom commune;code;libelle;adresse\n\
+                    59350;LILLE;0001;MAIRIE DE LILLE;place Augustin Laurent\n\
+                    59009;VILLENEUVE-D'ASCQ;0001;HOTEL DE VILLE;\n\
+                    2a004;;0001;ECOLE;\n";
+        let stations = read(text.as_bytes()).unwrap();
+        let keys: Vec<(Option<&str>, Option<&str>, &str)> = stations
+            .iter()
+            .map(|s| {
+                (
+                    s.commune.as_deref(),
+                    s.commune_name.as_deref(),
+                    s.code.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                (Some("59350"), Some("LILLE"), "0001"),
+                (Some("59009"), Some("VILLENEUVE-D'ASCQ"), "0001"),
+                (Some("2A004"), None, "0001"),
+            ]
+        );
+        check_error(
+            "commune;code;libelle;adresse\n59350;0001;A;x\n59350;0001;B;y\n",
+            "stations.csv:3: station `59350/0001` is already described on line 2",
+        );
+        check_error(
+            "commune;code;libelle;adresse\nLILLE;0001;A;x\n",
+            "stations.csv:2: `LILLE` is not an INSEE commune code (5 characters, e.g. `92049`, `2A004`)",
         );
     }
 

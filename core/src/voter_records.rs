@@ -1,8 +1,8 @@
 //! What a lookup shows of a voter, kept apart from everything else the roll
 //! says about them.
 //!
-//! A result shows the voter's names, sex, birth date and list memberships
-//! (station and order number): nothing more. The roll also carries the
+//! A result shows the voter's names, sex, birth date, commune and list
+//! memberships (station and order number): nothing more. The roll also carries the
 //! voter's address, birthplace and nationality; the artifact does not keep
 //! them, so a copy of the index holds the least personal data the service
 //! needs. The records are stored uncompressed in one buffer, read in place:
@@ -14,7 +14,7 @@
 //! magic "VLVR" | u32 version | u32 count | (count + 1) × u32 offsets | records
 //!              (the frame of crate::record_table)
 //! record     = u8 sex (0 unknown, 1 M, 2 F) | u32 packed birth date
-//!              | str birth name | str usage name | str given names
+//!              | str commune code (empty: none) | str birth name | str usage name | str given names
 //!              | u8 membership count | memberships
 //! membership = u8 list (0 principal, 1 municipal, 2 European, 3 other + str label)
 //!              | str station code | str station label | u32 order number (u32::MAX: none)
@@ -25,7 +25,8 @@ use crate::model::{BirthDate, ListKind, Membership, Sex, Voter};
 use crate::record_table::{RecordTable, TableError, read_u32};
 
 const MAGIC: &[u8; 4] = b"VLVR";
-const LAYOUT_VERSION: u32 = 1;
+/// 2 added the commune code.
+const LAYOUT_VERSION: u32 = 2;
 const NO_ORDER: u32 = u32::MAX;
 
 /// Why a `voters.bin` buffer was refused.
@@ -42,6 +43,8 @@ pub enum VoterRecordsError {
 /// One voter as a result shows them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VoterView {
+    /// INSEE code of the voter's commune, when the roll gives one.
+    pub commune_code: Option<String>,
     /// Birth name as the roll writes it.
     pub birth_name: String,
     /// Name in use, when the roll gives one.
@@ -119,6 +122,14 @@ impl VoterRecords {
         decode(self.table.get(voter_id)?)
     }
 
+    /// The commune code of `voter_id`'s record, read without decoding the
+    /// rest: `None` when the roll gives none, or past the end.
+    pub fn commune_code(&self, voter_id: u64) -> Option<&str> {
+        // After the sex byte and the packed date.
+        let mut reader = Reader(self.table.get(voter_id)?.get(5..)?);
+        reader.str().filter(|code| !code.is_empty())
+    }
+
     /// Starts bringing a voter's record into the cache, ahead of [`get`]
     /// (results are built from records scattered over the whole buffer).
     ///
@@ -164,6 +175,7 @@ impl VoterRecordsBuilder {
             Some(Sex::F) => 2,
         });
         data.extend_from_slice(&(voter.birth_date.to_packed() as u32).to_le_bytes());
+        push_str(data, voter.commune_code.as_deref().unwrap_or(""));
         push_str(data, &voter.birth_name);
         push_str(data, voter.usage_name.as_deref().unwrap_or(""));
         push_str(data, &voter.first_names);
@@ -243,6 +255,7 @@ fn decode(bytes: &[u8]) -> Option<VoterView> {
         _ => return None,
     };
     let birth_date = BirthDate::from_packed(u64::from(reader.u32()?));
+    let commune_code = reader.optional_str()?;
     let birth_name = reader.str()?.to_string();
     let usage_name = reader.optional_str()?;
     let first_names = reader.str()?.to_string();
@@ -267,6 +280,7 @@ fn decode(bytes: &[u8]) -> Option<VoterView> {
         });
     }
     reader.0.is_empty().then_some(VoterView {
+        commune_code,
         birth_name,
         usage_name,
         first_names,
@@ -283,6 +297,8 @@ mod tests {
 
     fn voter(memberships: Vec<Membership>) -> Voter {
         Voter {
+            commune_code: Some("2A004".into()),
+            commune_name: Some("AJACCIO".into()),
             birth_name: "D'ALMEIDA".into(),
             usage_name: Some("LE GALL-DURAND".into()),
             first_names: "Hélène Marie-Thérèse".into(),
@@ -318,14 +334,21 @@ mod tests {
             membership(ListKind::MunicipalComplementary, Some("0004"), Some(17)),
             membership(ListKind::EuropeanComplementary, Some("0004"), Some(18)),
         ]));
-        builder.push(&voter(vec![membership(
-            ListKind::Other("Liste spéciale".into()),
-            None,
-            None,
-        )]));
+        builder.push(&Voter {
+            commune_code: None,
+            ..voter(vec![membership(
+                ListKind::Other("Liste spéciale".into()),
+                None,
+                None,
+            )])
+        });
         let records = VoterRecords::from_bytes(builder.finish().to_bytes()).unwrap();
         assert_eq!(records.len(), 2);
         let first = records.get(0).unwrap();
+        assert_eq!(first.commune_code.as_deref(), Some("2A004"));
+        assert_eq!(records.commune_code(0), Some("2A004"));
+        assert_eq!(records.commune_code(1), None);
+        assert_eq!(records.commune_code(2), None);
         assert_eq!(first.birth_name, "D'ALMEIDA");
         assert_eq!(first.usage_name.as_deref(), Some("LE GALL-DURAND"));
         assert_eq!(first.first_names, "Hélène Marie-Thérèse");
@@ -338,6 +361,7 @@ mod tests {
             Some("ECOLE JULES FERRY")
         );
         let second = records.get(1).unwrap();
+        assert_eq!(second.commune_code, None);
         assert_eq!(
             second.memberships[0].list,
             ListKind::Other("Liste spéciale".into())

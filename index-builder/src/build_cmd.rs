@@ -67,6 +67,7 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
         .transpose()?;
     let request = ArtifactRequest {
         stations: args.stations.clone(),
+        departements: args.departement.clone(),
         bad_row_policy: policy,
         encoding: args.encoding.into(),
         rejects,
@@ -148,15 +149,24 @@ fn show_progress(bar: &ProgressBar, event: ProgressEvent) {
     }
 }
 
-/// `built DIR: N voters, K skipped rows, S s, SIZE on disk, version V`,
+/// `built DIR: N voters[ of département(s) D (R rows of other communes
+/// left out)], K skipped rows, S s, SIZE on disk, version V`,
 /// with `signed by key KEY_ID` before the version when signed.
 fn summary_line(outcome: &ArtifactOutcome, request: &ArtifactRequest) -> String {
     let signed = match &request.signing_key {
         Some(signer) => format!("signed by key {}, ", signer.verify_key().key_id()),
         None => String::new(),
     };
+    let shard = match request.departements.as_slice() {
+        [] => String::new(),
+        departements => format!(
+            " of département(s) {} ({} rows of other communes left out)",
+            departements.join(", "),
+            HumanCount(outcome.rows_outside)
+        ),
+    };
     format!(
-        "built {}: {} voters, {} skipped rows, {:.1} s, {} on disk, {signed}version {}",
+        "built {}: {} voters{shard}, {} skipped rows, {:.1} s, {} on disk, {signed}version {}",
         outcome.out.display(),
         HumanCount(outcome.stats.voters),
         HumanCount(outcome.skipped_rows),
@@ -196,7 +206,7 @@ fn warnings(outcome: &ArtifactOutcome, request: &ArtifactRequest) -> Vec<String>
         && let Some(stations) = &request.stations
     {
         warnings.push(format!(
-            "{} station code(s) of the roll are missing from {} (shown without an address): {}",
+            "{} station(s) of the roll are missing from {} (shown without an address): {}",
             stations_missing_from_file.len(),
             stations.display(),
             examples(stations_missing_from_file.iter())

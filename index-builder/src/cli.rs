@@ -33,9 +33,15 @@ pub struct BuildArgs {
     /// The REU roll export ("Listes Electeurs Actifs" CSV).
     #[arg(long, value_name = "ROLL.csv")]
     pub roll: PathBuf,
-    /// The polling-stations file, header `code;libelle;adresse`.
+    /// The polling-stations file, header `code;libelle;adresse`, with a
+    /// `commune` column (INSEE code) when the roll covers several communes.
     #[arg(long, value_name = "STATIONS.csv")]
     pub stations: Option<PathBuf>,
+    /// Keep only the voters of this département (`59`, `2A`, `974`), from
+    /// the commune code of each row: one shard of a larger roll. Repeat it
+    /// for a shard of several départements [default: every voter].
+    #[arg(long, value_name = "CODE", value_parser = parse_departement)]
+    pub departement: Vec<String>,
     /// Directory to create for the artifact; it must not exist.
     #[arg(
         long,
@@ -152,4 +158,9 @@ pub struct GenerateArgs {
     /// rehearse the bad-row policy.
     #[arg(long, value_name = "K", default_value_t = 0)]
     pub broken_rows: usize,
+}
+
+/// `--departement`, as an operator types it.
+fn parse_departement(text: &str) -> Result<String, String> {
+    voter_core::commune::parse_departement(text).map_err(|error| error.to_string())
 }

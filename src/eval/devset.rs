@@ -379,6 +379,7 @@ pub fn score(
             text: query.text.clone(),
             birth_date: birth_date.clone(),
             limit: Some(RESULTS_ASKED),
+            ..LookupQuery::default()
         };
         let started = Instant::now();
         let response = searcher.lookup(index, &lookup, SearchMode::Full);

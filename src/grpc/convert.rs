@@ -78,6 +78,8 @@ fn station(view: &StationView) -> v1::Station {
         code: view.code.to_string(),
         label: view.label.to_string(),
         address: view.address.as_deref().map(str::to_owned),
+        commune: view.commune_code.as_deref().map(str::to_owned),
+        commune_name: view.commune_name.as_deref().map(str::to_owned),
     }
 }
 
@@ -104,5 +106,7 @@ pub fn station_summary(station: &RollStation) -> v1::StationSummary {
         label: station.label.clone(),
         address: station.address.clone(),
         voter_count: station.voter_count,
+        commune: station.commune_code.clone(),
+        commune_name: station.commune_name.clone(),
     }
 }

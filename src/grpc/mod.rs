@@ -279,6 +279,7 @@ impl VoterLookup for GrpcDoor {
             text: message.q,
             birth_date: Some(message.birth_date).filter(|date| !date.is_empty()),
             limit: Some(message.limit).filter(|&limit| limit != 0),
+            departement: Some(message.departement).filter(|code| !code.is_empty()),
         };
         let requested = View::parse(&message.view);
         // The message is decoded: only now does the call compete for a
@@ -316,6 +317,7 @@ impl VoterLookup for GrpcDoor {
             let (hits, version) = self.state.privacy().voters_at(
                 &self.state.service,
                 &context,
+                Some(message.commune.as_str()).filter(|commune| !commune.is_empty()),
                 &message.station,
                 message.order,
             )?;

@@ -97,6 +97,10 @@ pub struct StationBody<'a> {
     pub code: &'a str,
     pub label: &'a str,
     pub address: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commune: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commune_name: Option<&'a str>,
 }
 
 #[derive(Debug, Serialize)]
@@ -134,6 +138,10 @@ pub struct StationSummaryBody<'a> {
     pub label: &'a str,
     pub address: Option<&'a str>,
     pub voter_count: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commune: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commune_name: Option<&'a str>,
 }
 
 /// Every error: `{"error": {"code", "message"}}`.
@@ -191,6 +199,8 @@ impl<'a> StationBody<'a> {
             code: &station.code,
             label: &station.label,
             address: station.address.as_deref(),
+            commune: station.commune_code.as_deref(),
+            commune_name: station.commune_name.as_deref(),
         }
     }
 }
@@ -223,6 +233,8 @@ impl<'a> StationSummaryBody<'a> {
             label: &station.label,
             address: station.address.as_deref(),
             voter_count: station.voter_count,
+            commune: station.commune_code.as_deref(),
+            commune_name: station.commune_name.as_deref(),
         }
     }
 }

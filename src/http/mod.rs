@@ -397,7 +397,13 @@ async fn dispatch(
         .unwrap_or_else(|| RequestContext::at_door(Door::Http, request.headers(), None, None));
     match route.id {
         RouteId::Search => search(state, &context, SearchCall::read(request)?).await,
-        RouteId::Voters => voters(state, &context, &params[0], &params[1]),
+        RouteId::Voters => voters(
+            state,
+            &context,
+            &params[0],
+            &params[1],
+            request.uri().query().unwrap_or(""),
+        ),
         RouteId::Stations => stations(state, &context),
         RouteId::Healthz => Ok(json_response(
             StatusCode::OK,
@@ -469,6 +475,7 @@ struct SearchParams {
     birth_date: Option<String>,
     limit: Option<u32>,
     view: Option<String>,
+    departement: Option<String>,
 }
 
 impl SearchCall {
@@ -501,6 +508,7 @@ impl SearchParams {
                 "q" if params.q.is_none() => params.q = Some(value.into_owned()),
                 "birth_date" => params.birth_date = Some(value.into_owned()),
                 "view" => params.view = Some(value.into_owned()),
+                "departement" => params.departement = Some(value.into_owned()),
                 "limit" => {
                     let limit = value.trim().parse::<u32>().map_err(|_| {
                         LookupError::invalid(
@@ -522,7 +530,7 @@ impl SearchParams {
             LookupError::invalid(
                 "body",
                 format!(
-                    "expected a JSON object {{\"q\", \"birth_date\", \"limit\", \"view\"}}: {error}"
+                    "expected a JSON object {{\"q\", \"birth_date\", \"limit\", \"view\", \"departement\"}}: {error}"
                 ),
             )
         })
@@ -542,6 +550,7 @@ async fn search(
             .ok_or_else(|| LookupError::invalid("q", "the query text is missing: add ?q=NAME"))?,
         birth_date: params.birth_date,
         limit: params.limit,
+        departement: params.departement,
     };
     let answer = state
         .privacy()
@@ -565,14 +574,21 @@ fn voters(
     context: &RequestContext,
     station: &str,
     order: &str,
+    query: &str,
 ) -> Result<Response<Body>, LookupError> {
     let order = order
         .parse::<u32>()
         .map_err(|_| LookupError::invalid("order", format!("`{order}` is not an order number")))?;
+    // `?commune=`: which commune's station, in a roll of several.
+    let commune = form_urlencoded::parse(query.as_bytes())
+        .find(|(key, _)| key == "commune")
+        .map(|(_, value)| value.into_owned())
+        .filter(|commune| !commune.trim().is_empty());
     // The station was percent-decoded with the rest of the path.
-    let (hits, version) = state
-        .privacy()
-        .voters_at(&state.service, context, station, order)?;
+    let (hits, version) =
+        state
+            .privacy()
+            .voters_at(&state.service, context, commune.as_deref(), station, order)?;
     Ok(json_response(
         StatusCode::OK,
         &VotersBody {
@@ -607,6 +623,9 @@ fn readiness(state: &AppState) -> Response<Body> {
         "accepting": accepting,
         "index_version": snapshot.as_ref().map(|index| index.version().to_string()),
         "voters": snapshot.as_ref().map(|index| index.info().voters),
+        // What a request may name as its `departement`: a router checks
+        // that each shard serves the départements it is sent.
+        "departements": snapshot.as_ref().map(|index| index.info().departements.clone()),
         "last_reload": state.last_reload().map(|report| serde_json::json!({
             "outcome": report.outcome_name(),
             "trigger": format!("{:?}", report.trigger).to_lowercase(),

@@ -45,9 +45,10 @@ pub const ADMIN_ACTIONS: [&str; 2] = ["reload", "rollback"];
 
 /// The parameters of `GET /v1/search`, as a 400's `parameter` names them
 /// (`body`: the JSON body of a `POST`).
-pub const SEARCH_PARAMETERS: [&str; 5] = ["q", "birth_date", "limit", "view", "body"];
+pub const SEARCH_PARAMETERS: [&str; 6] =
+    ["q", "birth_date", "limit", "view", "departement", "body"];
 /// The path parameters of `GET /v1/voters/{station}/{order}`.
-pub const VOTERS_PARAMETERS: [&str; 2] = ["station", "order"];
+pub const VOTERS_PARAMETERS: [&str; 3] = ["station", "order", "commune"];
 /// The query parameter of the admin calls.
 pub const ADMIN_PARAMETERS: [&str; 1] = ["force"];
 /// The query parameter of `GET /v1/status`.
@@ -421,6 +422,14 @@ fn search_operation() -> Value {
             "description": "The view asked for: `kiosk` for the kiosk answer whatever the caller's role (a narrower view is always granted), `staff` (refused `403` to kiosks and anonymous callers); absent, the caller's role decides.",
             "schema": {"enum": ["kiosk", "staff"]},
         }),
+        json!({
+            "name": SEARCH_PARAMETERS[4],
+            "in": "query",
+            "required": false,
+            "description": "The département the voter is registered in (`59`, `2A`, `974`; `1` reads as `01`): only its voters come back. A server that does not hold it answers `421` (`not_served`): the request belongs to another shard. Absent or empty: the whole roll this server holds.",
+            "schema": {"type": "string", "maxLength": 8},
+            "examples": {"nord": {"value": "59"}, "corse-du-sud": {"value": "2A"}},
+        }),
     ]);
     let mut responses = Map::new();
     responses.insert(
@@ -443,7 +452,15 @@ fn search_operation() -> Value {
         error_response(
             400,
             "A parameter is missing or malformed; `parameter` names it.",
-            &SEARCH_PARAMETERS[..4],
+            &SEARCH_PARAMETERS[..5],
+        ),
+    );
+    responses.insert(
+        "421".into(),
+        error_response(
+            421,
+            "The département asked for is not held by this server (`not_served`); the message names those it holds. Send the request to that département's shard.",
+            &[],
         ),
     );
     refusals(&mut responses);
@@ -533,6 +550,14 @@ fn voters_operation() -> Value {
             "schema": {"type": "integer", "minimum": 1, "maximum": u32::MAX},
             "example": 741,
         }),
+        json!({
+            "name": VOTERS_PARAMETERS[2],
+            "in": "query",
+            "required": false,
+            "description": "INSEE code of the station's commune, in a roll of several communes (each numbers its stations from `0001`); absent, every commune's station of that code.",
+            "schema": {"type": "string", "pattern": "^([0-9]{2}|2[ABab])[0-9]{3}$"},
+            "example": "59350",
+        }),
     ]);
     let mut responses = Map::new();
     responses.insert(
@@ -546,7 +571,7 @@ fn voters_operation() -> Value {
         "400".into(),
         error_response(
             400,
-            "The station code or order number is malformed.",
+            "The station code, order number or commune code is malformed.",
             &VOTERS_PARAMETERS,
         ),
     );
@@ -869,11 +894,13 @@ fn schemas() -> Value {
             },
             "list": {"type": "string"},
         })),
-        "Station": object(json!({
-            "code": {"type": "string"},
+        "Station": with_optional(object(json!({
+            "code": {"type": "string", "description": "Unique within its commune."},
             "label": {"type": "string"},
             "address": nullable_string,
-        })),
+            "commune": {"type": "string", "description": "INSEE code of the station's commune, when the roll gives one."},
+            "commune_name": {"type": "string", "description": "The commune's name, when known."},
+        })), &["commune", "commune_name"]),
         "Membership": object(json!({
             "list": {"type": "string"},
             "station": {"oneOf": [schema_ref("Station"), {"type": "null"}]},
@@ -885,12 +912,14 @@ fn schemas() -> Value {
             "kind": {"enum": match_kinds},
             "matched": {"type": "string", "description": "The voter's term (or date) it matched."},
         })),
-        "StationSummary": object(json!({
+        "StationSummary": with_optional(object(json!({
             "code": {"type": "string"},
             "label": {"type": "string"},
             "address": nullable_string,
             "voter_count": {"type": "integer", "minimum": 0},
-        })),
+            "commune": {"type": "string"},
+            "commune_name": {"type": "string"},
+        })), &["commune", "commune_name"]),
         "Error": object(json!({
             "error": {
                 "type": "object",
@@ -917,6 +946,11 @@ fn schemas() -> Value {
             "accepting": {"type": "boolean", "description": "False once shutdown has begun."},
             "index_version": nullable_string,
             "voters": {"type": ["integer", "null"], "minimum": 0},
+            "departements": {
+                "type": ["array", "null"],
+                "items": {"type": "string"},
+                "description": "The départements of the index's communes: what a search may name as its `departement`. Empty when the roll names no commune; null before an index is loaded.",
+            },
             "last_reload": {
                 "oneOf": [schema_ref("ReloadReport"), {"type": "null"}],
                 "description": "The last reload of a server that follows an index root; null otherwise.",
@@ -1066,6 +1100,15 @@ fn object(properties: Value) -> Value {
         "required": required,
         "additionalProperties": false,
     })
+}
+
+/// `schema` (an [`object`]) with `fields` no longer required: they are
+/// left out of a body when they have no value.
+fn with_optional(mut schema: Value, fields: &[&str]) -> Value {
+    if let Some(required) = schema["required"].as_array_mut() {
+        required.retain(|name| !fields.iter().any(|field| name == field));
+    }
+    schema
 }
 
 #[cfg(test)]

@@ -18,6 +18,8 @@ pub struct CanaryLookup {
     pub query: String,
     /// Birth date in ISO form, when the roll knows it in full.
     pub birth_date: Option<String>,
+    /// INSEE code of the voter's commune, when the roll gives one.
+    pub commune_code: Option<String>,
     /// Station code the voter must be found in.
     pub station_code: String,
     /// Order number the voter must have there.
@@ -29,13 +31,19 @@ pub struct CanaryLookup {
 /// voter.
 pub fn lookup_for(index: &LoadedIndex, canary: &Canary) -> Option<CanaryLookup> {
     let hits = Searcher
-        .voters_at(index, &canary.station_code, canary.order_number)
+        .voters_at(
+            index,
+            canary.commune_code.as_deref(),
+            &canary.station_code,
+            canary.order_number,
+        )
         .ok()?;
     let voter = &hits.first()?.voter;
     let desk = voter.desk_lookup();
     Some(CanaryLookup {
         query: desk.text,
         birth_date: desk.birth_date,
+        commune_code: canary.commune_code.clone(),
         station_code: canary.station_code.clone(),
         order_number: canary.order_number,
     })

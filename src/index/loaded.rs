@@ -11,6 +11,7 @@ use tantivy::index::InvertedIndexReader;
 use tantivy::{DocId, Index, ReloadPolicy};
 use voter_core::artifact::{self, ArtifactError, Canary};
 use voter_core::build::BuiltIndex;
+use voter_core::commune::StationKey;
 use voter_core::deletions::Deletions;
 use voter_core::model::Station;
 use voter_core::name_records::NameRecords;
@@ -38,6 +39,10 @@ pub struct IndexInfo {
     pub built_at: Option<String>,
     /// Voters indexed.
     pub voters: u64,
+    /// The départements of its voters' communes, sorted: what a request
+    /// naming a département may ask of it (empty when the roll names no
+    /// commune).
+    pub departements: Vec<String>,
     /// Where it came from.
     pub source: IndexOrigin,
     /// When this process loaded it.
@@ -113,7 +118,7 @@ pub struct LoadedIndex {
     pub(crate) names: NameRecords,
     voters: VoterRecords,
     stations: Vec<Station>,
-    station_positions: HashMap<String, usize>,
+    station_positions: HashMap<StationKey, usize>,
     /// Each station as results show it, by position, shared by them all.
     station_views: Vec<StationView>,
     canaries: Vec<Canary>,
@@ -159,6 +164,7 @@ impl LoadedIndex {
             version: Arc::from(loaded.manifest.version.as_str()),
             built_at: Some(loaded.manifest.built_at.clone()),
             voters: loaded.manifest.voters,
+            departements: loaded.manifest.departements.clone(),
             source: IndexOrigin::Artifact(dir.to_path_buf()),
             loaded_at: SystemTime::now(),
         };
@@ -189,6 +195,7 @@ impl LoadedIndex {
             version: Arc::from(version),
             built_at: None,
             voters: built.stats.voters,
+            departements: built.stats.departements.clone(),
             source: IndexOrigin::InMemory,
             loaded_at: SystemTime::now(),
         };
@@ -240,7 +247,10 @@ impl LoadedIndex {
         let station_positions = stations
             .iter()
             .enumerate()
-            .map(|(position, station)| (station.code.clone(), position))
+            .map(|(position, station)| {
+                let key = StationKey::new(station.commune_code.as_deref(), &station.code);
+                (key, position)
+            })
             .collect();
         let station_views = stations.iter().map(StationView::of).collect();
         Ok(LoadedIndex {
@@ -265,23 +275,29 @@ impl LoadedIndex {
         &self.info.version
     }
 
-    /// Every station, sorted by code.
+    /// Every station, sorted by commune and code.
     pub fn stations(&self) -> &[Station] {
         &self.stations
     }
 
-    /// A station by code.
-    pub fn station(&self, code: &str) -> Option<&Station> {
+    /// Station `code` of `commune` (`None` for a roll that names no
+    /// commune).
+    pub fn station(&self, commune: Option<&str>, code: &str) -> Option<&Station> {
         self.station_positions
-            .get(code)
+            .get(&StationKey::new(commune, code))
             .map(|&position| &self.stations[position])
     }
 
-    /// A station by code, as results show it.
-    pub(crate) fn station_view(&self, code: &str) -> Option<&StationView> {
+    /// Station `code` of `commune`, as results show it.
+    pub(crate) fn station_view(&self, commune: Option<&str>, code: &str) -> Option<&StationView> {
         self.station_positions
-            .get(code)
+            .get(&StationKey::new(commune, code))
             .map(|&position| &self.station_views[position])
+    }
+
+    /// The commune code of voter `voter_id`, when the roll gives one.
+    pub(crate) fn commune_of(&self, voter_id: u64) -> Option<&str> {
+        self.voters.commune_code(voter_id)
     }
 
     /// The canary voters of the artifact, by station and order number

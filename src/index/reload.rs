@@ -643,6 +643,13 @@ pub fn run_canaries(index: &LoadedIndex) -> Result<(), Refusal> {
                 text: lookup.query,
                 birth_date: lookup.birth_date,
                 limit: Some(crate::search::MAX_LIMIT as u32),
+                // A shard of several départements is asked as its clients
+                // would ask it.
+                departement: canary
+                    .commune_code
+                    .as_deref()
+                    .and_then(voter_core::commune::departement_of)
+                    .map(str::to_string),
             };
             searcher
                 .lookup(index, &query, SearchMode::Full)
@@ -650,10 +657,11 @@ pub fn run_canaries(index: &LoadedIndex) -> Result<(), Refusal> {
                     response.hits.iter().any(|hit| {
                         hit.memberships.iter().any(|membership| {
                             membership.order_number == Some(canary.order_number)
-                                && membership
-                                    .station
-                                    .as_ref()
-                                    .is_some_and(|s| *s.code == *canary.station_code)
+                                && membership.station.as_ref().is_some_and(|s| {
+                                    *s.code == *canary.station_code
+                                        && s.commune_code.as_deref()
+                                            == canary.commune_code.as_deref()
+                                })
                         })
                     })
                 })

@@ -197,6 +197,7 @@ impl Privacy {
         &self,
         service: &LookupService,
         context: &RequestContext,
+        commune: Option<&str>,
         station: &str,
         order: u32,
     ) -> Result<(Vec<Hit>, Arc<str>), LookupError> {
@@ -208,7 +209,7 @@ impl Privacy {
             let signals = self.harvest.reverse_lookup(subject, station.trim(), order);
             harvest::report(&signals, context.class.as_str(), &who(context));
         }
-        let (hits, version) = service.voters_at(station, order)?;
+        let (hits, version) = service.voters_at(commune, station, order)?;
         let revealed: Vec<VoterRef> = hits.iter().flat_map(voters_of).collect();
         self.reveal(context, &subjects, &revealed)?;
         Ok((hits, version))

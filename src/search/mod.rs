@@ -15,6 +15,7 @@ use voter_core::distance;
 mod docset;
 pub mod query;
 pub mod rank;
+pub mod scope;
 pub mod steps;
 mod typos;
 
@@ -32,6 +33,7 @@ use candidates::{TokenMask, Walks};
 use query::{ParsedQuery, QueryDate};
 pub use rank::{Confidence, MatchKind};
 use rank::{DateFit, Evaluation, PreparedQuery};
+use scope::Scope;
 use steps::{Reach, Standing};
 
 /// Results returned when the client does not say.
@@ -68,13 +70,20 @@ pub struct LookupQuery {
     pub birth_date: Option<String>,
     /// Results wanted, 1 to [`MAX_LIMIT`]; `None` for [`DEFAULT_LIMIT`].
     pub limit: Option<u32>,
+    /// The département the voter is looked for in, as typed; `None` for
+    /// the whole index ([`scope`]).
+    pub departement: Option<String>,
 }
 
 /// A polling station as a result shows it. Its texts are shared: the
 /// hundreds of results of a short kiosk query name the same few stations.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StationView {
-    /// Code, e.g. `0001`.
+    /// INSEE code of the station's commune, when the roll gives one.
+    pub commune_code: Option<Arc<str>>,
+    /// The commune's name, when known.
+    pub commune_name: Option<Arc<str>>,
+    /// Code, e.g. `0001`, unique within its commune.
     pub code: Arc<str>,
     /// Label.
     pub label: Arc<str>,
@@ -86,6 +95,8 @@ impl StationView {
     /// How a station of the index shows.
     pub fn of(station: &Station) -> StationView {
         StationView {
+            commune_code: station.commune_code.as_deref().map(Arc::from),
+            commune_name: station.commune_name.as_deref().map(Arc::from),
             code: station.code.as_str().into(),
             label: station.label.as_str().into(),
             address: station.address.as_deref().map(Arc::from),
@@ -192,6 +203,7 @@ impl Searcher {
             SearchMode::Degraded => limit.min(DEGRADED_LIMIT),
         };
         let parsed = ParsedQuery::parse(&query.text, query.birth_date.as_deref())?;
+        let scope = Scope::of(index, query.departement.as_deref())?;
         let prepared = PreparedQuery::new(&parsed, mode);
 
         let last_step = match mode {
@@ -215,6 +227,7 @@ impl Searcher {
             self.score_candidates(
                 index,
                 &prepared,
+                &scope,
                 reach,
                 TokenMask::ALL,
                 limit,
@@ -245,6 +258,7 @@ impl Searcher {
                 self.score_candidates(
                     index,
                     &prepared,
+                    &scope,
                     Reach::Alternatives,
                     focus,
                     limit,
@@ -319,10 +333,13 @@ impl Searcher {
         })
     }
 
-    /// Every voter registered under `order` in `station` (normally one).
+    /// Every voter registered under `order` in `station` (normally one),
+    /// of `commune` when given: in a roll of several communes, each has its
+    /// own station `0001`.
     pub fn voters_at(
         &self,
         index: &LoadedIndex,
+        commune: Option<&str>,
         station: &str,
         order: u32,
     ) -> Result<Vec<Hit>, LookupError> {
@@ -339,6 +356,10 @@ impl Searcher {
             while !block.docs().is_empty() {
                 for &doc in block.docs() {
                     let voter = index.voter(segment, doc)?;
+                    if commune.is_some_and(|commune| voter.commune_code.as_deref() != Some(commune))
+                    {
+                        continue;
+                    }
                     hits.push(present(
                         index,
                         voter,
@@ -361,6 +382,7 @@ impl Searcher {
         &self,
         index: &LoadedIndex,
         query: &PreparedQuery<'_>,
+        scope: &Scope,
         reach: Reach,
         focus: TokenMask,
         limit: usize,
@@ -391,6 +413,9 @@ impl Searcher {
                 let Some(voter_id) = index.segments[segment].voter_id(doc) else {
                     return;
                 };
+                if !scope.admits(index, voter_id) {
+                    return;
+                }
                 let Some(record) = index.names.get(voter_id) else {
                     return;
                 };
@@ -636,7 +661,7 @@ fn present(
     let memberships: Vec<MembershipView> = voter
         .memberships
         .iter()
-        .map(|membership| membership_view(index, membership))
+        .map(|membership| membership_view(index, voter.commune_code.as_deref(), membership))
         .collect();
     let shown = at
         .and_then(|(station, order)| {
@@ -660,16 +685,22 @@ fn present(
     }
 }
 
-fn membership_view(index: &LoadedIndex, membership: &RecordMembership) -> MembershipView {
+fn membership_view(
+    index: &LoadedIndex,
+    commune: Option<&str>,
+    membership: &RecordMembership,
+) -> MembershipView {
     let station = membership.station_code.as_deref().map(|code| {
         // The roll's label for the station, else the stations file's.
         let roll_label = membership
             .station_label
             .as_deref()
             .filter(|label| !label.is_empty());
-        match index.station_view(code) {
+        match index.station_view(commune, code) {
             Some(known) if roll_label.is_none_or(|label| label == &*known.label) => known.clone(),
             known => StationView {
+                commune_code: commune.map(Arc::from),
+                commune_name: known.and_then(|s| s.commune_name.clone()),
                 code: code.into(),
                 label: roll_label
                     .map(Arc::from)

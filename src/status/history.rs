@@ -64,6 +64,7 @@ impl ErrorClass {
             ErrorKind::Internal | ErrorKind::IndexNotReady => ErrorClass::Server,
             ErrorKind::InvalidArgument
             | ErrorKind::NotFound
+            | ErrorKind::NotServed
             | ErrorKind::MethodNotAllowed
             | ErrorKind::Unauthenticated
             | ErrorKind::RequestTimeout

@@ -121,11 +121,16 @@ def optional(message, field):
 
 
 def station_json(station):
-    return {
+    body = {
         "code": station.code,
         "label": station.label,
         "address": optional(station, "address"),
     }
+    # The JSON leaves the commune out when the roll names none.
+    for field in ("commune", "commune_name"):
+        if station.HasField(field):
+            body[field] = getattr(station, field)
+    return body
 
 
 def result_json(result):

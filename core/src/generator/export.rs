@@ -45,7 +45,7 @@ pub const ROLL_HEADERS: [&str; 27] = [
 ];
 
 /// The header of the project's stations file.
-pub const STATIONS_HEADER: &str = "code;libelle;adresse";
+pub const STATIONS_HEADER: &str = "commune;code;libelle;adresse";
 
 /// How a row is broken on purpose, to test a reader's bad-row policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -165,7 +165,7 @@ pub fn write_roll_csv_with_broken_rows<W: Write>(
     Ok(report)
 }
 
-/// Writes the stations file: header `code;libelle;adresse`, fields quoted
+/// Writes the stations file: header `commune;code;libelle;adresse`, fields quoted
 /// only when they hold a separator, a comma or a quote.
 pub fn write_stations_csv<W: Write>(stations: &[GeneratedStation], out: W) -> io::Result<()> {
     let mut out = BufWriter::new(out);
@@ -173,9 +173,14 @@ pub fn write_stations_csv<W: Write>(stations: &[GeneratedStation], out: W) -> io
     let mut line = Vec::with_capacity(256);
     for station in stations {
         line.clear();
-        for (index, field) in [&station.code, &station.label, &station.address]
-            .into_iter()
-            .enumerate()
+        for (index, field) in [
+            &station.commune_code,
+            &station.code,
+            &station.label,
+            &station.address,
+        ]
+        .into_iter()
+        .enumerate()
         {
             if index > 0 {
                 line.push(b';');
@@ -445,6 +450,7 @@ mod tests {
     #[test]
     fn stations_file_has_the_project_header() {
         let stations = vec![GeneratedStation {
+            commune_code: "45999".into(),
             code: "0001".into(),
             label: "MAIRIE".into(),
             address: "1 Place de la Mairie, 45990 Saint-Aubin-des-Vergers".into(),
@@ -456,7 +462,7 @@ mod tests {
         write_stations_csv(&stations, &mut out).unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            "code;libelle;adresse\n0001;MAIRIE;\"1 Place de la Mairie, 45990 Saint-Aubin-des-Vergers\"\n"
+            "commune;code;libelle;adresse\n45999;0001;MAIRIE;\"1 Place de la Mairie, 45990 Saint-Aubin-des-Vergers\"\n"
         );
     }
 }

@@ -13,6 +13,8 @@ use std::collections::HashSet;
 /// generated.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GeneratedStation {
+    /// INSEE code of the commune.
+    pub commune_code: String,
     /// 4-digit code, `0001`, `0002`...
     pub code: String,
     /// Label as the roll carries it, e.g. `ECOLE ELEMENTAIRE JULES FERRY`.
@@ -31,6 +33,8 @@ pub struct GeneratedStation {
 impl From<&GeneratedStation> for Station {
     fn from(station: &GeneratedStation) -> Station {
         Station {
+            commune_code: Some(station.commune_code.clone()),
+            commune_name: None,
             code: station.code.clone(),
             label: station.label.clone(),
             address: Some(station.address.clone()),
@@ -42,9 +46,12 @@ impl From<&GeneratedStation> for Station {
 impl From<&GeneratedStation> for crate::stations::StationInfo {
     fn from(station: &GeneratedStation) -> Self {
         crate::stations::StationInfo {
+            commune: Some(station.commune_code.clone()),
+            commune_name: None,
             code: station.code.clone(),
             label: station.label.clone(),
             address: Some(station.address.clone()),
+            line: 0,
         }
     }
 }
@@ -113,7 +120,8 @@ pub(crate) fn plan_stations(
     let labels = station_labels(rng, count);
     let commune_upper = upper_ascii(&config.commune_name);
     let cantons = count.div_ceil(30);
-    let department = department_of(&config.commune_code);
+    let department =
+        crate::commune::departement_of(&config.commune_code).unwrap_or(&config.commune_code);
 
     let mut plans = Vec::with_capacity(count);
     let mut next_street = 0;
@@ -137,6 +145,7 @@ pub(crate) fn plan_stations(
         let constituency = index / 120 + 1;
         plans.push(StationPlan {
             station: GeneratedStation {
+                commune_code: config.commune_code.clone(),
                 code: format!("{:04}", index + 1),
                 label: labels[index].clone(),
                 address,
@@ -148,12 +157,6 @@ pub(crate) fn plan_stations(
         });
     }
     (plans, streets)
-}
-
-/// The département part of an INSEE commune code (`75`, `2A`, `974`).
-pub(crate) fn department_of(commune_code: &str) -> &str {
-    let len = if commune_code.starts_with("97") { 3 } else { 2 };
-    commune_code.get(..len).unwrap_or(commune_code)
 }
 
 /// Splits `total` voters among `count` stations, each within about ±25 % of
@@ -246,12 +249,5 @@ mod tests {
         let unique: HashSet<&String> = labels.iter().collect();
         assert_eq!(unique.len(), 1_000);
         assert!(labels[0].starts_with("MAIRIE") || labels[0].starts_with("HOTEL DE VILLE"));
-    }
-
-    #[test]
-    fn departments_of_commune_codes() {
-        assert_eq!(department_of("92049"), "92");
-        assert_eq!(department_of("2A004"), "2A");
-        assert_eq!(department_of("97411"), "974");
     }
 }

@@ -153,9 +153,9 @@ fn generate_files_writes_roll_stations_and_broken_rows() {
 
     let stations_text = std::fs::read_to_string(&stations).unwrap();
     let mut station_lines = stations_text.lines();
-    assert_eq!(station_lines.next(), Some("code;libelle;adresse"));
+    assert_eq!(station_lines.next(), Some("commune;code;libelle;adresse"));
     assert_eq!(station_lines.count(), 4);
-    assert!(stations_text.contains("\n0001;"));
+    assert!(stations_text.contains("\n45999;0001;"));
 }
 
 /// Birth name, given names and birth date: what homonyms share.

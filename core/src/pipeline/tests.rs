@@ -191,6 +191,160 @@ fn stations_missing_from_the_stations_file_are_reported_not_fatal() {
     assert!(out.exists());
 }
 
+/// A roll of three communes of two départements, each numbering its
+/// stations from `0001`, made from three generated rolls: the files' data
+/// lines one after the other, under one header.
+fn several_communes(dir: &Path) -> (PathBuf, PathBuf, Vec<Summary>) {
+    let communes = [
+        ("59350", "Lille", "59000"),
+        ("59009", "Villeneuve-d'Ascq", "59650"),
+        ("62041", "Arras", "62000"),
+    ];
+    let (mut roll_text, mut stations_text, mut summaries) = (String::new(), String::new(), vec![]);
+    for (index, (code, name, postcode)) in communes.into_iter().enumerate() {
+        let part = dir.join(format!("part-{index}"));
+        fs::create_dir(&part).unwrap();
+        let (roll, stations, summary) = generate(
+            &part,
+            &GeneratorConfig {
+                commune_code: code.into(),
+                commune_name: name.into(),
+                postcode: postcode.into(),
+                ..config(30 + index as u64, 1_200, 0)
+            },
+        );
+        for (text, file) in [(&mut roll_text, roll), (&mut stations_text, stations)] {
+            let content = fs::read_to_string(file).unwrap();
+            let skip = if text.is_empty() { 0 } else { 1 };
+            for line in content.lines().skip(skip) {
+                text.push_str(line);
+                text.push('\n');
+            }
+        }
+        summaries.push(summary);
+    }
+    let (roll, stations) = (dir.join("roll.csv"), dir.join("stations.csv"));
+    fs::write(&roll, roll_text).unwrap();
+    fs::write(&stations, stations_text).unwrap();
+    (roll, stations, summaries)
+}
+
+#[test]
+fn stations_of_several_communes_keep_apart_though_their_codes_repeat() {
+    let dir = tempfile::tempdir().unwrap();
+    let (roll, stations, summaries) = several_communes(dir.path());
+    let out = dir.path().join("artifact");
+    let outcome = build_artifact(&request(&roll, Some(&stations), &out), &no_progress).unwrap();
+    let loaded = artifact::load(&out).unwrap();
+    let expected: usize = summaries.iter().map(|s| s.stations).sum();
+    assert_eq!(loaded.stations.len(), expected);
+    assert!(outcome.stats.stations_missing_from_file.is_empty());
+    let first_stations: Vec<(Option<&str>, &str)> = loaded
+        .stations
+        .iter()
+        .filter(|s| s.code == "0001")
+        .map(|s| {
+            (
+                s.commune_code.as_deref(),
+                s.commune_name.as_deref().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        first_stations,
+        [
+            (Some("59009"), "VILLENEUVE-D'ASCQ"),
+            (Some("59350"), "LILLE"),
+            (Some("62041"), "ARRAS")
+        ]
+    );
+    assert!(loaded.stations.iter().all(|s| s.address.is_some()));
+    let voters: u64 = loaded.stations.iter().map(|s| s.voter_count).sum();
+    assert!(voters >= summaries.iter().map(|s| s.counts.people).sum::<u64>());
+    assert_eq!(loaded.manifest.departements, ["59", "62"]);
+    assert!(
+        outcome.stats.duplicate_order_numbers.is_empty(),
+        "order numbers repeat across communes, not within a station"
+    );
+    assert!(
+        loaded
+            .manifest
+            .canaries
+            .iter()
+            .all(|c| c.commune_code.is_some())
+    );
+
+    // Without its commune column, the stations file repeats station 0001;
+    // and one line alone cannot say which commune's station 0001 it means.
+    let stripped: Vec<String> = fs::read_to_string(&stations)
+        .unwrap()
+        .lines()
+        .map(|line| line.split_once(';').unwrap().1.to_string() + "\n")
+        .collect();
+    for (lines, expected) in [
+        (
+            stripped.len(),
+            "3: station `0001` is already described on line 2",
+        ),
+        (
+            2,
+            "2: station `0001` names no commune, and the roll holds 3 communes (each numbers its stations from 0001): add a `commune` column with the INSEE code",
+        ),
+    ] {
+        fs::write(&stations, stripped[..lines].concat()).unwrap();
+        let out = dir.path().join("without-communes");
+        let error =
+            build_artifact(&request(&roll, Some(&stations), &out), &no_progress).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            format!("{}:{expected}", stations.display())
+        );
+        assert_no_artifact(&out);
+    }
+}
+
+#[test]
+fn a_shard_keeps_the_voters_of_its_departements_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let (roll, stations, summaries) = several_communes(dir.path());
+    let out = dir.path().join("shard-62");
+    let shard = ArtifactRequest {
+        departements: vec!["62".into()],
+        ..request(&roll, Some(&stations), &out)
+    };
+    let outcome = build_artifact(&shard, &no_progress).unwrap();
+    assert_eq!(outcome.stats.voters, summaries[2].counts.people);
+    assert_eq!(outcome.rows_outside, summaries[0].rows + summaries[1].rows);
+    assert_eq!(outcome.manifest.departements, ["62"]);
+    let loaded = artifact::load(&out).unwrap();
+    // The stations file's other communes stay listed, with no voter.
+    let arras: Vec<u64> = loaded
+        .stations
+        .iter()
+        .filter(|s| s.commune_code.as_deref() == Some("62041"))
+        .map(|s| s.voter_count)
+        .collect();
+    assert_eq!(arras.len(), summaries[2].stations);
+    assert!(arras.iter().all(|&count| count > 0));
+
+    let out = dir.path().join("shard-75");
+    let error = build_artifact(
+        &ArtifactRequest {
+            departements: vec!["75".into()],
+            ..request(&roll, Some(&stations), &out)
+        },
+        &no_progress,
+    )
+    .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("no voter of département(s) 75 in this roll"),
+        "{error}"
+    );
+    assert_no_artifact(&out);
+}
+
 /// How an artifact is damaged, and the refusal expected.
 struct Damage {
     name: &'static str,

@@ -730,19 +730,12 @@ fn hints_from_file_name(source_name: &str) -> (ListKind, Option<String>) {
     let folded = fold(&stem);
     let mut codes = folded
         .split(' ')
-        .filter(|token| is_insee_commune_code(token));
+        .filter(|token| crate::commune::is_commune_code(token));
     let commune_code = match (codes.next(), codes.next()) {
         (Some(code), None) => Some(code.to_string()),
         _ => None,
     };
     (list, commune_code)
-}
-
-fn is_insee_commune_code(token: &str) -> bool {
-    let bytes = token.as_bytes();
-    bytes.len() == 5
-        && (bytes[..2].iter().all(u8::is_ascii_digit) || matches!(&bytes[..2], b"2A" | b"2B"))
-        && bytes[2..].iter().all(u8::is_ascii_digit)
 }
 
 /// What [`read_roll`] read.

@@ -82,7 +82,7 @@ impl GrpcClient {
             q: query.text.clone(),
             birth_date: query.birth_date.clone().unwrap_or_default(),
             limit: self.limit,
-            view: String::new(),
+            ..SearchRequest::default()
         }
     }
 
