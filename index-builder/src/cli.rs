@@ -158,6 +158,26 @@ pub struct GenerateArgs {
     /// rehearse the bad-row policy.
     #[arg(long, value_name = "K", default_value_t = 0)]
     pub broken_rows: usize,
+    /// INSEE code of the synthetic commune, to rehearse a roll of several
+    /// communes or départements (generate each, then join them)
+    /// [default: 45999, a code no real commune has].
+    #[arg(long, value_name = "INSEE", value_parser = parse_commune)]
+    pub commune: Option<String>,
+    /// The commune's name [default: Saint-Aubin-des-Vergers].
+    #[arg(long, value_name = "NAME", requires = "commune")]
+    pub commune_name: Option<String>,
+}
+
+/// `--commune`: an INSEE commune code.
+fn parse_commune(text: &str) -> Result<String, String> {
+    let code = text.trim().to_ascii_uppercase();
+    if voter_core::commune::is_commune_code(&code) {
+        Ok(code)
+    } else {
+        Err(format!(
+            "`{text}` is not an INSEE commune code (5 characters, e.g. 92049, 2A004)"
+        ))
+    }
 }
 
 /// `--departement`, as an operator types it.

@@ -3,6 +3,7 @@
 
 use anyhow::anyhow;
 use indicatif::HumanCount;
+use voter_core::commune::departement_of;
 use voter_core::generator::{GeneratorConfig, generate_files};
 
 use crate::cli::GenerateArgs;
@@ -12,11 +13,31 @@ const LISTED_BROKEN_LINES: usize = 10;
 
 /// Writes the files that `args` asks for and prints what was written.
 pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
+    let defaults = GeneratorConfig::default();
     let config = GeneratorConfig {
         seed: args.seed,
         voters: args.voters,
         broken_rows: args.broken_rows,
-        ..GeneratorConfig::default()
+        postcode: match &args.commune {
+            // The département's main post office: a plausible postcode.
+            Some(code) => format!(
+                "{:0<5}",
+                departement_of(code)
+                    .unwrap_or(code)
+                    .replace(['A', 'B'], "0")
+            ),
+            None => defaults.postcode.clone(),
+        },
+        commune_code: args
+            .commune
+            .clone()
+            .unwrap_or(defaults.commune_code.clone()),
+        commune_name: args
+            .commune_name
+            .clone()
+            .or_else(|| args.commune.as_ref().map(|code| format!("Commune {code}")))
+            .unwrap_or(defaults.commune_name.clone()),
+        ..defaults
     };
     let summary =
         generate_files(&config, &args.roll, args.stations.as_deref()).map_err(|error| {

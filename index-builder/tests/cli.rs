@@ -436,3 +436,95 @@ fn a_killed_build_leaves_staging_that_the_next_publish_removes() {
     assert!(hidden.is_empty(), "no staging left: {hidden:?}");
     assert!(root.join("current/manifest.json").is_file());
 }
+
+#[test]
+fn a_shard_of_a_roll_of_several_departements_keeps_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut roll_text, mut stations_text) = (String::new(), String::new());
+    for (commune, name) in [("59350", "Lille"), ("62041", "Arras")] {
+        let (roll, stations) = (dir.path().join("part.csv"), dir.path().join("part-bv.csv"));
+        let output = index_builder(&[
+            "generate",
+            "--voters",
+            "800",
+            "--commune",
+            commune,
+            "--commune-name",
+            name,
+            "--roll",
+            text(&roll),
+            "--stations",
+            text(&stations),
+        ]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        for (joined, part) in [(&mut roll_text, &roll), (&mut stations_text, &stations)] {
+            let content = std::fs::read_to_string(part).unwrap();
+            let skip = usize::from(!joined.is_empty());
+            for line in content.lines().skip(skip) {
+                joined.push_str(line);
+                joined.push('\n');
+            }
+        }
+    }
+    let (roll, stations) = (dir.path().join("roll.csv"), dir.path().join("bv.csv"));
+    std::fs::write(&roll, roll_text).unwrap();
+    std::fs::write(&stations, stations_text).unwrap();
+
+    let out = dir.path().join("shard-62");
+    let output = index_builder(&[
+        "build",
+        "--roll",
+        text(&roll),
+        "--stations",
+        text(&stations),
+        "--departement",
+        "62",
+        "--out",
+        text(&out),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let summary = stdout(&output);
+    assert!(
+        summary.contains("voters of département(s) 62 (")
+            && summary.contains("rows of other communes left out"),
+        "{summary}"
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["departements"], serde_json::json!(["62"]));
+
+    for (flag, expected) in [
+        (["--departement", "Nord"], "is not a département code"),
+        (
+            ["--departement", "75"],
+            "no voter of département(s) 75 in this roll",
+        ),
+    ] {
+        let output = index_builder(&[
+            "build",
+            "--roll",
+            text(&roll),
+            flag[0],
+            flag[1],
+            "--out",
+            text(&dir.path().join("refused")),
+        ]);
+        assert!(!output.status.success());
+        assert!(stderr(&output).contains(expected), "{}", stderr(&output));
+    }
+    let output = index_builder(&[
+        "generate",
+        "--voters",
+        "10",
+        "--commune",
+        "Lille",
+        "--roll",
+        text(&roll),
+    ]);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("not an INSEE commune code"),
+        "{}",
+        stderr(&output)
+    );
+}
