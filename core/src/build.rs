@@ -139,8 +139,7 @@ pub struct VoterIndexWriter {
     index: Index,
     writer: IndexWriter<TantivyDocument>,
     complementary: HashMap<PersonKey, Vec<Voter>>,
-    stations: BTreeMap<StationKey, SeenStation>,
-    seen_station_orders: HashSet<(StationKey, u32)>,
+    stations: StationsSeen,
     departements: BTreeSet<String>,
     stats: BuildStats,
     names: NameRecordsBuilder,
@@ -177,8 +176,7 @@ impl VoterIndexWriter {
             index,
             writer,
             complementary: HashMap::new(),
-            stations: BTreeMap::new(),
-            seen_station_orders: HashSet::new(),
+            stations: StationsSeen::default(),
             departements: BTreeSet::new(),
             stats: BuildStats::default(),
             names: NameRecordsBuilder::default(),
@@ -223,19 +221,11 @@ impl VoterIndexWriter {
                 continue;
             };
             has_station = true;
-            let key = StationKey::new(voter.commune_code.as_deref(), code);
-            let entry = self
-                .stations
-                .entry(key.clone())
-                .or_insert_with(|| SeenStation {
-                    label: membership.station_label.clone().unwrap_or_default(),
-                    commune_name: voter.commune_name.clone(),
-                    voters: 0,
-                });
-            entry.voters += 1;
+            let station = self.stations.count(&voter, membership, code);
             if let Some(order) = membership.order_number
-                && !self.seen_station_orders.insert((key.clone(), order))
+                && !self.stations.first_at(station, order)
             {
+                let key = self.stations.seen[station].key.clone();
                 self.stats.duplicate_order_numbers.push((key, order));
             }
         }
@@ -292,7 +282,13 @@ impl VoterIndexWriter {
         let deletions = deletions_of(&self.index, &self.schema)?;
         let mut stats = self.stats;
         stats.departements = self.departements.into_iter().collect();
-        let stations = join_stations(self.stations, station_file, &mut stats)?;
+        let seen = self
+            .stations
+            .seen
+            .into_iter()
+            .map(|s| (s.key.clone(), s))
+            .collect();
+        let stations = join_stations(seen, station_file, &mut stats)?;
         Ok(BuiltIndex {
             index: self.index,
             deletions,
@@ -468,9 +464,62 @@ fn join_stations(
 /// A station as the roll shows it while it streams past.
 #[derive(Debug)]
 struct SeenStation {
+    key: StationKey,
     label: String,
     commune_name: Option<String>,
     voters: u64,
+}
+
+/// The stations met so far, and the order numbers met in each: one entry a
+/// voter, so kept to eight bytes (the station's position and the number),
+/// not the station's key.
+#[derive(Debug, Default)]
+struct StationsSeen {
+    seen: Vec<SeenStation>,
+    positions: HashMap<StationKey, usize>,
+    /// Rows come station by station: the last one saves a lookup.
+    last: Option<usize>,
+    orders: HashSet<u64>,
+}
+
+impl StationsSeen {
+    /// Counts `voter` in station `code` of their commune, and returns its
+    /// position.
+    fn count(&mut self, voter: &Voter, membership: &crate::model::Membership, code: &str) -> usize {
+        let commune = voter.commune_code.as_deref().unwrap_or("");
+        let position = match self.last {
+            Some(last)
+                if self.seen[last].key.code == code && self.seen[last].key.commune == commune =>
+            {
+                last
+            }
+            _ => {
+                let key = StationKey::new(voter.commune_code.as_deref(), code);
+                match self.positions.get(&key) {
+                    Some(&position) => position,
+                    None => {
+                        self.seen.push(SeenStation {
+                            key: key.clone(),
+                            label: membership.station_label.clone().unwrap_or_default(),
+                            commune_name: voter.commune_name.clone(),
+                            voters: 0,
+                        });
+                        self.positions.insert(key, self.seen.len() - 1);
+                        self.seen.len() - 1
+                    }
+                }
+            }
+        };
+        self.last = Some(position);
+        self.seen[position].voters += 1;
+        position
+    }
+
+    /// Whether `order` is met for the first time in station `position`.
+    fn first_at(&mut self, position: usize, order: u32) -> bool {
+        self.orders
+            .insert(((position as u64) << 32) | u64::from(order))
+    }
 }
 
 /// The tantivy document of one voter: its analysed name terms and their
