@@ -187,6 +187,7 @@ function parseRoll(text) {
     given: column('prénoms'),
     date: column('date de naissance'),
     station: column('code du bureau de vote'),
+    commune: column("libellé de l'ugle"),
     order: column("numéro d'ordre dans le bureau de vote"),
   };
   return lines.slice(1).map((line) => {
@@ -201,6 +202,7 @@ function parseRoll(text) {
       day, month, year,
       iso: year && year.length === 4 ? `${year}-${month}-${day}` : '',
       station: cells[cols.station],
+      commune: cells[cols.commune],
       order: Number(cells[cols.order]),
     };
   });
@@ -565,6 +567,8 @@ test('the desk finds a voter from a misspelled name and explains the match', { t
   const first = page.locator('#results li.result').first();
   assert.match(await first.locator('.station dd').textContent(), new RegExp(`^${voter.station} `));
   assert.equal(await first.locator('.order dd').textContent(), String(voter.order));
+  // Station codes repeat from commune to commune: the desk names it.
+  assert.equal(await first.locator('.commune dd').textContent(), voter.commune);
   const why = await first.locator('.why').textContent();
   // The misspelled surname, read as the voter's own, and how.
   assert.match(why, new RegExp(`« ${voter.typed.surname} » → nom de naissance « ${voter.surname} » \\((faute de frappe|même son|début du mot)\\)`, 'i'));

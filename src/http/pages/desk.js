@@ -234,6 +234,10 @@ function resultItem(hit, index) {
   if (hit.station) {
     const address = hit.station.address ? `, ${hit.station.address}` : '';
     fact('Bureau', `${hit.station.code} — ${hit.station.label}${address}`, 'station');
+    // A roll of several communes: each numbers its stations from 0001.
+    if (hit.station.commune_name || hit.station.commune) {
+      fact('Commune', hit.station.commune_name || hit.station.commune, 'commune');
+    }
   } else {
     fact('Bureau', 'non indiqué');
   }
