@@ -181,6 +181,10 @@ pub struct TrafficArgs {
     /// The `limit` of each search [default: the server's].
     #[arg(long, value_name = "N")]
     pub limit: Option<u32>,
+    /// The `departement` each search names (`59`, `2A`), to rehearse a
+    /// shard of a national service [default: none].
+    #[arg(long, value_name = "CODE")]
+    pub departement: Option<String>,
 }
 
 impl TrafficArgs {
@@ -383,6 +387,7 @@ impl RunArgs {
                 timeout: self.timeout,
                 connections: self.connections,
                 limit: self.traffic.limit,
+                departement: self.traffic.departement.clone(),
                 tls,
             },
             max_in_flight: self.max_in_flight,

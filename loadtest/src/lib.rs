@@ -255,7 +255,7 @@ pub fn write_queries(
         let turn = cursors[class];
         cursors[class] += 1;
         let query = &queries[class][turn % queries[class].len()];
-        let path = client::http::search_path(query, traffic.limit);
+        let path = client::http::search_path(query, traffic.limit, traffic.departement.as_deref());
         let keys = &classes[class].api_keys;
         let key = if keys.is_empty() {
             ""

@@ -33,6 +33,7 @@ pub struct GrpcClient {
     next: Arc<AtomicUsize>,
     timeout: Duration,
     limit: u32,
+    departement: String,
 }
 
 impl GrpcClient {
@@ -73,6 +74,7 @@ impl GrpcClient {
             next: Arc::new(AtomicUsize::new(0)),
             timeout: options.timeout,
             limit: options.limit.unwrap_or(0),
+            departement: options.departement.clone().unwrap_or_default(),
         })
     }
 
@@ -82,6 +84,7 @@ impl GrpcClient {
             q: query.text.clone(),
             birth_date: query.birth_date.clone().unwrap_or_default(),
             limit: self.limit,
+            departement: self.departement.clone(),
             ..SearchRequest::default()
         }
     }

@@ -62,6 +62,7 @@ pub struct HttpClient {
     base: String,
     timeout: Duration,
     limit: Option<u32>,
+    departement: Option<String>,
 }
 
 /// Idle connections to the target.
@@ -142,12 +143,13 @@ impl HttpClient {
             base: target.prefix.clone(),
             timeout: options.timeout,
             limit: options.limit,
+            departement: options.departement.clone(),
         })
     }
 
-    /// `GET {prefix}/v1/search?q=…[&birth_date=…][&limit=…]`.
+    /// `GET {prefix}/v1/search?q=…[&birth_date=…][&limit=…][&departement=…]`.
     pub fn prepare_search(&self, query: &Query) -> Result<HttpRequest, ClientError> {
-        self.prepare_path(&search_path(query, self.limit))
+        self.prepare_path(&search_path(query, self.limit, self.departement.as_deref()))
     }
 
     /// `GET {prefix}{path}`, e.g. `/healthz`.
@@ -430,8 +432,9 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
         .position(|window| window == needle)
 }
 
-/// The path and query of a search: `/v1/search?q=…[&birth_date=…][&limit=…]`.
-pub fn search_path(query: &Query, limit: Option<u32>) -> String {
+/// The path and query of a search:
+/// `/v1/search?q=…[&birth_date=…][&limit=…][&departement=…]`.
+pub fn search_path(query: &Query, limit: Option<u32>, departement: Option<&str>) -> String {
     let mut parameters = form_urlencoded::Serializer::new(String::new());
     parameters.append_pair("q", &query.text);
     if let Some(date) = &query.birth_date {
@@ -439,6 +442,9 @@ pub fn search_path(query: &Query, limit: Option<u32>) -> String {
     }
     if let Some(limit) = limit {
         parameters.append_pair("limit", &limit.to_string());
+    }
+    if let Some(departement) = departement {
+        parameters.append_pair("departement", departement);
     }
     format!("/v1/search?{}", parameters.finish())
 }
@@ -528,11 +534,29 @@ mod tests {
         Target::parse(&format!("http://{address}")).unwrap()
     }
 
+    #[test]
+    fn a_search_names_its_departement_when_asked() {
+        let query = Query {
+            category: None,
+            text: "DE LA FONTAINE Zoé".into(),
+            birth_date: Some("1962-03-12".into()),
+        };
+        assert_eq!(
+            search_path(&query, Some(3), Some("2A")),
+            "/v1/search?q=DE+LA+FONTAINE+Zo%C3%A9&birth_date=1962-03-12&limit=3&departement=2A"
+        );
+        assert_eq!(
+            search_path(&query, None, None),
+            "/v1/search?q=DE+LA+FONTAINE+Zo%C3%A9&birth_date=1962-03-12"
+        );
+    }
+
     fn options() -> ClientOptions {
         ClientOptions {
             timeout: Duration::from_secs(2),
             connections: 1,
             limit: None,
+            departement: None,
             tls: None,
         }
     }
@@ -603,6 +627,7 @@ mod tests {
                 base: "/voters".to_string(),
                 timeout: Duration::from_millis(1500),
                 limit: None,
+                departement: None,
             };
             client
                 .prepare_path(path)

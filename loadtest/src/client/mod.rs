@@ -164,6 +164,8 @@ pub struct ClientOptions {
     pub connections: usize,
     /// `limit` of each search, when set.
     pub limit: Option<u32>,
+    /// `departement` of each search, when set.
+    pub departement: Option<String>,
     /// For an `https://` target: the CA trusted and the name checked.
     pub tls: Option<tls::ClientTls>,
 }
