@@ -78,6 +78,13 @@
 //!   ends a French word, and the `O` went with it (`GAUDOE` met `GAUDE`).
 //! - **A final `SS` is sounded**: the silent final `S` below is a single one
 //!   (`CAUSS` meets `CAUSSE`, `GROSS` stays apart from `GROS`).
+//! - **A final `EO` after a consonant other than `C`, `G` reads as `EAU`**
+//!   (`MARTEO` meets `MARTEAU`, `MARQUEO` meets `MARQUEAU`). This one is a spelling rule, not a sound
+//!   rule: French writes no final `EO` after a consonant but in borrowed
+//!   names (`MATEO`, `TIMEO`), and `EO` is what `EAU` becomes when its `AU`
+//!   is written `O`, a slip the key already hears as one sound (`AU` → `O`).
+//!   The borrowed names then meet `MATEAU` or `MATO`, which rank below their
+//!   own spelling.
 //! - **Silent endings**: after step 15 a final `S` is dropped (`CHARLES`,
 //!   `DESCHAMPS`), then Phonex's final `T`/`X`, then a final mute `E`
 //!   (`MICHELLE` meets `MICHEL`). None of these empties a key: a one-symbol key
@@ -156,6 +163,18 @@ fn encode(buf: &mut Vec<u8>, mut present: Symbols) {
         && is_vowel(*vowel)
     {
         buf.pop();
+    }
+    // Deviation: a final EO after a consonant (the U of QU and GU is none)
+    // is read as EAU (MARTEO meets MARTEAU); after C and G the E is what
+    // keeps them soft.
+    let after_consonant = match buf.as_slice() {
+        [.., b'Q' | b'G', b'U', b'E', b'O'] => true,
+        [.., letter, b'E', b'O'] => !is_vowel(*letter) && !matches!(letter, b'C' | b'G'),
+        _ => false,
+    };
+    if after_consonant {
+        let at = buf.len() - 2;
+        buf.remove(at);
     }
     // Deviation: a final double S is sounded; step 11 shrinks it to one S,
     // which would then be taken for a silent one.
@@ -702,6 +721,19 @@ mod tests {
         check_same(&["CHARLES", "CHARLE"]);
         check_apart("GROS", "GROSS");
         check_apart("CAUX", "CAUSSE");
+    }
+
+    #[test]
+    fn a_final_eo_after_a_consonant_reads_as_eau() {
+        check_same(&["MARTEO", "MARTEAU", "MARTO"]);
+        check_same(&["WEBEO", "WEBEAU"]);
+        check_same(&["COMBEO", "COMBEAU"]);
+        check_same(&["MARQUEO", "MARQUEAU", "MARQUOT"]);
+        check_apart("MARTEO", "MARTE");
+        // After G the E keeps it soft.
+        check_apart("GEO", "GO");
+        check_apart("GEORGEO", "GEORGO");
+        check_apart("MATEO", "MATEUS");
     }
 
     #[test]
