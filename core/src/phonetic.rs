@@ -48,6 +48,43 @@
 //!   after step 1 any `Y` is an *é*, before which `G` is soft (`ROGER`,
 //!   `GERARD` meet `ROJER`, `JERARD`).
 //! - **`SC` → `S` only before `E`, `I`, `Y`**, so `PASCAL` keeps its `K`.
+//! - **An `E` between `G` and `A` or `O`, or between `C` and `AU`, only keeps
+//!   the consonant soft**, as French spells it (`PIGEON`, `GEORGES`,
+//!   `FORGEAU`, `MONCEAU`): Phonex turns `EAU` into `O` first, then hardens
+//!   the consonant before that `O`, so `FORGEAU` met `FORGOT` and missed
+//!   `FORJAU`, `MONCEAU` met `MONCAUD` and missed `MONSO`. The `G` is
+//!   rewritten `J` and the `C` `SS` (the spelling of an unvoiced `S` between
+//!   vowels) before step 4. `ROUGEAU` and `ROUGAUD`, `MARCEAU` and `MARCAUD`
+//!   now differ, as they sound. Only `CE` before `AU`: a folded `OCEANE` may
+//!   be `OCÉANE`, whose `E` is sounded.
+//! - **`C` before a nasal `E` or `I` is soft** (`VINCENT`, `CINDY`): step 8
+//!   turns `EN` into `1` before step 12 can see the `E`, so Phonex hardened
+//!   it (`VINCENT` met `VINKANT` and missed `VINSENT`). Step 8 writes such a
+//!   `C` `SS`.
+//! - **`S` after a nasal sound (`1`, `4`) stays unvoiced** at step 9: French
+//!   voices an `S` between two oral vowels only (`PONSET` meets `PONCET`,
+//!   `MANSO` meets `MANCEAU`, `FONSECA` meets `FONCECA`; `ROUSEAU` still
+//!   differs from `ROUSSEAU`).
+//! - **`ESS` → `YSS`, not `YS`** at step 7 (step 11 shrinks the `SS`
+//!   later): Phonex's single `S` is then voiced by step 9 before a vowel, so
+//!   `BESSON` met `BEZON`, and `TESSIER` missed `TECIER`.
+//! - **`E` before a final `D` is the é sound**, as before a final `T`, `R` or
+//!   `Z` (step 7): the key already treats a final `D` as the silent `T` it
+//!   becomes at step 14, and French writes the é of `PIED` so (`GABED`
+//!   meets `GABET`, `MOHAMED` meets `MOHAMET`; `GABE` stays apart).
+//! - **A final `E` after a vowel is dropped first**, as the mute `E` it is
+//!   (`GAUDOE` meets `GAUDO` and `GAUDAULT`, `CHLOE` keeps its `O`): step 10
+//!   would otherwise read a final `OE` as the `œ` of `SOEUR`, which never
+//!   ends a French word, and the `O` went with it (`GAUDOE` met `GAUDE`).
+//! - **A final `SS` is sounded**: the silent final `S` below is a single one
+//!   (`CAUSS` meets `CAUSSE`, `GROSS` stays apart from `GROS`).
+//! - **A final `EO` after a consonant other than `C`, `G` reads as `EAU`**
+//!   (`MARTEO` meets `MARTEAU`, `MARQUEO` meets `MARQUEAU`). This one is a spelling rule, not a sound
+//!   rule: French writes no final `EO` after a consonant but in borrowed
+//!   names (`MATEO`, `TIMEO`), and `EO` is what `EAU` becomes when its `AU`
+//!   is written `O`, a slip the key already hears as one sound (`AU` → `O`).
+//!   The borrowed names then meet `MATEAU` or `MATO`, which rank below their
+//!   own spelling.
 //! - **Silent endings**: after step 15 a final `S` is dropped (`CHARLES`,
 //!   `DESCHAMPS`), then Phonex's final `T`/`X`, then a final mute `E`
 //!   (`MICHELLE` meets `MICHEL`). None of these empties a key: a one-symbol key
@@ -57,6 +94,11 @@
 //!   difference between `E` and `Y` cannot be trusted (`FONTENE`, typed for
 //!   `FONTÈNE`, meets `FONTAINE`).
 //! - A token made only of `H`s gets the key `H`.
+//! - **Not made**: `AUN` for `ON` (`MIGNAUN` for `MIGNON`), which
+//!   French never writes for the nasal, and `IE` for `IER` (`FOURNIE` for
+//!   `FOURNIER`): a folded final `IE` is the mute one of `MARIE` or `JULIE`,
+//!   and reading `-IER` as `-I` would join `PERRIER` with `PERRY`, `MERCIER`
+//!   with `MERCY`.
 //!
 //! So a key is made of the symbols of [`KEY_ALPHABET`]. It is empty only when
 //! the token holds no letter at all; callers should skip such keys.
@@ -115,11 +157,34 @@ fn encode(buf: &mut Vec<u8>, mut present: Symbols) {
     if buf.ends_with(b"AULT") || buf.ends_with(b"AULD") {
         buf.remove(buf.len() - 2);
     }
+    // Deviation: a final E after a vowel is mute, and goes before step 10
+    // can read it with that vowel (a final OE is no œ).
+    if let [.., vowel, b'E'] = buf.as_slice()
+        && is_vowel(*vowel)
+    {
+        buf.pop();
+    }
+    // Deviation: a final EO after a consonant (the U of QU and GU is none)
+    // is read as EAU (MARTEO meets MARTEAU); after C and G the E is what
+    // keeps them soft.
+    let after_consonant = match buf.as_slice() {
+        [.., b'Q' | b'G', b'U', b'E', b'O'] => true,
+        [.., letter, b'E', b'O'] => !is_vowel(*letter) && !matches!(letter, b'C' | b'G'),
+        _ => false,
+    };
+    if after_consonant {
+        let at = buf.len() - 2;
+        buf.remove(at);
+    }
+    // Deviation: a final double S is sounded; step 11 shrinks it to one S,
+    // which would then be taken for a silent one.
+    let sounded_final_s = buf.ends_with(b"SS");
     // One pass per published step (see the module documentation); the
     // passes' docs say where they deviate.
     run(buf, &mut present, &SILENT_H);
     // Step 3.
     replace_all(buf, &mut present, *b"PH", b"F");
+    run(buf, &mut present, &SOFTENING_E);
     run(buf, &mut present, &HARD_G_BEFORE_AN);
     run(buf, &mut present, &AIN_BEFORE_VOWEL);
     run(buf, &mut present, &THREE_LETTER_SOUNDS);
@@ -151,7 +216,7 @@ fn encode(buf: &mut Vec<u8>, mut present: Symbols) {
     });
     // Step 16 between the deviations' silent S and mute E; none of them
     // empties a key.
-    if buf.len() > 1 && buf.last() == Some(&b'S') {
+    if buf.len() > 1 && buf.last() == Some(&b'S') && !sounded_final_s {
         buf.pop();
     }
     if buf.len() > 1 && matches!(buf.last(), Some(b'T' | b'X')) {
@@ -200,6 +265,20 @@ const SILENT_H: Pass = Pass {
     },
 };
 
+/// Deviation: an E between G and A or O, or between C and AU, is silent and
+/// only keeps the consonant soft (PIGEON, GEORGES, FORGEAU, MONCEAU). The G
+/// is written J and the C SS, the spellings of those sounds before a vowel,
+/// so that steps 9 and 13 leave them soft.
+const SOFTENING_E: Pass = Pass {
+    triggers: set(b"CG"),
+    applies: |present| present.has(b'E') && present.has_any(set(b"AO")),
+    rule: |_, rest| match rest {
+        [b'G', b'E', b'A' | b'O', ..] => Some((2, b"J")),
+        [b'C', b'E', b'A', b'U', ..] => Some((2, b"SS")),
+        _ => None,
+    },
+};
+
 /// Step 4: G is hard before the nasal AN and AIN sounds.
 const HARD_G_BEFORE_AN: Pass = Pass {
     triggers: set(b"G"),
@@ -238,36 +317,53 @@ const E_ACUTE: Pass = Pass {
     applies: always,
     rule: |_, rest| match rest {
         [_, b'I', ..] => Some((2, b"Y")),
-        [b'E', b'S', b'S', ..] => Some((3, b"YS")),
-        [b'E', b'R' | b'T' | b'Z', ..] => Some((1, b"Y")),
+        // Deviation: the SS stays double, so that step 9 leaves it unvoiced
+        // (BESSON, TESSIER); step 11 shrinks it.
+        [b'E', b'S', b'S', ..] => Some((3, b"YSS")),
+        // Deviation: before a final D too, which is as silent as a T.
+        [b'E', b'R' | b'T' | b'Z', ..] | [b'E', b'D'] => Some((1, b"Y")),
         _ => None,
     },
 };
 
 /// Step 8: nasal vowels, unless a vowel or vowel sound follows.
 const NASALS: Pass = Pass {
-    triggers: set(b"AEIO"),
+    triggers: set(b"AEIOC"),
     applies: |present| present.has_any(set(b"NM")),
     rule: |_, rest| {
-        let sound: &'static [u8] = match rest {
-            [b'A' | b'O' | b'E', b'N', ..] | [b'A' | b'E', b'M', ..] => b"1",
-            [b'I', b'N', ..] => b"4",
+        // Deviation: a C before a nasal E or I is soft, as before any E or
+        // I (VINCENT, CINDY); step 12 would no longer see the vowel. Written
+        // SS, so that step 9 leaves it unvoiced.
+        let (vowel, soft_c) = match rest {
+            [b'C', b'E' | b'I', ..] => (&rest[1..], true),
+            [b'C', ..] => return None,
+            _ => (rest, false),
+        };
+        let sound: &'static [u8] = match (vowel, soft_c) {
+            ([b'A' | b'O' | b'E', b'N', ..] | [b'A' | b'E', b'M', ..], false) => b"1",
+            ([b'E', b'N' | b'M', ..], true) => b"SS1",
+            ([b'I', b'N', ..], false) => b"4",
+            ([b'I', b'N', ..], true) => b"SS4",
             _ => return None,
         };
-        match rest.get(2) {
+        let consumed = if soft_c { 3 } else { 2 };
+        match vowel.get(2) {
             Some(&next) if is_vowel_or_sound(next) => None,
-            _ => Some((2, sound)),
+            _ => Some((consumed, sound)),
         }
     },
 };
 
-/// Step 9: S between vowels sounds Z.
+/// Step 9: S between vowels sounds Z (deviation: not after a nasal sound,
+/// `1` or `4`, which ends in no vowel: PONSET meets PONCET).
 const VOICED_S: Pass = Pass {
     triggers: set(b"S"),
     applies: always,
     rule: |previous, rest| match (previous, rest) {
         (Some(before), [_, after, ..])
-            if is_vowel_or_sound(before) && is_vowel_or_sound(*after) =>
+            if is_vowel_or_sound(before)
+                && !matches!(before, b'1' | b'4')
+                && is_vowel_or_sound(*after) =>
         {
             Some((1, b"Z"))
         }
@@ -561,6 +657,83 @@ mod tests {
         check_apart("BONNET", "BONNE");
         check_apart("GUIDO", "GIDO");
         check_apart("PASCAL", "PASSAL");
+    }
+
+    #[test]
+    fn a_softening_e_keeps_g_and_c_soft() {
+        check_same(&["PIGEON", "PIJON"]);
+        check_same(&["GEORGES", "JORGES"]);
+        check_same(&["FORGEAU", "FORJAU", "FORJO"]);
+        check_same(&["BOURGEOIS", "BOURJOIS"]);
+        check_same(&["MONCEAU", "MONSO", "MONSSEAU"]);
+        check_same(&["MARCEAU", "MARSEAU", "MARSO"]);
+        check_apart("FORGEAU", "FORGOT");
+        check_apart("ROUGEAU", "ROUGAUD");
+        check_apart("MARCEAU", "MARCAUD");
+        check_apart("MONCEAU", "MONCAUD");
+        // Only before AU: the E of a folded OCÉANE is sounded.
+        check_key("OCEANE", "OSEON");
+    }
+
+    #[test]
+    fn s_after_a_nasal_sound_stays_unvoiced() {
+        check_same(&["PONSET", "PONCET"]);
+        check_same(&["MANSO", "MANCEAU", "MANSAULT"]);
+        check_same(&["FONSECA", "FONCECA"]);
+        check_same(&["VINCENT", "VINSENT", "VINSSENT"]);
+        check_same(&["CINDY", "SINDY"]);
+        check_apart("VINCENT", "VINKANT");
+        check_apart("MANSO", "MANZO");
+        check_apart("ROUSSEAU", "ROUSEAU");
+        check_key("COUSIN", "K3Z4");
+    }
+
+    #[test]
+    fn a_double_s_after_e_stays_unvoiced() {
+        check_same(&["TESSIER", "TECIER"]);
+        check_same(&["HESS", "HESSE"]);
+        check_apart("BESSON", "BEZON");
+        check_apart("LESSARD", "LEZARD");
+    }
+
+    #[test]
+    fn e_before_a_final_d_is_the_e_acute() {
+        check_same(&["GABED", "GABET"]);
+        check_same(&["MOHAMED", "MOHAMET"]);
+        check_apart("GABED", "GABE");
+        check_apart("PARMED", "PARME");
+    }
+
+    #[test]
+    fn a_final_e_after_a_vowel_is_mute() {
+        check_same(&["GAUDOE", "GAUDO", "GAUDOT", "GAUDAULT"]);
+        check_same(&["ROBEAUE", "ROBEAU"]);
+        check_same(&["JOLIE", "JOLI"]);
+        check_key("CHLOE", "5LO");
+        check_apart("GAUDOE", "GAUDE");
+        check_apart("CHLOE", "CHLE");
+    }
+
+    #[test]
+    fn a_final_double_s_is_sounded() {
+        check_same(&["CAUSS", "CAUSSE"]);
+        check_same(&["GROSS", "GROSSE"]);
+        check_same(&["CHARLES", "CHARLE"]);
+        check_apart("GROS", "GROSS");
+        check_apart("CAUX", "CAUSSE");
+    }
+
+    #[test]
+    fn a_final_eo_after_a_consonant_reads_as_eau() {
+        check_same(&["MARTEO", "MARTEAU", "MARTO"]);
+        check_same(&["WEBEO", "WEBEAU"]);
+        check_same(&["COMBEO", "COMBEAU"]);
+        check_same(&["MARQUEO", "MARQUEAU", "MARQUOT"]);
+        check_apart("MARTEO", "MARTE");
+        // After G the E keeps it soft.
+        check_apart("GEO", "GO");
+        check_apart("GEORGEO", "GEORGO");
+        check_apart("MATEO", "MATEUS");
     }
 
     #[test]

@@ -24,7 +24,7 @@ use tantivy::schema::{
 
 /// Bumped whenever the schema or the analysis of names changes: a server
 /// refuses an artifact whose schema version differs from its own.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// Lengths of the beginnings indexed in `surname_prefix` and
 /// `given_prefix`. Up to eight letters, a typed beginning is one posting
