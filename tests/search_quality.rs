@@ -55,13 +55,15 @@ fn every_category_meets_its_target_on_the_classic_model() {
 }
 
 /// The categories whose targets the engine meets on the desk model, on
-/// this test's roll (measured after issue 19's search changes; still short
-/// here: sound_alike and punctuation).
+/// this test's roll (measured after issue 19's search changes and the
+/// desk generator's respellings that keep the sound; still short here:
+/// punctuation).
 const DESK_MET: &[Category] = &[
     Category::Exact,
     Category::NoAccents,
     Category::SurnameTypo,
     Category::TwoTyposLong,
+    Category::SoundAlike,
     Category::MarriedName,
     Category::SecondGivenOnly,
     Category::GivenFirst,

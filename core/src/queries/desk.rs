@@ -163,12 +163,14 @@ enum Place {
 
 /// One way of spelling a sound another way: `from` written as `to` at
 /// `place`, when the letter after it is one of `before` (any letter when
-/// empty; `#` for the end of the word).
+/// empty; `#` for the end of the word) and the letter before it one of
+/// `after` (any when empty; `^` for the start of the word).
 struct Spelling {
     from: &'static str,
     to: &'static str,
     place: Place,
     before: &'static str,
+    after: &'static str,
 }
 
 const fn spell(
@@ -177,15 +179,31 @@ const fn spell(
     place: Place,
     before: &'static str,
 ) -> Spelling {
+    spell_after(from, to, place, before, "")
+}
+
+/// A [`spell`] that also depends on the letter before.
+const fn spell_after(
+    from: &'static str,
+    to: &'static str,
+    place: Place,
+    before: &'static str,
+    after: &'static str,
+) -> Spelling {
     Spelling {
         from,
         to,
         place,
         before,
+        after,
     }
 }
 
 const VOWELS: &str = "AEIOUY";
+/// Letters, for rules that need one to follow (not the end of the word).
+const LETTERS: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+/// Consonants or the end of the word.
+const NOT_VOWEL: &str = "BCDFGHJKLMNPQRSTVWXZ#";
 
 /// French spellings of the same sounds, both ways, as someone writes a name
 /// they only heard.
@@ -203,27 +221,31 @@ const SPELLINGS: &[Spelling] = &[
     spell("G", "J", Place::Anywhere, "EI"),
     spell("J", "G", Place::Anywhere, "EI"),
     spell("GE", "J", Place::Anywhere, "AO"),
-    spell("GU", "G", Place::Anywhere, "EI"),
     // F and PH, T and TH.
     spell("PH", "F", Place::Anywhere, ""),
     spell("F", "PH", Place::Anywhere, ""),
     spell("TH", "T", Place::Anywhere, ""),
     spell("T", "TH", Place::Start, ""),
-    // H silent: dropped, or added before a vowel at the start.
+    // H silent: dropped, or added before a vowel at the start; never the
+    // H of CH, SH, PH or TH, which is part of another sound.
     spell("H", "", Place::Start, VOWELS),
     spell("", "H", Place::Start, VOWELS),
-    spell("H", "", Place::Anywhere, VOWELS),
+    spell_after("H", "", Place::Anywhere, VOWELS, "^AEIOUYBDFGJKLMNQRVWXZ"),
     // Soft C and S.
     spell("C", "S", Place::Anywhere, "EI"),
     spell("S", "C", Place::Anywhere, "EI"),
     spell("SS", "C", Place::Anywhere, "EI"),
-    spell("X", "KS", Place::Anywhere, ""),
-    spell("S", "Z", Place::Anywhere, VOWELS),
+    // X is KS inside a word; at its end it is silent.
+    spell("X", "KS", Place::Anywhere, LETTERS),
+    // S sounds Z between two vowels only.
+    spell_after("S", "Z", Place::Anywhere, VOWELS, VOWELS),
     spell("Z", "S", Place::Anywhere, ""),
     // O sounds.
     spell("EAU", "O", Place::Anywhere, ""),
-    spell("AU", "O", Place::Anywhere, ""),
-    spell("O", "AU", Place::Anywhere, "BCDGLMNPRST"),
+    // Not the AU of AULT, whose L is silent.
+    spell("AU", "O", Place::Anywhere, "ABCDEFGHIJKMNOPQRSTUVWXYZ#"),
+    // Not before N or M, where O is the nasal ON.
+    spell("O", "AU", Place::Anywhere, "BCDGLPRST"),
     spell("EAU", "O", Place::End, "#"),
     spell("EAUX", "O", Place::End, "#"),
     spell("AUT", "O", Place::End, "#"),
@@ -231,7 +253,8 @@ const SPELLINGS: &[Spelling] = &[
     spell("AULT", "O", Place::End, "#"),
     spell("AUX", "O", Place::End, "#"),
     spell("OT", "O", Place::End, "#"),
-    spell("O", "EAU", Place::End, "#"),
+    // Not after G or C, which an E would soften.
+    spell_after("O", "EAU", Place::End, "#", "^ABDEFHIJKLMNOPQRSTUVWXYZ"),
     spell("O", "AUT", Place::End, "#"),
     spell("AUD", "AULT", Place::End, "#"),
     spell("AULT", "AUD", Place::End, "#"),
@@ -265,7 +288,8 @@ const SPELLINGS: &[Spelling] = &[
     spell("NN", "N", Place::Anywhere, ""),
     spell("MM", "M", Place::Anywhere, ""),
     spell("RR", "R", Place::Anywhere, ""),
-    spell("SS", "S", Place::Anywhere, ""),
+    // SS stays unvoiced: a single S before a vowel would sound Z.
+    spell("SS", "S", Place::Anywhere, NOT_VOWEL),
     spell("PP", "P", Place::Anywhere, ""),
     spell("FF", "F", Place::Anywhere, ""),
     spell("L", "LL", Place::Anywhere, VOWELS),
@@ -280,7 +304,9 @@ const SPELLINGS: &[Spelling] = &[
     spell("S", "", Place::End, "#"),
     spell("X", "", Place::End, "#"),
     spell("E", "", Place::End, "#"),
-    spell("", "E", Place::End, "#"),
+    // A mute E after a sounded L (PASCAL, PASCALE); after other
+    // consonants it would make a silent one heard (BONNIN, BONNINE).
+    spell_after("", "E", Place::End, "#", "L"),
     spell("", "S", Place::End, "#"),
 ];
 
@@ -299,6 +325,14 @@ fn respellings(folded: &str) -> Vec<String> {
             Some(&b) => set.as_bytes().contains(&b),
         }
     };
+    let previous_is = |at: usize, set: &str| {
+        set.is_empty()
+            || if word_start(at) {
+                set.contains('^')
+            } else {
+                set.as_bytes().contains(&bytes[at - 1])
+            }
+    };
     for rule in SPELLINGS {
         for at in 0..=folded.len() {
             if !folded.is_char_boundary(at) || !folded[at..].starts_with(rule.from) {
@@ -310,7 +344,7 @@ fn respellings(folded: &str) -> Vec<String> {
                 Place::Anywhere => !rule.from.is_empty(),
                 Place::End => matches!(bytes.get(end), None | Some(b' ')) && !word_start(at),
             };
-            if !placed || !next_is(end, rule.before) {
+            if !placed || !next_is(end, rule.before) || !previous_is(at, rule.after) {
                 continue;
             }
             // An inserted letter at the end needs a word to follow; one at
@@ -453,6 +487,39 @@ mod tests {
                     "{key} and {other} are neighbours both ways"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn respellings_keep_the_sound() {
+        let kept = [
+            ("PASCAL", "PASCALE"),
+            ("ROSE", "ROZE"),
+            ("MAXIME", "MAKSIME"),
+            ("MOREAU", "MORO"),
+            ("GROSS", "GROS"),
+            ("HUGO", "UGO"),
+            ("THIBAUT", "THIBO"),
+        ];
+        for (name, respelled) in kept {
+            assert!(respellings(name).contains(&respelled.to_string()), "{name} → {respelled}");
+        }
+        // Each of these would be heard otherwise.
+        let changed = [
+            ("MICHO", "MICO"),
+            ("BONNIN", "BONNINE"),
+            ("BOISSAUD", "BOISZAUD"),
+            ("SALOMON", "ZALOMON"),
+            ("SIMON", "SIMAUN"),
+            ("KABOUX", "KABOUKS"),
+            ("NGO", "NGEAU"),
+            ("BUISSON", "BUISON"),
+            ("ROUSSEL", "ROUSEL"),
+            ("GUERIN", "GERIN"),
+            ("BOISSAULT", "BOISSOLT"),
+        ];
+        for (name, respelled) in changed {
+            assert!(!respellings(name).contains(&respelled.to_string()), "{name} → {respelled}");
         }
     }
 
