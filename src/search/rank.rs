@@ -121,15 +121,23 @@ impl DateFit {
 
 /// Quality of each kind of match; the score adds them up, weighted. A
 /// phonetic match and a one-edit typo are equally plausible readings of
-/// what was typed; a term that is both is likelier than either.
+/// what was typed; a term that is both is likelier than either. A word
+/// that begins a longer name is as plausible as either, no more: `SERRI`
+/// may be the beginning of SERRIN or SERRY heard; among equals, the name
+/// the word spells out more of comes first (the coverage tie-break), so a
+/// kiosk user's beginning still finds its name when nothing else fits.
+/// Measured (search-eval 200k, two seed pairs, and the development set):
+/// level with sound and one typo, desk surname typos gain 1.0–1.1 points
+/// at rank 1 and sound-alikes 0.4–0.6, kiosk beginnings lose nothing at
+/// rank 1.
 const EXACT: f32 = 1.0;
-const PREFIX: f32 = 0.85;
+const PREFIX: f32 = 0.8;
 const PHONETIC: f32 = 0.8;
 const FUZZY_ONE: f32 = 0.8;
 const FUZZY_TWO: f32 = 0.55;
-// The tiers' order is part of the contract of ranking: exact above prefix
-// above sound and one typo, above two typos, above the extended reach.
-const _: () = assert!(EXACT > PREFIX && PREFIX > PHONETIC && PHONETIC >= FUZZY_ONE);
+// The tiers' order is part of the contract of ranking: exact above prefix,
+// sound and one typo (level), above two typos, above the extended reach.
+const _: () = assert!(EXACT > PREFIX && PREFIX == PHONETIC && PHONETIC == FUZZY_ONE);
 const _: () = assert!(FUZZY_ONE > FUZZY_TWO && FUZZY_TWO > FUZZY_EXTENDED);
 const _: () = assert!(PHONETIC + AGREEMENT < EXACT);
 
