@@ -502,7 +502,10 @@ mod tests {
             ("THIBAUT", "THIBO"),
         ];
         for (name, respelled) in kept {
-            assert!(respellings(name).contains(&respelled.to_string()), "{name} → {respelled}");
+            assert!(
+                respellings(name).contains(&respelled.to_string()),
+                "{name} → {respelled}"
+            );
         }
         // Each of these would be heard otherwise.
         let changed = [
@@ -519,7 +522,10 @@ mod tests {
             ("BOISSAULT", "BOISSOLT"),
         ];
         for (name, respelled) in changed {
-            assert!(!respellings(name).contains(&respelled.to_string()), "{name} → {respelled}");
+            assert!(
+                !respellings(name).contains(&respelled.to_string()),
+                "{name} → {respelled}"
+            );
         }
     }
 
