@@ -11,7 +11,6 @@ use tantivy::index::InvertedIndexReader;
 use tantivy::{DocId, Index, ReloadPolicy};
 use voter_core::artifact::{self, ArtifactError, Canary};
 use voter_core::build::BuiltIndex;
-use voter_core::commune::StationKey;
 use voter_core::deletions::Deletions;
 use voter_core::model::Station;
 use voter_core::name_records::NameRecords;
@@ -118,7 +117,9 @@ pub struct LoadedIndex {
     pub(crate) names: NameRecords,
     voters: VoterRecords,
     stations: Vec<Station>,
-    station_positions: HashMap<StationKey, usize>,
+    /// Each station's position, by commune (empty for none) then code:
+    /// found from borrowed texts, with no key built per result.
+    station_positions: HashMap<Box<str>, HashMap<Box<str>, usize>>,
     /// Each station as results show it, by position, shared by them all.
     station_views: Vec<StationView>,
     canaries: Vec<Canary>,
@@ -244,14 +245,13 @@ impl LoadedIndex {
                 deletions: Arc::clone(&deletions),
             });
         }
-        let station_positions = stations
-            .iter()
-            .enumerate()
-            .map(|(position, station)| {
-                let key = StationKey::new(station.commune_code.as_deref(), &station.code);
-                (key, position)
-            })
-            .collect();
+        let mut station_positions: HashMap<Box<str>, HashMap<Box<str>, usize>> = HashMap::new();
+        for (position, station) in stations.iter().enumerate() {
+            station_positions
+                .entry(station.commune_code.as_deref().unwrap_or("").into())
+                .or_default()
+                .insert(station.code.as_str().into(), position);
+        }
         let station_views = stations.iter().map(StationView::of).collect();
         Ok(LoadedIndex {
             info,
@@ -283,16 +283,21 @@ impl LoadedIndex {
     /// Station `code` of `commune` (`None` for a roll that names no
     /// commune).
     pub fn station(&self, commune: Option<&str>, code: &str) -> Option<&Station> {
-        self.station_positions
-            .get(&StationKey::new(commune, code))
-            .map(|&position| &self.stations[position])
+        self.station_position(commune, code)
+            .map(|position| &self.stations[position])
     }
 
     /// Station `code` of `commune`, as results show it.
     pub(crate) fn station_view(&self, commune: Option<&str>, code: &str) -> Option<&StationView> {
+        self.station_position(commune, code)
+            .map(|position| &self.station_views[position])
+    }
+
+    fn station_position(&self, commune: Option<&str>, code: &str) -> Option<usize> {
         self.station_positions
-            .get(&StationKey::new(commune, code))
-            .map(|&position| &self.station_views[position])
+            .get(commune.unwrap_or(""))?
+            .get(code)
+            .copied()
     }
 
     /// The commune code of voter `voter_id`, when the roll gives one.
