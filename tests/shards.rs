@@ -151,6 +151,16 @@ async fn each_commune_has_its_own_station_0001() {
     let (status, both) = server.get_json("/v1/voters/0001/1").await;
     assert_eq!(status, 200, "{both}");
     assert_eq!(both["voters"].as_array().unwrap().len(), 2, "{both}");
+    // An empty `commune` (a form left blank) is the same as none, as the
+    // OpenAPI document says; spaces around a code are ignored.
+    let (status, blank) = server.get_json("/v1/voters/0001/1?commune=").await;
+    assert_eq!(status, 200, "{blank}");
+    assert_eq!(blank["voters"].as_array().unwrap().len(), 2, "{blank}");
+    let (status, padded) = server
+        .get_json("/v1/voters/0001/1?commune=%2062041%20")
+        .await;
+    assert_eq!(status, 200, "{padded}");
+    assert_eq!(padded["voters"].as_array().unwrap().len(), 1, "{padded}");
     let (status, arras) = server.get_json("/v1/voters/0001/1?commune=62041").await;
     assert_eq!(status, 200, "{arras}");
     let voters = arras["voters"].as_array().unwrap();

@@ -554,8 +554,8 @@ fn voters_operation() -> Value {
             "name": VOTERS_PARAMETERS[2],
             "in": "query",
             "required": false,
-            "description": "INSEE code of the station's commune, in a roll of several communes (each numbers its stations from `0001`); absent, every commune's station of that code.",
-            "schema": {"type": "string", "pattern": "^([0-9]{2}|2[ABab])[0-9]{3}$"},
+            "description": "INSEE code of the station's commune, in a roll of several communes (each numbers its stations from `0001`); absent or empty, every commune's station of that code. Spaces around it are ignored.",
+            "schema": {"type": "string", "pattern": "^\\s*(([0-9]{2}|2[ABab])[0-9]{3})?\\s*$"},
             "example": "59350",
         }),
     ]);
