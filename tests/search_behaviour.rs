@@ -859,3 +859,50 @@ fn a_compound_usual_given_name_is_the_usual_one() {
         assert_eq!(first.confidence, Confidence::Exact, "{typed}");
     }
 }
+
+#[test]
+fn a_name_typed_in_full_with_a_typo_is_not_read_as_a_beginning() {
+    // `MORIE Lucette` is a letter from MORRIE and the beginning of
+    // MORIENVAL: with the given name typed in full, the words were
+    // finished, so the typo reading comes first.
+    let index = small_roll_with(&[
+        ("MORIENVAL", None, "Lucette Anne"),
+        ("MORRIE", None, "Lucette"),
+    ]);
+    assert_eq!(first_hit(&index, "MORIE Lucette", None), "MORRIE Lucette");
+    // Typed as beginnings, the beginning still finds its voter.
+    assert_eq!(
+        first_hit(&index, "MORIEN Luc", None),
+        "MORIENVAL Lucette Anne"
+    );
+}
+
+#[test]
+fn a_given_name_typed_exactly_comes_before_one_it_begins() {
+    let index = small_roll_with(&[
+        ("KERNEAU", None, "Lucienne"),
+        ("KERNEAU", None, "Marthe Lucie"),
+    ]);
+    // A slip on the surname's first letter: both fit it with one edit.
+    // Lucie is the second voter's own given name (a later one), and only
+    // the beginning of the first voter's: the name typed comes first.
+    assert_eq!(
+        first_hit(&index, "CERNEAU Lucie", None),
+        "KERNEAU Marthe Lucie"
+    );
+}
+
+#[test]
+fn a_silent_last_letter_left_off_is_a_typo_as_much_as_a_beginning() {
+    // `BRESSAN` is BRESSANT with its silent T left off, one substitution
+    // from BRESSAC, and the beginning of BRESSANDIER.
+    let index = small_roll_with(&[
+        ("BRESSAC", None, "Odile"),
+        ("BRESSANDIER", None, "Odile"),
+        ("BRESSANT", None, "Odile Claire"),
+    ]);
+    assert_eq!(
+        first_hit(&index, "BRESSAN Odile", None),
+        "BRESSANT Odile Claire"
+    );
+}

@@ -269,10 +269,16 @@ impl Searcher {
             }
             break;
         }
-        // When no voter spells out every word, the query was typed as
-        // beginnings (a kiosk): a word that begins a name then fits as well
-        // as one that is the whole name, and such voters tie.
-        if !scored.iter().any(|s| s.evaluation.all_exact) {
+        // When no voter spells out every word, the query may have been
+        // typed as beginnings (a kiosk): a word that begins a name then
+        // fits as well as one that is the whole name, and such voters tie.
+        // Unless a voter reads every word whole, a given name exactly: the
+        // words were finished, one of them mistyped or heard (`MARE Louis`
+        // is MARRE Louis before MARECOMTE Louis).
+        if !scored
+            .iter()
+            .any(|s| s.evaluation.all_exact || s.evaluation.whole_words)
+        {
             for candidate in &mut scored {
                 candidate.score = candidate.evaluation.prefix_score();
             }
@@ -633,9 +639,10 @@ impl TopTier {
         }
         // Every word, particles too: a voter whom `el` fits nowhere ranks
         // below one whose given name it begins.
-        let begun = evaluation.tokens.iter().all(|m| {
-            m.is_some_and(|m| matches!(m.kind, MatchKind::Exact | MatchKind::Prefix) && !m.joined)
-        });
+        let begun = evaluation
+            .tokens
+            .iter()
+            .all(|m| m.is_some_and(|m| (m.kind == MatchKind::Exact || m.begins) && !m.joined));
         if begun {
             self.begun += 1;
         }

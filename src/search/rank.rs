@@ -141,7 +141,9 @@ const _: () = assert!(EXACT > PREFIX && PREFIX == PHONETIC && PHONETIC == FUZZY_
 const _: () = assert!(FUZZY_ONE > FUZZY_TWO && FUZZY_TWO > FUZZY_EXTENDED);
 const _: () = assert!(PHONETIC + AGREEMENT < EXACT);
 
-/// Added when a term matches both by sound and within the edit distance.
+/// Added when two readings of a term agree: it sounds like the name and is
+/// within the edit distance of it, or it begins the name one letter short
+/// (a silent final letter left off: `LAUREN` for LAURENT).
 const AGREEMENT: f32 = 0.1;
 /// Taken from a match on a later given name: staff type the usual (first)
 /// given name, so a voter whose usual name it is comes first.
@@ -192,6 +194,13 @@ pub struct TokenMatch {
     pub coverage: f32,
     /// Matched on the usual given name ([`TermAt::usual_given`]).
     pub usual_given: bool,
+    /// The token begins the term, whatever else it is (a sound-alike or a
+    /// letter short of it): read as typed beginnings, it fits as a whole.
+    pub begins: bool,
+    /// The quality when the query is read as typed beginnings: that of an
+    /// exact match for a beginning, less the same cost for where the term
+    /// stands in the name.
+    begun: f32,
 }
 
 impl TokenMatch {
@@ -201,11 +210,16 @@ impl TokenMatch {
 
     /// The quality when a beginning fits as well as the whole word.
     fn begun_quality(&self) -> f32 {
-        if self.kind == MatchKind::Prefix {
-            EXACT
-        } else {
-            self.quality
-        }
+        self.begun.max(self.quality)
+    }
+
+    /// Read as a whole word only (exact, by sound or within the usual
+    /// typos), not as the beginning of a longer one.
+    fn whole_word(&self) -> bool {
+        self.kind != MatchKind::Prefix
+            && !self.begins
+            && !self.extended
+            && self.quality >= FUZZY_ONE
     }
 
     fn begun_value(&self) -> f32 {
@@ -362,19 +376,25 @@ pub struct Evaluation {
     /// How much of the matched terms the query spells out, to order voters
     /// who tie on score (a longer typed prefix first).
     pub coverage: f32,
-    /// Weight of the tokens matched as prefixes.
+    /// Weight of the tokens matched only as prefixes.
     pub prefix_weight: f32,
+    /// What reading the query as typed beginnings adds to the score.
+    pub begun_gain: f32,
     /// Every significant token matched exactly.
     pub all_exact: bool,
     /// Every significant token matched somehow.
     pub complete: bool,
+    /// Every significant token read as a whole word only (exactly, by
+    /// sound or with one typo, none as the beginning of a longer name), a
+    /// given name exactly: a query typed in full, not as beginnings.
+    pub whole_words: bool,
 }
 
 impl Evaluation {
     /// The score when the query is read as typed prefixes, where a word
     /// that begins a name fits as well as one that is the whole name.
     pub fn prefix_score(&self) -> f32 {
-        self.score + (EXACT - PREFIX) * self.prefix_weight
+        self.score + self.begun_gain
     }
 }
 
@@ -552,6 +572,11 @@ pub fn evaluate<'r>(
         .filter(|m| m.kind == MatchKind::Prefix)
         .map(|m| m.weight)
         .sum();
+    let begun_gain = best
+        .iter()
+        .flatten()
+        .map(|m| m.begun_value() - m.value())
+        .sum();
     let all_exact = parsed
         .tokens
         .iter()
@@ -562,15 +587,26 @@ pub fn evaluate<'r>(
         .iter()
         .zip(&best)
         .all(|(token, m)| token.particle || m.is_some());
+    let whole_words = parsed
+        .tokens
+        .iter()
+        .zip(&best)
+        .all(|(token, m)| token.particle || m.is_some_and(|m| m.whole_word()))
+        && best
+            .iter()
+            .flatten()
+            .any(|m| !m.field.is_surname() && m.kind == MatchKind::Exact);
     let confidence = confidence_of(parsed, &best, date);
     Some(Evaluation {
         complete,
+        whole_words,
         score,
         tokens: best,
         date,
         confidence,
         coverage,
         prefix_weight,
+        begun_gain,
         all_exact,
     })
 }
@@ -706,6 +742,8 @@ fn matches_of(
             names_surname,
             coverage,
             usual_given: false,
+            begins: false,
+            begun: quality,
         };
         if candidate == text {
             // A particle met as a particle does not make a surname
@@ -744,8 +782,22 @@ fn matches_of(
                 (false, false) => !text.is_empty(),
             };
         let mut best: Option<TokenMatch> = None;
-        if prefix_allowed && candidate.len() > text.len() && candidate.starts_with(text) {
-            best = Some(found(MatchKind::Prefix, PREFIX, true, coverage));
+        let begins = prefix_allowed && candidate.len() > text.len() && candidate.starts_with(text);
+        if begins {
+            // One letter short of the name (`LAUREN` for LAURENT, a silent
+            // final letter left off) is a typo as much as a beginning: the
+            // two readings agree.
+            let one_short = candidate.len() == text.len() + 1 && term.base_distance >= 1;
+            let (kind, quality) = if one_short && !term.particle {
+                (MatchKind::Fuzzy, FUZZY_ONE + AGREEMENT)
+            } else {
+                (MatchKind::Prefix, PREFIX)
+            };
+            best = Some(TokenMatch {
+                begins,
+                begun: EXACT,
+                ..found(kind, quality, true, coverage)
+            });
         }
         if term.particle {
             if let Some(found) = best {
@@ -757,8 +809,13 @@ fn matches_of(
             && !phonetic.is_empty()
             && record_term.phonetic == phonetic
             && candidate.len().abs_diff(text.len()) <= MAX_PHONETIC_LEN_GAP;
-        if sounds_alike && best.is_none_or(|b| b.quality < PHONETIC) {
-            best = Some(found(MatchKind::Phonetic, PHONETIC, true, coverage));
+        // A beginning that sounds like the whole name is a whole word heard.
+        if sounds_alike && best.is_none_or(|b| b.quality <= PHONETIC) {
+            best = Some(TokenMatch {
+                begins,
+                begun: if begins { EXACT } else { PHONETIC },
+                ..found(MatchKind::Phonetic, PHONETIC, true, coverage)
+            });
         }
         if let Some(found) = best {
             out.push(found);
@@ -769,7 +826,7 @@ fn matches_of(
     // beside a sound-alike they may confirm it.
     let settled = out[start..]
         .iter()
-        .any(|m| matches!(m.kind, MatchKind::Exact | MatchKind::Prefix));
+        .any(|m| m.kind == MatchKind::Exact || m.begins);
     if !settled && !term.particle && term.reach_distance > 0 {
         add_fuzzy_matches(term, terms, start, out);
     }
@@ -779,7 +836,9 @@ fn matches_of(
             .iter()
             .find(|at| at.field == found.field && at.index == found.term_index);
         if let Some(at) = at {
-            found.quality -= standing_cost(at, shapes);
+            let cost = standing_cost(at, shapes);
+            found.quality -= cost;
+            found.begun -= cost;
             found.usual_given = at.usual_given;
         }
     }
@@ -856,6 +915,8 @@ fn add_fuzzy_matches(
             names_surname: true,
             coverage: text.len() as f32 / candidate.len().max(1) as f32,
             usual_given: false,
+            begins: false,
+            begun: quality,
         });
     }
 }
