@@ -906,3 +906,17 @@ fn a_silent_last_letter_left_off_is_a_typo_as_much_as_a_beginning() {
         "BRESSANT Odile Claire"
     );
 }
+
+#[test]
+fn a_slip_on_the_first_letter_is_looked_for_before_two_typos_are_settled_for() {
+    // `CERILLON` keeps the first letter of CAILLON two typos away, and is
+    // one slip on the first letter from FERILLON.
+    let index = small_roll_with(&[
+        ("CAILLON", None, "Céline Marion"),
+        ("FERILLON", None, "Marion"),
+    ]);
+    assert_eq!(
+        first_hit(&index, "CERILLON Marion", None),
+        "FERILLON Marion"
+    );
+}

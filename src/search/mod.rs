@@ -574,20 +574,19 @@ impl QueryTexts {
 /// What the candidates scored so far show, for the steps' stop rules.
 fn standing(scored: &[Scored], parsed: &ParsedQuery) -> Standing {
     let tally = TopTier::of(parsed, scored);
-    let fits = |allow_prefix: bool| {
+    let fits = |fit: fn(&Evaluation) -> bool| {
         scored.iter().any(|s| {
             let evaluation = &s.evaluation;
-            evaluation.complete
-                && !evaluation.date.contradicts()
-                && (allow_prefix || evaluation.prefix_weight == 0.0)
+            evaluation.complete && !evaluation.date.contradicts() && fit(evaluation)
         })
     };
     Standing {
         confident: scored
             .iter()
             .any(|s| s.evaluation.confidence >= Confidence::Strong),
-        typed: fits(false),
-        complete: fits(true),
+        typed: fits(|evaluation| evaluation.prefix_weight == 0.0),
+        close: fits(|evaluation| evaluation.close),
+        complete: fits(|_| true),
         exact: tally.exact,
         begun: tally.begun,
     }

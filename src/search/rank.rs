@@ -185,6 +185,8 @@ pub struct TokenMatch {
     pub weight: f32,
     /// A fuzzy match beyond the token's usual distance.
     pub extended: bool,
+    /// Edits between the token and the term (0 unless fuzzy).
+    pub edits: u8,
     /// Found through a joined form covering this token and its neighbours.
     pub joined: bool,
     /// The match may satisfy the rule that a surname must match (a
@@ -216,10 +218,13 @@ impl TokenMatch {
     /// Read as a whole word only (exact, by sound or within the usual
     /// typos), not as the beginning of a longer one.
     fn whole_word(&self) -> bool {
-        self.kind != MatchKind::Prefix
-            && !self.begins
-            && !self.extended
-            && self.quality >= FUZZY_ONE
+        self.close() && !self.begins
+    }
+
+    /// Read whole, spelled, heard or with one typo at most: no walk with
+    /// typos anywhere could find a closer reading of the token.
+    fn close(&self) -> bool {
+        self.kind != MatchKind::Prefix && !self.extended && self.edits <= 1
     }
 
     fn begun_value(&self) -> f32 {
@@ -384,6 +389,9 @@ pub struct Evaluation {
     pub all_exact: bool,
     /// Every significant token matched somehow.
     pub complete: bool,
+    /// Every significant token read whole within one typo (spelled, heard,
+    /// or one edit away), none only as a beginning.
+    pub close: bool,
     /// Every significant token read as a whole word only (exactly, by
     /// sound or with one typo, none as the beginning of a longer name), a
     /// given name exactly: a query typed in full, not as beginnings.
@@ -587,11 +595,15 @@ pub fn evaluate<'r>(
         .iter()
         .zip(&best)
         .all(|(token, m)| token.particle || m.is_some());
-    let whole_words = parsed
-        .tokens
-        .iter()
-        .zip(&best)
-        .all(|(token, m)| token.particle || m.is_some_and(|m| m.whole_word()))
+    let every = |fits: fn(&TokenMatch) -> bool| {
+        parsed
+            .tokens
+            .iter()
+            .zip(&best)
+            .all(|(token, m)| token.particle || m.as_ref().is_some_and(fits))
+    };
+    let close = every(TokenMatch::close);
+    let whole_words = every(TokenMatch::whole_word)
         && best
             .iter()
             .flatten()
@@ -599,6 +611,7 @@ pub fn evaluate<'r>(
     let confidence = confidence_of(parsed, &best, date);
     Some(Evaluation {
         complete,
+        close,
         whole_words,
         score,
         tokens: best,
@@ -738,6 +751,7 @@ fn matches_of(
             quality,
             weight: token_weight,
             extended: false,
+            edits: 0,
             joined: false,
             names_surname,
             coverage,
@@ -788,14 +802,15 @@ fn matches_of(
             // final letter left off) is a typo as much as a beginning: the
             // two readings agree.
             let one_short = candidate.len() == text.len() + 1 && term.base_distance >= 1;
-            let (kind, quality) = if one_short && !term.particle {
-                (MatchKind::Fuzzy, FUZZY_ONE + AGREEMENT)
+            let (kind, quality, edits) = if one_short && !term.particle {
+                (MatchKind::Fuzzy, FUZZY_ONE + AGREEMENT, 1)
             } else {
-                (MatchKind::Prefix, PREFIX)
+                (MatchKind::Prefix, PREFIX, 0)
             };
             best = Some(TokenMatch {
                 begins,
                 begun: EXACT,
+                edits,
                 ..found(kind, quality, true, coverage)
             });
         }
@@ -911,6 +926,7 @@ fn add_fuzzy_matches(
             quality,
             weight: 1.0,
             extended,
+            edits: distance,
             joined: false,
             names_surname: true,
             coverage: text.len() as f32 / candidate.len().max(1) as f32,

@@ -76,6 +76,10 @@ pub enum StopRule {
     /// A match the service vouches for (`strong` or `exact`).
     Confident,
     /// That, or a voter whom every word fits without being read as a
+    /// beginning, none further than one typo: a walk with typos anywhere
+    /// would find nothing closer (a slip on the first letter is one typo).
+    ConfidentOrClose,
+    /// That, or a voter whom every word fits without being read as a
     /// beginning (a typo, a sound-alike).
     ConfidentOrTyped,
     /// That, or a voter whom every word fits in any way.
@@ -127,9 +131,12 @@ impl Reach {
             Reach::Alternatives => {
                 dictionary(Narrowing::Required, StopRule::ConfidentOrComplete, false)
             }
-            Reach::Near | Reach::Anywhere => {
-                dictionary(Narrowing::Required, StopRule::ConfidentOrTyped, true)
-            }
+            // The near step keeps the first letter as typed: a word two
+            // typos from a name (`CERILLON`, CAILLON) may be one slip on the
+            // first letter from another (FERILLON), which only the walk
+            // anywhere finds.
+            Reach::Near => dictionary(Narrowing::Required, StopRule::ConfidentOrClose, true),
+            Reach::Anywhere => dictionary(Narrowing::Required, StopRule::ConfidentOrTyped, true),
             Reach::Dated => Step {
                 reach: self,
                 way_in: WayIn::BirthDate,
@@ -325,6 +332,8 @@ pub struct Standing {
     /// Some voter fits every word, none read as a beginning, and the date
     /// (if asked) does not contradict.
     pub typed: bool,
+    /// The same, none further than one typo.
+    pub close: bool,
     /// Some voter fits every word in any way, the date not contradicting.
     pub complete: bool,
     /// Voters spelling out every word, with the best date fit there is.
@@ -341,6 +350,7 @@ impl Step {
     pub fn stops(&self, standing: &Standing, parsed: &ParsedQuery, limit: usize) -> bool {
         let answered = match self.stop {
             StopRule::Confident => standing.confident,
+            StopRule::ConfidentOrClose => standing.confident || standing.close,
             StopRule::ConfidentOrTyped => standing.confident || standing.typed,
             StopRule::ConfidentOrComplete => standing.confident || standing.complete,
         };
@@ -421,13 +431,23 @@ mod tests {
     #[test]
     fn a_typo_answers_from_the_near_step_and_a_beginning_from_the_wide_one() {
         let parsed = parse("MARTIM Marie", None);
-        let typed = Standing {
+        let close = Standing {
             typed: true,
+            close: true,
             complete: true,
             ..Standing::default()
         };
-        assert!(!Reach::Exact.step().stops(&typed, &parsed, 10));
-        assert!(Reach::Near.step().stops(&typed, &parsed, 10));
+        assert!(!Reach::Exact.step().stops(&close, &parsed, 10));
+        assert!(Reach::Near.step().stops(&close, &parsed, 10));
+        assert!(Reach::Dated.step().stops(&close, &parsed, 10));
+        // Two typos with the first letter kept: one typo on the first
+        // letter may read it closer, so the walk anywhere still runs.
+        let typed = Standing {
+            close: false,
+            ..close
+        };
+        assert!(!Reach::Near.step().stops(&typed, &parsed, 10));
+        assert!(Reach::Anywhere.step().stops(&typed, &parsed, 10));
         assert!(Reach::Dated.step().stops(&typed, &parsed, 10));
         // Read as beginnings only: the kiosk reading waits for every
         // beginning to have been read.
