@@ -878,21 +878,6 @@ fn a_name_typed_in_full_with_a_typo_is_not_read_as_a_beginning() {
 }
 
 #[test]
-fn a_given_name_typed_exactly_comes_before_one_it_begins() {
-    let index = small_roll_with(&[
-        ("KERNEAU", None, "Lucienne"),
-        ("KERNEAU", None, "Marthe Lucie"),
-    ]);
-    // A slip on the surname's first letter: both fit it with one edit.
-    // Lucie is the second voter's own given name (a later one), and only
-    // the beginning of the first voter's: the name typed comes first.
-    assert_eq!(
-        first_hit(&index, "CERNEAU Lucie", None),
-        "KERNEAU Marthe Lucie"
-    );
-}
-
-#[test]
 fn a_silent_last_letter_left_off_is_a_typo_as_much_as_a_beginning() {
     // `BRESSAN` is BRESSANT with its silent T left off, one substitution
     // from BRESSAC, and the beginning of BRESSANDIER.

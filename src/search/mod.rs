@@ -272,9 +272,9 @@ impl Searcher {
         // When no voter spells out every word, the query may have been
         // typed as beginnings (a kiosk): a word that begins a name then
         // fits as well as one that is the whole name, and such voters tie.
-        // Unless a voter reads every word whole, a given name exactly: the
-        // words were finished, one of them mistyped or heard (`MARE Louis`
-        // is MARRE Louis before MARECOMTE Louis).
+        // Unless a voter reads every word whole, the usual given name
+        // exactly: the words were finished, one of them mistyped or heard
+        // (`MARE Louis` is MARRE Louis before MARECOMTE Louis).
         if !scored
             .iter()
             .any(|s| s.evaluation.all_exact || s.evaluation.whole_words)

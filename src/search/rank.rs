@@ -393,8 +393,9 @@ pub struct Evaluation {
     /// or one edit away), none only as a beginning.
     pub close: bool,
     /// Every significant token read as a whole word only (exactly, by
-    /// sound or with one typo, none as the beginning of a longer name), a
-    /// given name exactly: a query typed in full, not as beginnings.
+    /// sound or with one typo, none as the beginning of a longer name), the
+    /// usual given name exactly: a query typed in full, not as beginnings
+    /// (staff type the surname and the usual given name).
     pub whole_words: bool,
 }
 
@@ -607,7 +608,7 @@ pub fn evaluate<'r>(
         && best
             .iter()
             .flatten()
-            .any(|m| !m.field.is_surname() && m.kind == MatchKind::Exact);
+            .any(|m| m.usual_given && m.kind == MatchKind::Exact);
     let confidence = confidence_of(parsed, &best, date);
     Some(Evaluation {
         complete,
