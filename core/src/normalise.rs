@@ -53,6 +53,49 @@ pub fn fold(input: &str) -> String {
     out
 }
 
+/// A name as it was written, for telling apart names that fold alike
+/// (`BEN SAID` and `BENSAID`, `Lætitia` and `Laetitia`): upper case, words
+/// separated by single spaces, hyphens and apostrophes kept (a typographic
+/// apostrophe written `'`), accents and ligatures kept when `accents`, else
+/// transliterated as folding does. Other marks separate words.
+pub fn literal_form(input: &str, accents: bool) -> String {
+    let mut out = String::with_capacity(input.len());
+    let mut pending_space = false;
+    let mut push = |ch: char, out: &mut String| {
+        if ch.is_alphanumeric() || ch == '-' || ch == '\'' {
+            if pending_space && !out.is_empty() {
+                out.push(' ');
+            }
+            pending_space = false;
+            out.extend(ch.to_uppercase());
+        } else {
+            pending_space = true;
+        }
+    };
+    for ch in input.chars() {
+        let ch = if matches!(ch, '\u{2019}' | '\u{02BC}') {
+            '\''
+        } else {
+            ch
+        };
+        if ch.is_ascii() || accents {
+            push(ch, &mut out);
+            continue;
+        }
+        match deunicode::deunicode_char(ch) {
+            Some(ascii) => ascii.chars().for_each(|ch| push(ch, &mut out)),
+            None => push(' ', &mut out),
+        }
+    }
+    out
+}
+
+/// True when `input` holds a letter beyond ASCII (an accent, a ligature):
+/// whoever typed it wrote the name's accents, and they may tell voters apart.
+pub fn has_accents(input: &str) -> bool {
+    input.chars().any(|ch| !ch.is_ascii() && ch.is_alphabetic())
+}
+
 /// Surname particles: articles and prepositions that stand before a name
 /// (`DE LA FONTAINE`, `LE GALL`, `D'ALMEIDA`, `VAN DER MEULEN`). A particle
 /// typed alone does not identify anyone, and one left out must not cost a match.
@@ -174,6 +217,26 @@ mod tests {
 
     fn check_fold(input: &str, expected: &str) {
         assert_eq!(fold(input), expected, "fold({input:?})");
+    }
+
+    #[test]
+    fn literal_forms_keep_what_folding_drops() {
+        assert_eq!(literal_form("ben  said", false), "BEN SAID");
+        assert_eq!(literal_form("BENSAID", false), "BENSAID");
+        assert_eq!(literal_form("Lætitia", true), "LÆTITIA");
+        assert_eq!(literal_form("Lætitia", false), "LAETITIA");
+        assert_eq!(literal_form("N’DIAYE", false), "N'DIAYE");
+        assert_eq!(
+            literal_form("Jean-Pierre, Émile.", true),
+            "JEAN-PIERRE ÉMILE"
+        );
+        assert_eq!(
+            literal_form("Jean-Pierre, Émile.", false),
+            "JEAN-PIERRE EMILE"
+        );
+        assert!(has_accents("Hélène"));
+        assert!(has_accents("Lætitia"));
+        assert!(!has_accents("Helene 12/03/1962"));
     }
 
     #[test]
