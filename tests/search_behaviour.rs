@@ -906,3 +906,20 @@ fn a_slip_on_the_first_letter_is_looked_for_before_two_typos_are_settled_for() {
         "FERILLON Marion"
     );
 }
+
+#[test]
+fn between_two_names_one_typo_away_a_slip_of_the_fingers_comes_first() {
+    // `DUVRANEL` is DURVANEL with two letters swapped, and DUVRAKEL with N
+    // for K, keys apart: the swap is the likelier typo. DUVRAKEL comes
+    // first in the roll, so roll order alone would put it first.
+    let index = small_roll_with(&[("DUVRAKEL", None, "Odette"), ("DURVANEL", None, "Odette")]);
+    let response = hits_on(&index, "DUVRANEL Odette", None);
+    let names: Vec<&str> = response
+        .hits
+        .iter()
+        .map(|hit| hit.voter.birth_name.as_str())
+        .collect();
+    assert_eq!(names.get(..2), Some(&["DURVANEL", "DUVRAKEL"][..]));
+    // Both are one typo away: the order changes, not the score.
+    assert_eq!(response.hits[0].score, response.hits[1].score);
+}

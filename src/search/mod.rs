@@ -286,13 +286,15 @@ impl Searcher {
             }
         }
         // Surest first, so that the confidence shown never contradicts
-        // the order; then best score; among equals, the voters the query
-        // spells out more of (a longer typed prefix), then roll order.
+        // the order; then best score; among equals, typos a slip of the
+        // fingers explains, then the voters the query spells out more of
+        // (a longer typed prefix), then roll order.
         let order = |a: &Scored, b: &Scored| {
             b.evaluation
                 .confidence
                 .cmp(&a.evaluation.confidence)
                 .then(b.score.total_cmp(&a.score))
+                .then(b.evaluation.slips.cmp(&a.evaluation.slips))
                 .then(b.evaluation.coverage.total_cmp(&a.evaluation.coverage))
                 .then(a.voter_id.cmp(&b.voter_id))
         };

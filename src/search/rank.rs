@@ -20,6 +20,7 @@ use voter_core::schema::NameField;
 use super::SearchMode;
 use super::distance;
 use super::query::{ParsedQuery, QueryDate};
+use super::typos::finger_slip;
 
 /// How a query token met a voter's term.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -187,6 +188,8 @@ pub struct TokenMatch {
     pub extended: bool,
     /// Edits between the token and the term (0 unless fuzzy).
     pub edits: u8,
+    /// One edit of the kind fingers make ([`finger_slip`]).
+    pub slip: bool,
     /// Found through a joined form covering this token and its neighbours.
     pub joined: bool,
     /// The match may satisfy the rule that a surname must match (a
@@ -389,6 +392,9 @@ pub struct Evaluation {
     pub all_exact: bool,
     /// Every significant token matched somehow.
     pub complete: bool,
+    /// Tokens read through one slip of the fingers: among voters scored
+    /// alike, the typo a slip explains is the likelier.
+    pub slips: u8,
     /// Every significant token read whole within one typo (spelled, heard,
     /// or one edit away), none only as a beginning.
     pub close: bool,
@@ -610,9 +616,11 @@ pub fn evaluate<'r>(
             .flatten()
             .any(|m| m.usual_given && m.kind == MatchKind::Exact);
     let confidence = confidence_of(parsed, &best, date);
+    let slips = best.iter().flatten().filter(|m| m.slip).count() as u8;
     Some(Evaluation {
         complete,
         close,
+        slips,
         whole_words,
         score,
         tokens: best,
@@ -753,6 +761,7 @@ fn matches_of(
             weight: token_weight,
             extended: false,
             edits: 0,
+            slip: false,
             joined: false,
             names_surname,
             coverage,
@@ -928,6 +937,7 @@ fn add_fuzzy_matches(
             weight: 1.0,
             extended,
             edits: distance,
+            slip: distance == 1 && finger_slip(text, candidate),
             joined: false,
             names_surname: true,
             coverage: text.len() as f32 / candidate.len().max(1) as f32,

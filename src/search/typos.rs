@@ -80,6 +80,77 @@ impl<'a> Typos<'a> {
     }
 }
 
+/// The rows of a French (AZERTY) keyboard's letters, each shifted half a
+/// key right of the one above.
+const AZERTY: [&[u8]; 3] = [b"AZERTYUIOP", b"QSDFGHJKLM", b"WXCVBN"];
+
+/// True when the keys of `a` and `b` touch on an AZERTY keyboard.
+fn neighbours(a: u8, b: u8) -> bool {
+    let at = |key: u8| {
+        AZERTY.iter().enumerate().find_map(|(row, keys)| {
+            keys.iter()
+                .position(|&k| k == key)
+                .map(|col| (row as i32, col as i32))
+        })
+    };
+    let (Some((ra, ca)), Some((rb, cb))) = (at(a), at(b)) else {
+        return false;
+    };
+    match rb - ra {
+        0 => (ca - cb).abs() == 1,
+        // Each row sits half a key right of the one above: a key touches
+        // the key below it and the one below-left.
+        1 => cb == ca || cb == ca - 1,
+        -1 => cb == ca || cb == ca + 1,
+        _ => false,
+    }
+}
+
+/// True when `term` is one edit from `typed` of the kind fingers make:
+/// two letters swapped, a key pressed for its neighbour, a letter doubled
+/// or undoubled, a neighbour's key caught beside the right one. Between
+/// two names one edit away, the one a slip of the fingers explains is the
+/// likelier; both stay within the budget either way.
+pub fn finger_slip(typed: &[u8], term: &[u8]) -> bool {
+    let start = typed.iter().zip(term).take_while(|(a, b)| a == b).count();
+    let (a, b) = (&typed[start..], &term[start..]);
+    let end = a
+        .iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let (a, b) = (
+        &a[..a.len().saturating_sub(end)],
+        &b[..b.len().saturating_sub(end)],
+    );
+    // The letters around the edit, in the longer word.
+    let around = |word: &[u8], at: usize| {
+        [
+            at.checked_sub(1).and_then(|i| word.get(i)),
+            word.get(at + 1),
+        ]
+        .into_iter()
+        .flatten()
+        .copied()
+        .collect::<Vec<u8>>()
+    };
+    match (a, b) {
+        ([x], [y]) => neighbours(*x, *y),
+        ([x, y], [p, q]) => x == q && y == p,
+        ([extra], []) => {
+            let near = around(typed, start);
+            near.iter().any(|&n| n == *extra || neighbours(n, *extra))
+        }
+        ([], [missing]) => {
+            let near = around(term, start);
+            near.iter()
+                .any(|&n| n == *missing || neighbours(n, *missing))
+        }
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,6 +197,32 @@ mod tests {
         assert!(matches_keeping_first_letter("MARTIN", 1, "MRATIN"));
         assert!(!matches_keeping_first_letter("NARCIA", 1, "GARCIA"));
         assert!(!matches_keeping_first_letter("NDRE", 1, "ANDRE"));
+    }
+
+    #[test]
+    fn slips_of_the_fingers_are_told_from_other_edits() {
+        assert!(finger_slip(b"FARBE", b"FABRE"), "two letters swapped");
+        assert!(
+            finger_slip(b"GUITONIER", b"GUITINIER"),
+            "O for its neighbour I"
+        );
+        assert!(finger_slip(b"PAINOH", b"PAINON"), "H above N");
+        assert!(finger_slip(b"MARE", b"MARRE"), "a doubled letter left out");
+        assert!(finger_slip(b"MARRTIN", b"MARTIN"), "a letter doubled");
+        assert!(finger_slip(b"MARTINB", b"MARTIN"), "B caught beside N");
+        assert!(
+            !finger_slip(b"MARTINM", b"MARTIN"),
+            "M is at the end of the home row"
+        );
+        assert!(!finger_slip(b"FARBE", b"BARBE"), "F and B do not touch");
+        assert!(!finger_slip(b"DENSI", b"DENTI"));
+        assert!(finger_slip(b"DENSI", b"DENIS"));
+        assert!(
+            !finger_slip(b"MUNIER", b"MOUNIER"),
+            "O is not beside U or N"
+        );
+        assert!(!finger_slip(b"MARTIN", b"MARTIN"), "no edit");
+        assert!(!finger_slip(b"MARTIN", b"MRATINS"), "two edits");
     }
 
     #[test]
