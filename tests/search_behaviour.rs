@@ -923,3 +923,16 @@ fn between_two_names_one_typo_away_a_slip_of_the_fingers_comes_first() {
     // Both are one typo away: the order changes, not the score.
     assert_eq!(response.hits[0].score, response.hits[1].score);
 }
+
+#[test]
+fn a_typo_read_on_a_later_given_name_does_not_stop_the_walk_for_a_first_letter_slip() {
+    // `TARVEL Odile`: with its first letter kept, TARVEL is one letter from
+    // TARVEN, whose third given name is Odile; one slip on the first letter
+    // from MARVEL, whose usual given name it is. The first is not a
+    // reading nothing could outrank, so the walk anywhere still runs.
+    let index = small_roll_with(&[
+        ("TARVEN", None, "Rose Claire Odile"),
+        ("MARVEL", None, "Odile"),
+    ]);
+    assert_eq!(first_hit(&index, "TARVEL Odile", None), "MARVEL Odile");
+}

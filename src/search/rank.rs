@@ -190,6 +190,9 @@ pub struct TokenMatch {
     pub edits: u8,
     /// One edit of the kind fingers make ([`finger_slip`]).
     pub slip: bool,
+    /// The term stands where staff look first: a whole surname, the usual
+    /// given name ([`standing_cost`] takes nothing from it).
+    pub plain: bool,
     /// Found through a joined form covering this token and its neighbours.
     pub joined: bool,
     /// The match may satisfy the rule that a surname must match (a
@@ -228,6 +231,12 @@ impl TokenMatch {
     /// typos anywhere could find a closer reading of the token.
     fn close(&self) -> bool {
         self.kind != MatchKind::Prefix && !self.extended && self.edits <= 1
+    }
+
+    /// Close, and on a term where staff look first: a reading no walk
+    /// anywhere could outrank.
+    fn close_and_plain(&self) -> bool {
+        self.close() && self.plain
     }
 
     fn begun_value(&self) -> f32 {
@@ -396,7 +405,9 @@ pub struct Evaluation {
     /// alike, the typo a slip explains is the likelier.
     pub slips: u8,
     /// Every significant token read whole within one typo (spelled, heard,
-    /// or one edit away), none only as a beginning.
+    /// or one edit away), none only as a beginning, each on a whole surname
+    /// or the usual given name: no slip on a first letter could read the
+    /// query better.
     pub close: bool,
     /// Every significant token read as a whole word only (exactly, by
     /// sound or with one typo, none as the beginning of a longer name), the
@@ -609,7 +620,7 @@ pub fn evaluate<'r>(
             .zip(&best)
             .all(|(token, m)| token.particle || m.as_ref().is_some_and(fits))
     };
-    let close = every(TokenMatch::close);
+    let close = every(TokenMatch::close_and_plain);
     let whole_words = every(TokenMatch::whole_word)
         && best
             .iter()
@@ -762,6 +773,7 @@ fn matches_of(
             extended: false,
             edits: 0,
             slip: false,
+            plain: true,
             joined: false,
             names_surname,
             coverage,
@@ -862,6 +874,7 @@ fn matches_of(
             .find(|at| at.field == found.field && at.index == found.term_index);
         if let Some(at) = at {
             let cost = standing_cost(at, shapes);
+            found.plain = cost == 0.0;
             found.quality -= cost;
             found.begun -= cost;
             found.usual_given = at.usual_given;
@@ -938,6 +951,7 @@ fn add_fuzzy_matches(
             extended,
             edits: distance,
             slip: distance == 1 && finger_slip(text, candidate),
+            plain: true,
             joined: false,
             names_surname: true,
             coverage: text.len() as f32 / candidate.len().max(1) as f32,
