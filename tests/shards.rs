@@ -201,3 +201,33 @@ async fn each_commune_has_its_own_station_0001() {
     assert_eq!(station.commune_name.as_deref(), Some("LILLE"));
     server.shutdown().await;
 }
+
+/// Commune codes outside the usual départements still serve: a consular
+/// list abroad (`99…`) and a made-up test commune (`96…`), as rolls from
+/// other generators carry. The canaries, asked within their own
+/// département, find their voters, and a client may name the département
+/// `/readyz` lists.
+#[tokio::test]
+async fn rolls_of_communes_abroad_or_made_up_are_served() {
+    for (code, departement) in [("99049", "99"), ("96123", "96")] {
+        let index = tokio::task::spawn_blocking(move || {
+            let generator = Generator::new(GeneratorConfig {
+                seed: 73,
+                voters: 500,
+                commune_code: code.into(),
+                commune_name: "COMMUNE D'ESSAI".into(),
+                ..GeneratorConfig::default()
+            });
+            let stations = station_infos(&generator);
+            index_rows(generator, &stations, "elsewhere").expect("the index builds")
+        })
+        .await
+        .unwrap();
+        assert_eq!(index.info().departements, [departement]);
+        reload::run_canaries(&index).expect("the canaries pass");
+        let server = TestServer::start(IndexHandle::with_index(index)).await;
+        let path = format!("/v1/search?q=MARTIN&departement={departement}");
+        let (status, body) = server.get_json(&path).await;
+        assert_eq!(status, 200, "{code}: {body}");
+    }
+}

@@ -36,7 +36,7 @@ pub fn departement_of(code: &str) -> Option<&str> {
 /// Why a département code was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "`{0}` is not a département code: two digits (`01` to `95`), `2A` or `2B` (Corsica), or three for overseas (`971` to `989`)"
+    "`{0}` is not a département code: two digits (`01` to `95`, `99` for the consular lists abroad), `2A` or `2B` (Corsica), or three for overseas (`971` to `989`)"
 )]
 pub struct BadDepartement(pub String);
 
@@ -51,7 +51,8 @@ pub fn parse_departement(text: &str) -> Result<String, BadDepartement> {
         [b'2', b'A' | b'B'] => trimmed,
         [a, b] if a.is_ascii_digit() && b.is_ascii_digit() => {
             let number = (a - b'0') * 10 + (b - b'0');
-            if number == 0 || number == 20 || number > 95 {
+            // 99: the consular lists of French people living abroad.
+            if number == 0 || number == 20 || (number > 95 && number != 99) {
                 return Err(bad());
             }
             trimmed
@@ -117,6 +118,7 @@ mod tests {
             ("9", "09"),
             ("974", "974"),
             ("95", "95"),
+            ("99", "99"),
         ] {
             assert_eq!(parse_departement(typed).as_deref(), Ok(code), "{typed}");
         }

@@ -29,9 +29,17 @@ impl Scope {
         let Some(typed) = departement.filter(|typed| !typed.trim().is_empty()) else {
             return Ok(Scope::All);
         };
-        let code = parse_departement(typed)
-            .map_err(|error| LookupError::invalid("departement", error.to_string()))?;
         let served = &index.info().departements;
+        // A code the index holds is taken as it is, whatever its shape
+        // (a roll's own commune codes decide them: a consular list's `99`,
+        // a test roll's made-up commune); anything else is read as typed.
+        let held = typed.trim().to_ascii_uppercase();
+        let code = if served.contains(&held) {
+            held
+        } else {
+            parse_departement(typed)
+                .map_err(|error| LookupError::invalid("departement", error.to_string()))?
+        };
         if !served.contains(&code) {
             return Err(LookupError::NotServed(match served.as_slice() {
                 [] => format!(
