@@ -13,6 +13,8 @@
 use voter_core::normalise::{has_accents, literal_form};
 use voter_core::voter_records::VoterView;
 
+use super::Hit;
+
 /// A query's words as typed, ready to be found in records.
 pub struct LiteralQuery {
     /// The query in literal form, padded with a space at each end so that
@@ -29,6 +31,23 @@ impl LiteralQuery {
             padded: format!(" {} ", literal_form(text, accents)),
             accents,
         }
+    }
+
+    /// `hits`, in the order given, but among hits of the same confidence
+    /// and score those whose record is written more as typed first (the
+    /// sort is stable: the order given stands otherwise).
+    pub fn order(&self, hits: Vec<Hit>) -> Vec<Hit> {
+        let mut fits: Vec<(u8, Hit)> = hits
+            .into_iter()
+            .map(|hit| (self.fit(&hit.voter), hit))
+            .collect();
+        fits.sort_by(|(fit_a, a), (fit_b, b)| {
+            b.confidence
+                .cmp(&a.confidence)
+                .then(b.score.total_cmp(&a.score))
+                .then(fit_b.cmp(fit_a))
+        });
+        fits.into_iter().map(|(_, hit)| hit).collect()
     }
 
     /// How much of `voter`'s name is written as typed: one for a surname

@@ -334,20 +334,8 @@ impl Searcher {
             hits.push(self.hit(index, &texts, candidate)?);
         }
         // Among voters scored alike, the one whose record is written as
-        // the query was typed first (`literal`); the sort is stable, so
-        // the order above stands otherwise.
-        let literal = LiteralQuery::of(&query.text);
-        let mut fits: Vec<(u8, Hit)> = hits
-            .into_iter()
-            .map(|hit| (literal.fit(&hit.voter), hit))
-            .collect();
-        fits.sort_by(|(fit_a, a), (fit_b, b)| {
-            b.confidence
-                .cmp(&a.confidence)
-                .then(b.score.total_cmp(&a.score))
-                .then(fit_b.cmp(fit_a))
-        });
-        let hits: Vec<Hit> = fits.into_iter().map(|(_, hit)| hit).collect();
+        // the query was typed first.
+        let hits = LiteralQuery::of(&query.text).order(hits);
         let confidence = hits.first().map_or(Confidence::None, |hit| hit.confidence);
         Ok(LookupResponse {
             hits,
