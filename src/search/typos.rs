@@ -233,6 +233,20 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// A slip is one edit: whatever the words, the judgement never
+        /// panics, and it calls nothing further than one edit a slip.
+        #[test]
+        fn a_finger_slip_is_always_one_edit(typed in "[A-F]{0,8}", term in "[A-F]{0,8}") {
+            if finger_slip(typed.as_bytes(), term.as_bytes()) {
+                proptest::prop_assert_eq!(
+                    distance::within(typed.as_bytes(), term.as_bytes(), 2),
+                    Some(1)
+                );
+            }
+        }
+    }
+
+    proptest::proptest! {
         /// What the deletion neighbourhoods offer, filtered by `accepts`,
         /// is exactly the dictionary's terms within the edits: none is
         /// missed wherever its typos fall.
