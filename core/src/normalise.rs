@@ -67,7 +67,12 @@ pub fn literal_form(input: &str, accents: bool) -> String {
                 out.push(' ');
             }
             pending_space = false;
-            out.extend(ch.to_uppercase());
+            // Upper case may spell a letter with a mark of its own (`ŉ`):
+            // only its letters are kept, as folding keeps them.
+            out.extend(
+                ch.to_uppercase()
+                    .filter(|c| c.is_alphanumeric() || *c == '-' || *c == '\''),
+            );
         } else {
             pending_space = true;
         }
@@ -78,7 +83,10 @@ pub fn literal_form(input: &str, accents: bool) -> String {
         } else {
             ch
         };
-        if ch.is_ascii() || accents {
+        // Letters beyond ASCII are kept as written when accents count;
+        // anything else beyond ASCII (symbols, and accents that do not
+        // count) is transliterated as folding does.
+        if ch.is_ascii() || (accents && ch.is_alphanumeric()) {
             push(ch, &mut out);
             continue;
         }
@@ -327,6 +335,19 @@ mod tests {
             prop_assert_eq!(fold(&once), once.clone());
             prop_assert!(once.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b' '));
             prop_assert!(!once.starts_with(' ') && !once.ends_with(' ') && !once.contains("  "));
+        }
+
+        #[test]
+        fn literal_forms_are_stable_words_and_fold_as_the_text_does(input in "\\PC*", accents: bool) {
+            let literal = literal_form(&input, accents);
+            prop_assert_eq!(literal_form(&literal, accents), literal.clone());
+            prop_assert!(!literal.starts_with(' ') && !literal.ends_with(' ') && !literal.contains("  "));
+            // Without accents, nothing folding keeps is lost, nor anything
+            // added (with them, a few scripts' upper case spells a letter
+            // twice: `ῲ`).
+            if !accents {
+                prop_assert_eq!(fold(&literal), fold(&input));
+            }
         }
 
         #[test]
