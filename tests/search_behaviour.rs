@@ -609,6 +609,15 @@ fn a_result_shows_the_station_as_the_roll_names_it_with_the_files_address() {
 }
 
 /// The hits of `text` on `index`, best first, as `BIRTH NAME Given names`.
+/// The birth names of a response's hits, in order.
+fn birth_names(response: &LookupResponse) -> Vec<&str> {
+    response
+        .hits
+        .iter()
+        .map(|hit| hit.voter.birth_name.as_str())
+        .collect()
+}
+
 fn hits_on(index: &LoadedIndex, text: &str, birth_date: Option<&str>) -> LookupResponse {
     let query = LookupQuery {
         text: text.into(),
@@ -717,11 +726,7 @@ fn a_whole_surname_comes_before_part_of_a_compound_one() {
         ("BLANCHOT", Some("MARREMON"), "Josiane"),
     ]);
     let response = hits_on(&index, "MARREMON Josiane", None);
-    let names: Vec<&str> = response
-        .hits
-        .iter()
-        .map(|hit| hit.voter.birth_name.as_str())
-        .collect();
+    let names = birth_names(&response);
     // A usage name weighs as a birth name: those two tie, before the
     // compound surname.
     assert_eq!(names.len(), 3);
@@ -752,11 +757,7 @@ fn a_surname_with_or_without_its_particle_or_run_together_ties_and_says_so() {
         ("BENSAIDI Karim", ["BENSAIDI", "BEN SAIDI"]),
     ] {
         let response = hits_on(&index, typed, None);
-        let names: Vec<&str> = response
-            .hits
-            .iter()
-            .map(|hit| hit.voter.birth_name.as_str())
-            .collect();
+        let names = birth_names(&response);
         assert_eq!(names.get(..2), Some(&both[..]), "{typed}");
         assert_eq!(response.hits[0].score, response.hits[1].score, "{typed}");
         assert!(response.ambiguous, "{typed}");
@@ -914,11 +915,7 @@ fn between_two_names_one_typo_away_a_slip_of_the_fingers_comes_first() {
     // first in the roll, so roll order alone would put it first.
     let index = small_roll_with(&[("DUVRAKEL", None, "Odette"), ("DURVANEL", None, "Odette")]);
     let response = hits_on(&index, "DUVRANEL Odette", None);
-    let names: Vec<&str> = response
-        .hits
-        .iter()
-        .map(|hit| hit.voter.birth_name.as_str())
-        .collect();
+    let names = birth_names(&response);
     assert_eq!(names.get(..2), Some(&["DURVANEL", "DUVRAKEL"][..]));
     // Both are one typo away: the order changes, not the score.
     assert_eq!(response.hits[0].score, response.hits[1].score);
