@@ -35,8 +35,13 @@ impl LiteralQuery {
 
     /// `hits`, in the order given, but among hits of the same confidence
     /// and score those whose record is written more as typed first (the
-    /// sort is stable: the order given stands otherwise).
+    /// sort is stable: the order given stands otherwise). Records are read
+    /// only when some hits are level.
     pub fn order(&self, hits: Vec<Hit>) -> Vec<Hit> {
+        let level = |a: &Hit, b: &Hit| a.confidence == b.confidence && a.score == b.score;
+        if !hits.windows(2).any(|pair| level(&pair[0], &pair[1])) {
+            return hits;
+        }
         let mut fits: Vec<(u8, Hit)> = hits
             .into_iter()
             .map(|hit| (self.fit(&hit.voter), hit))
@@ -66,7 +71,11 @@ impl LiteralQuery {
 
     fn contains(&self, name: &str) -> bool {
         let name = literal_form(name, self.accents);
-        !name.is_empty() && self.padded.contains(&format!(" {name} "))
+        // As whole words: a space on each side (the query is padded).
+        !name.is_empty()
+            && self.padded.match_indices(name.as_str()).any(|(at, _)| {
+                self.padded[..at].ends_with(' ') && self.padded[at + name.len()..].starts_with(' ')
+            })
     }
 }
 

@@ -124,29 +124,22 @@ pub fn finger_slip(typed: &[u8], term: &[u8]) -> bool {
         &a[..a.len().saturating_sub(end)],
         &b[..b.len().saturating_sub(end)],
     );
-    // The letters around the edit, in the longer word.
-    let around = |word: &[u8], at: usize| {
+    // A letter added or left out is a slip when it repeats, or sits on a
+    // key beside, a letter next to it in the longer word.
+    let beside = |word: &[u8], at: usize, letter: u8| {
         [
             at.checked_sub(1).and_then(|i| word.get(i)),
             word.get(at + 1),
         ]
         .into_iter()
         .flatten()
-        .copied()
-        .collect::<Vec<u8>>()
+        .any(|&near| near == letter || neighbours(near, letter))
     };
     match (a, b) {
         ([x], [y]) => neighbours(*x, *y),
         ([x, y], [p, q]) => x == q && y == p,
-        ([extra], []) => {
-            let near = around(typed, start);
-            near.iter().any(|&n| n == *extra || neighbours(n, *extra))
-        }
-        ([], [missing]) => {
-            let near = around(term, start);
-            near.iter()
-                .any(|&n| n == *missing || neighbours(n, *missing))
-        }
+        ([extra], []) => beside(typed, start, *extra),
+        ([], [missing]) => beside(term, start, *missing),
         _ => false,
     }
 }
