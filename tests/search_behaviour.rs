@@ -933,3 +933,55 @@ fn a_typo_read_on_a_later_given_name_does_not_stop_the_walk_for_a_first_letter_s
     ]);
     assert_eq!(first_hit(&index, "TARVEL Odile", None), "MARVEL Odile");
 }
+
+#[test]
+fn a_first_letter_slip_is_read_beside_a_typo_further_on() {
+    // `ARMOLIN Jade` is one typo after the first letter from ARMELIN, and
+    // one slip on the first letter from PARMOLIN: both are as close, so
+    // both come back, whichever the roll holds first.
+    for names in [
+        [("ARMELIN", None, "Jade"), ("PARMOLIN", None, "Jade")],
+        [("PARMOLIN", None, "Jade"), ("ARMELIN", None, "Jade")],
+    ] {
+        let index = small_roll_with(&names);
+        let response = hits_on(&index, "ARMOLIN Jade", None);
+        let found = birth_names(&response);
+        assert!(
+            found.contains(&"ARMELIN") && found.contains(&"PARMOLIN"),
+            "{found:?}"
+        );
+        assert_eq!(response.hits[0].score, response.hits[1].score);
+    }
+}
+
+#[test]
+fn a_voter_who_goes_by_the_name_typed_comes_before_one_born_to_it() {
+    // Three women answer to `THOMASSET Mélanie` alike: one born THOMASSET,
+    // one who took it on marrying, and one born THOMASSET who goes by
+    // CHENONET. People give the name they use, so she comes last; the
+    // three stay scored alike.
+    for names in [
+        [
+            ("THOMASSET", Some("CHENONET"), "Mélanie"),
+            ("THIBON", Some("THOMASSET"), "Mélanie"),
+            ("THOMASSET", None, "Mélanie"),
+        ],
+        [
+            ("THOMASSET", None, "Mélanie"),
+            ("THOMASSET", Some("CHENONET"), "Mélanie"),
+            ("THIBON", Some("THOMASSET"), "Mélanie"),
+        ],
+    ] {
+        let index = small_roll_with(&names);
+        let response = hits_on(&index, "THOMASSET Mélanie", None);
+        let last = response.hits.get(2).expect("three hits");
+        assert_eq!(last.voter.usage_name.as_deref(), Some("CHENONET"));
+        assert_eq!(response.hits[0].score, last.score);
+        assert!(response.ambiguous);
+        // Typed by the name she goes by, she is the one.
+        assert_eq!(
+            first_hit(&index, "CHENONET Mélanie", None),
+            "THOMASSET Mélanie"
+        );
+    }
+}

@@ -19,7 +19,7 @@ use super::docset::{
 use super::query::{ParsedQuery, QueryDate, is_calendar_date};
 use super::rank::{MIN_PHONETIC_LEN, PreparedQuery, fit_date};
 use super::steps::{Expand, Narrowing as Narrows, Reach, WayIn, Word};
-use super::typos::Typos;
+use super::typos::{Place, Typos};
 use crate::error::LookupError;
 use crate::index::{LoadedIndex, SegmentView};
 use voter_core::deletions::Dictionary;
@@ -529,7 +529,7 @@ fn surname_expansions<'v>(
         view,
         Dictionary::Surnames,
         unit.text,
-        (spec.typos, spec.anywhere),
+        (spec.typos, spec.place),
         Particles::Skip,
         &mut out.terms,
     )?;
@@ -654,7 +654,7 @@ impl<'v> Narrowing<'v> {
             view,
             Dictionary::GivenNames,
             unit.text,
-            (spec.typos, spec.anywhere),
+            (spec.typos, spec.place),
             Particles::Keep,
             &mut lists,
         )?;
@@ -853,7 +853,7 @@ struct Walk {
     dictionary: usize,
     text: String,
     distance: u8,
-    anywhere: bool,
+    place: Place,
     particles: Particles,
     found: Vec<TermInfo>,
 }
@@ -865,9 +865,9 @@ impl Walks {
         Some(self.narrowed.swap_remove(at).1)
     }
 
-    /// Adds the terms of `dictionary` within `distance` edits of `text`,
-    /// wherever they fall when `anywhere`, else keeping the first letter
-    /// (none when `distance` is 0), but for particles when told to skip
+    /// Adds the terms of `dictionary` within `distance` edits of `text`
+    /// where `place` allows (none when `distance` is 0), but for particles
+    /// when told to skip
     /// them. The deletion neighbourhoods offer the candidates, the distance
     /// keeps the right ones, and the segment's dictionary gives their
     /// postings; done only the first time the lookup asks.
@@ -876,15 +876,11 @@ impl Walks {
         view: &'v SegmentView,
         dictionary: Dictionary,
         text: &str,
-        (distance, anywhere): (u8, bool),
+        (distance, place): (u8, Place),
         particles: Particles,
         out: &mut Vec<(&'v InvertedIndexReader, TermInfo)>,
     ) -> Result<(), LookupError> {
-        let typos = if anywhere {
-            Typos::anywhere(text.as_bytes(), distance)
-        } else {
-            Typos::keeping_first_letter(text.as_bytes(), distance)
-        };
+        let typos = Typos::new(text.as_bytes(), distance, place);
         let Some(typos) = typos else {
             return Ok(());
         };
@@ -896,7 +892,7 @@ impl Walks {
         let known = self.done.iter().find(|walk| {
             walk.dictionary == address
                 && walk.distance == distance
-                && walk.anywhere == anywhere
+                && walk.place == place
                 && walk.particles == particles
                 && walk.text == text
         });
@@ -931,7 +927,7 @@ impl Walks {
             dictionary: address,
             text: text.to_owned(),
             distance,
-            anywhere,
+            place,
             particles,
             found,
         });

@@ -414,6 +414,11 @@ pub struct Evaluation {
     /// usual given name exactly: a query typed in full, not as beginnings
     /// (staff type the surname and the usual given name).
     pub whole_words: bool,
+    /// The query names the voter by a birth name they no longer go by: they
+    /// have a usage name, and the surname typed is their birth name only.
+    /// Among voters scored alike, those who go by the name typed come first
+    /// (people give the name they use).
+    pub goes_by_another: bool,
 }
 
 impl Evaluation {
@@ -628,7 +633,16 @@ pub fn evaluate<'r>(
             .any(|m| m.usual_given && m.kind == MatchKind::Exact);
     let confidence = confidence_of(parsed, &best, date);
     let slips = best.iter().flatten().filter(|m| m.slip).count() as u8;
+    let named_by = |field| {
+        best.iter()
+            .flatten()
+            .any(|m| m.field == field && m.names_surname)
+    };
+    let goes_by_another = record.has(NameField::UsageName)
+        && named_by(NameField::BirthName)
+        && !named_by(NameField::UsageName);
     Some(Evaluation {
+        goes_by_another,
         complete,
         close,
         slips,

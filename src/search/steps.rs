@@ -6,6 +6,7 @@
 
 use super::MAX_TIED;
 use super::query::{ParsedQuery, QueryDate};
+use super::typos::Place;
 
 /// Terms a prefix may expand to when it narrows; beyond it the prefix is
 /// too short to help (a narrowing then requires nothing of that token).
@@ -24,6 +25,12 @@ pub enum Reach {
     /// Also the same sound, beginnings of three letters or more, and the
     /// usual number of typos, the first letter kept as typed.
     Near,
+    /// The surnames the near step left out: within the usual typos, one
+    /// of them on the first letter (`ARMON` for PARMON, `JERVAN` for
+    /// KERVAN), the other words narrowing as they did. A reading the near
+    /// step found one typo away may be a slip on the first letter from
+    /// another voter's name, just as close.
+    FirstLetter,
     /// The same, but with typos wherever they fall, the first letter
     /// included: a walk several times dearer, taken only when the near
     /// step found no answer.
@@ -106,9 +113,10 @@ pub struct Step {
 
 impl Reach {
     /// The steps a lookup takes, in order, until one answers.
-    pub const STEPS: [Reach; 7] = [
+    pub const STEPS: [Reach; 8] = [
         Reach::Exact,
         Reach::Near,
+        Reach::FirstLetter,
         Reach::Anywhere,
         Reach::Dated,
         Reach::Beginnings,
@@ -131,11 +139,16 @@ impl Reach {
             Reach::Alternatives => {
                 dictionary(Narrowing::Required, StopRule::ConfidentOrComplete, false)
             }
-            // The near step keeps the first letter as typed: a word two
-            // typos from a name (`CERILLON`, CAILLON) may be one slip on the
-            // first letter from another (FERILLON), which only the walk
-            // anywhere finds.
-            Reach::Near => dictionary(Narrowing::Required, StopRule::ConfidentOrClose, true),
+            // The near step keeps the first letter as typed, so however
+            // close its readings, the surnames one slip on the first letter
+            // away are read next.
+            Reach::Near => dictionary(Narrowing::Required, StopRule::Confident, true),
+            // A reading within one typo then answers: typos anywhere in the
+            // other words could read the query no closer. A word two typos
+            // from a name (`CERILLON`, CAILLON) may be one slip on the first
+            // letter from another (FERILLON), as may a given name: the walk
+            // anywhere reads those.
+            Reach::FirstLetter => dictionary(Narrowing::Required, StopRule::ConfidentOrClose, true),
             Reach::Anywhere => dictionary(Narrowing::Required, StopRule::ConfidentOrTyped, true),
             Reach::Dated => Step {
                 reach: self,
@@ -162,6 +175,10 @@ impl Reach {
     pub fn applies(self, parsed: &ParsedQuery) -> bool {
         match self {
             Reach::Dated => matches!(parsed.birth_date, Some(QueryDate::Full { .. })),
+            // Always, if only for its stop rule: where no word is long
+            // enough to carry a typo it reads nothing, and a reading the
+            // near step found within one typo still answers.
+            Reach::FirstLetter => true,
             // Words of three letters or less carry no typo.
             Reach::Anywhere => parsed
                 .tokens
@@ -178,13 +195,15 @@ impl Reach {
     pub fn reads_every_beginning(self, parsed: &ParsedQuery) -> bool {
         match self {
             Reach::Exact | Reach::Alternatives => false,
-            Reach::Near | Reach::Anywhere | Reach::Dated => parsed.tokens.iter().all(|token| {
-                if token.particle {
-                    token.text.len() < 3
-                } else {
-                    token.text.len() != 2
-                }
-            }),
+            Reach::Near | Reach::FirstLetter | Reach::Anywhere | Reach::Dated => {
+                parsed.tokens.iter().all(|token| {
+                    if token.particle {
+                        token.text.len() < 3
+                    } else {
+                        token.text.len() != 2
+                    }
+                })
+            }
             Reach::Beginnings | Reach::Wide | Reach::Loose => true,
         }
     }
@@ -219,7 +238,7 @@ impl Reach {
                     word.base_distance.min(1)
                 },
                 itself: false,
-                anywhere: false,
+                place: Place::AfterFirstLetter,
             },
             Reach::Near | Reach::Anywhere => Expand {
                 phonetic: true,
@@ -227,7 +246,18 @@ impl Reach {
                 prefix_limit: MAX_READING_PREFIX_TERMS,
                 typos: if word.joined { 0 } else { word.base_distance },
                 itself: true,
-                anywhere: self == Reach::Anywhere,
+                place: if self == Reach::Anywhere {
+                    Place::Anywhere
+                } else {
+                    Place::AfterFirstLetter
+                },
+            },
+            // Only what the near step left out: no sound, no beginning.
+            Reach::FirstLetter => Expand {
+                typos: if word.joined { 0 } else { word.base_distance },
+                itself: false,
+                place: Place::OnFirstLetter,
+                ..Expand::EXACT
             },
             Reach::Beginnings => Expand {
                 phonetic: true,
@@ -235,7 +265,7 @@ impl Reach {
                 prefix_limit: MAX_READING_PREFIX_TERMS,
                 typos: if word.joined { 0 } else { word.base_distance },
                 itself: true,
-                anywhere: true,
+                place: Place::Anywhere,
             },
             Reach::Wide => Expand {
                 phonetic: true,
@@ -243,7 +273,7 @@ impl Reach {
                 prefix_limit: MAX_READING_PREFIX_TERMS,
                 typos: word.reach_distance,
                 itself: true,
-                anywhere: true,
+                place: Place::Anywhere,
             },
             // Without narrowing, only what is spelled or sounds the same: a
             // surname typed right beside a given name that fits nobody.
@@ -261,6 +291,9 @@ impl Reach {
         match self {
             Reach::Exact | Reach::Alternatives | Reach::Dated => Expand::EXACT,
             Reach::Loose => Reach::Wide.narrowing_expansion(word),
+            // The other words narrow as they did at the near step, whose
+            // narrowings this step reuses.
+            Reach::FirstLetter => Reach::Near.narrowing_expansion(word),
             Reach::Near | Reach::Anywhere | Reach::Beginnings | Reach::Wide => Expand {
                 phonetic: true,
                 // The same spec at each step from the walk anywhere on for a
@@ -275,7 +308,11 @@ impl Reach {
                 prefix_limit: MAX_PREFIX_TERMS,
                 typos: word.base_distance,
                 itself: true,
-                anywhere: self != Reach::Near,
+                place: if self == Reach::Near {
+                    Place::AfterFirstLetter
+                } else {
+                    Place::Anywhere
+                },
             },
         }
     }
@@ -296,8 +333,8 @@ pub(super) struct Word<'a> {
 }
 
 /// What to expand a text into, in a dictionary: the phonetic key, the terms
-/// it begins (from how many letters), and terms within how many typos
-/// (wherever they fall, the first letter included).
+/// it begins (from how many letters), and terms within how many typos, and
+/// where they may fall.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(super) struct Expand {
     pub phonetic: bool,
@@ -309,8 +346,8 @@ pub(super) struct Expand {
     /// The text itself may be looked up (not for alternatives, which
     /// were already found as typed).
     pub itself: bool,
-    /// Typos may fall on the first letter.
-    pub anywhere: bool,
+    /// Where the typos may fall.
+    pub place: Place,
 }
 
 impl Expand {
@@ -320,7 +357,7 @@ impl Expand {
         prefix_limit: MAX_READING_PREFIX_TERMS,
         typos: 0,
         itself: true,
-        anywhere: false,
+        place: Place::AfterFirstLetter,
     };
 }
 
@@ -438,7 +475,10 @@ mod tests {
             ..Standing::default()
         };
         assert!(!Reach::Exact.step().stops(&close, &parsed, 10));
-        assert!(Reach::Near.step().stops(&close, &parsed, 10));
+        // A reading one typo away with the first letter kept: the surnames
+        // one slip on the first letter away are as close, and read next.
+        assert!(!Reach::Near.step().stops(&close, &parsed, 10));
+        assert!(Reach::FirstLetter.step().stops(&close, &parsed, 10));
         assert!(Reach::Dated.step().stops(&close, &parsed, 10));
         // Two typos with the first letter kept: one typo on the first
         // letter may read it closer, so the walk anywhere still runs.
@@ -447,6 +487,7 @@ mod tests {
             ..close
         };
         assert!(!Reach::Near.step().stops(&typed, &parsed, 10));
+        assert!(!Reach::FirstLetter.step().stops(&typed, &parsed, 10));
         assert!(Reach::Anywhere.step().stops(&typed, &parsed, 10));
         assert!(Reach::Dated.step().stops(&typed, &parsed, 10));
         // Read as beginnings only: the kiosk reading waits for every
@@ -498,13 +539,35 @@ mod tests {
             .filter(|reach| reach.step().way_in == WayIn::Surname)
             .map(|reach| reach.surname_expansion(&word).typos)
             .collect();
-        assert_eq!(typos, [0, 1, 1, 1, 2, 0]);
-        // The dear walk over every first letter waits for its own step.
-        assert!(!Reach::Near.surname_expansion(&word).anywhere);
-        assert!(!Reach::Near.narrowing_expansion(&word).anywhere);
-        assert!(Reach::Anywhere.surname_expansion(&word).anywhere);
-        assert!(Reach::Anywhere.narrowing_expansion(&word).anywhere);
-        assert!(Reach::Wide.surname_expansion(&word).anywhere);
+        assert_eq!(typos, [0, 1, 1, 1, 1, 2, 0]);
+        // The dear walk over every first letter waits for its own step;
+        // the step before it reads only the surnames the near step left
+        // out, narrowed as the near step narrowed.
+        let place = |expand: Expand| expand.place;
+        assert_eq!(
+            place(Reach::Near.surname_expansion(&word)),
+            Place::AfterFirstLetter
+        );
+        assert_eq!(
+            place(Reach::Near.narrowing_expansion(&word)),
+            Place::AfterFirstLetter
+        );
+        let first_letter = Reach::FirstLetter.surname_expansion(&word);
+        assert_eq!(first_letter.place, Place::OnFirstLetter);
+        assert!(!first_letter.itself && !first_letter.phonetic);
+        assert_eq!(
+            Reach::FirstLetter.narrowing_expansion(&word),
+            Reach::Near.narrowing_expansion(&word)
+        );
+        assert_eq!(
+            place(Reach::Anywhere.surname_expansion(&word)),
+            Place::Anywhere
+        );
+        assert_eq!(
+            place(Reach::Anywhere.narrowing_expansion(&word)),
+            Place::Anywhere
+        );
+        assert_eq!(place(Reach::Wide.surname_expansion(&word)), Place::Anywhere);
         assert!(!Reach::Anywhere.applies(&parse("LE NG", None)));
         assert!(Reach::Anywhere.applies(&parse("NARCIA Anne", None)));
         assert_eq!(Reach::Exact.narrowing_expansion(&word), Expand::EXACT);

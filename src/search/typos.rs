@@ -24,38 +24,36 @@ pub const MAX_TYPO_LEN: usize = MAX_TERM_LEN;
 /// Most edits a lookup allows; the ranking never allows more.
 pub const MAX_TYPO_EDITS: u8 = MAX_DELETIONS;
 
-/// Terms within `max` edits of `query`, wherever they fall or with the
-/// first letter as typed.
+/// Where the typos of a walk may fall.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Place {
+    /// After the first letter, which is kept as typed: the common case.
+    /// The terms that begin with the letter typed and whose rest is within
+    /// the edits of the rest typed.
+    AfterFirstLetter,
+    /// Anywhere, the first letter included.
+    Anywhere,
+    /// Anywhere, but only the terms [`Place::AfterFirstLetter`] leaves out:
+    /// those a walk anywhere adds to it.
+    OnFirstLetter,
+}
+
+/// Terms within `max` edits of `query`, in the [`Place`] allowed.
 #[derive(Debug, Clone, Copy)]
 pub struct Typos<'a> {
     query: &'a [u8],
     max: u8,
-    /// The first letter must be as typed.
-    anchored: bool,
+    place: Place,
 }
 
 impl<'a> Typos<'a> {
-    /// Terms within `max` edits wherever they fall, the first letter
-    /// included. `None` when `query` is empty, too long, or no edit is
-    /// allowed; more than [`MAX_TYPO_EDITS`] edits are not looked for.
-    pub fn anywhere(query: &'a [u8], max: u8) -> Option<Typos<'a>> {
-        Typos::new(query, max, false)
-    }
-
-    /// The same, but only terms that begin with `query`'s first letter and
-    /// whose rest is within `max` edits of the rest typed.
-    pub fn keeping_first_letter(query: &'a [u8], max: u8) -> Option<Typos<'a>> {
-        Typos::new(query, max, true)
-    }
-
-    fn new(query: &'a [u8], max: u8, anchored: bool) -> Option<Typos<'a>> {
+    /// Terms within `max` edits of `query` in `place`. `None` when `query`
+    /// is empty, too long, or no edit is allowed; more than
+    /// [`MAX_TYPO_EDITS`] edits are not looked for.
+    pub fn new(query: &'a [u8], max: u8, place: Place) -> Option<Typos<'a>> {
         debug_assert!(max <= MAX_TYPO_EDITS, "{max} edits are never looked for");
         (max > 0 && max <= MAX_TYPO_EDITS && !query.is_empty() && query.len() <= MAX_TYPO_LEN)
-            .then_some(Typos {
-                query,
-                max,
-                anchored,
-            })
+            .then_some(Typos { query, max, place })
     }
 
     /// The word typed.
@@ -68,14 +66,17 @@ impl<'a> Typos<'a> {
         self.max
     }
 
-    /// True when `term` is within the edits allowed (and, anchored, begins
-    /// with the letter typed).
+    /// True when `term` is within the edits allowed, in the place allowed.
     pub fn accepts(&self, term: &[u8]) -> bool {
-        if self.anchored {
+        let anchored = || {
             term.first() == self.query.first()
                 && distance::within(&self.query[1..], &term[1..], self.max).is_some()
-        } else {
-            distance::within(self.query, term, self.max).is_some()
+        };
+        let anywhere = || distance::within(self.query, term, self.max).is_some();
+        match self.place {
+            Place::AfterFirstLetter => anchored(),
+            Place::Anywhere => anywhere(),
+            Place::OnFirstLetter => anywhere() && !anchored(),
         }
     }
 }
@@ -148,16 +149,18 @@ pub fn finger_slip(typed: &[u8], term: &[u8]) -> bool {
 mod tests {
     use super::*;
 
-    fn matches(query: &str, max: u8, term: &str) -> bool {
-        Typos::anywhere(query.as_bytes(), max)
+    fn matches_in(place: Place, query: &str, max: u8, term: &str) -> bool {
+        Typos::new(query.as_bytes(), max, place)
             .unwrap()
             .accepts(term.as_bytes())
     }
 
+    fn matches(query: &str, max: u8, term: &str) -> bool {
+        matches_in(Place::Anywhere, query, max, term)
+    }
+
     fn matches_keeping_first_letter(query: &str, max: u8, term: &str) -> bool {
-        Typos::keeping_first_letter(query.as_bytes(), max)
-            .unwrap()
-            .accepts(term.as_bytes())
+        matches_in(Place::AfterFirstLetter, query, max, term)
     }
 
     #[test]
@@ -190,6 +193,12 @@ mod tests {
         assert!(matches_keeping_first_letter("MARTIN", 1, "MRATIN"));
         assert!(!matches_keeping_first_letter("NARCIA", 1, "GARCIA"));
         assert!(!matches_keeping_first_letter("NDRE", 1, "ANDRE"));
+        // What the first letter kept leaves out, and only that.
+        let on_first_letter = |query, term| matches_in(Place::OnFirstLetter, query, 1, term);
+        assert!(on_first_letter("NARCIA", "GARCIA"));
+        assert!(on_first_letter("NDRE", "ANDRE"));
+        assert!(!on_first_letter("MARTIN", "MRATIN"));
+        assert!(!on_first_letter("MARTIN", "MARTIN"));
     }
 
     #[test]
@@ -220,9 +229,27 @@ mod tests {
 
     #[test]
     fn nothing_is_looked_for_without_an_edit_or_a_word() {
-        assert!(Typos::anywhere(b"MARTIN", 0).is_none());
-        assert!(Typos::anywhere(b"", 1).is_none());
-        assert!(Typos::anywhere(&[b'A'; MAX_TYPO_LEN + 1], 1).is_none());
+        assert!(Typos::new(b"MARTIN", 0, Place::Anywhere).is_none());
+        assert!(Typos::new(b"", 1, Place::Anywhere).is_none());
+        assert!(Typos::new(&[b'A'; MAX_TYPO_LEN + 1], 1, Place::Anywhere).is_none());
+    }
+
+    proptest::proptest! {
+        /// The near step and the step after it read, between them, exactly
+        /// the terms a walk anywhere reads, never the same term twice.
+        #[test]
+        fn the_first_letter_kept_and_the_first_letter_changed_share_out_anywhere(
+            query in "[A-E]{1,9}",
+            term in "[A-E]{1,11}",
+            max in 1u8..=MAX_TYPO_EDITS,
+        ) {
+            let accepts = |place| {
+                Typos::new(query.as_bytes(), max, place).unwrap().accepts(term.as_bytes())
+            };
+            let (kept, changed) = (accepts(Place::AfterFirstLetter), accepts(Place::OnFirstLetter));
+            proptest::prop_assert!(!(kept && changed));
+            proptest::prop_assert_eq!(kept || changed, accepts(Place::Anywhere));
+        }
     }
 
     proptest::proptest! {
@@ -248,11 +275,15 @@ mod tests {
             terms in proptest::collection::vec("[A-E]{1,11}", 1..30),
             query in "[A-E]{1,9}",
             max in 1u8..=MAX_TYPO_EDITS,
-            anchored: bool,
+            place in proptest::sample::select(vec![
+                Place::AfterFirstLetter,
+                Place::Anywhere,
+                Place::OnFirstLetter,
+            ]),
         ) {
             use voter_core::deletions::{Deletions, Dictionary};
             let deletions = Deletions::build(terms.iter().map(|t| t.as_bytes()), []).expect("the terms fit");
-            let typos = Typos::new(query.as_bytes(), max, anchored).unwrap();
+            let typos = Typos::new(query.as_bytes(), max, place).unwrap();
             let mut offered = Vec::new();
             deletions.candidates(Dictionary::Surnames, query.as_bytes(), max, &mut Vec::new(), |term| {
                 if typos.accepts(term) {
