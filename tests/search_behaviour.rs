@@ -984,4 +984,18 @@ fn a_voter_who_goes_by_the_name_typed_comes_before_one_born_to_it() {
             "THOMASSET Mélanie"
         );
     }
+    // A typo or a beginning of her birth name says less of which name was
+    // meant (the voter card prints it first): roll order stands.
+    let index = small_roll_with(&[
+        ("THOMASSET", Some("CHENONET"), "Mélanie"),
+        ("THIBON", Some("THOMASSET"), "Mélanie"),
+    ]);
+    for typed in ["THOMASET Mélanie", "thomas mel"] {
+        let response = hits_on(&index, typed, None);
+        assert_eq!(
+            response.hits[0].voter.usage_name.as_deref(),
+            Some("CHENONET"),
+            "{typed}"
+        );
+    }
 }

@@ -414,10 +414,13 @@ pub struct Evaluation {
     /// usual given name exactly: a query typed in full, not as beginnings
     /// (staff type the surname and the usual given name).
     pub whole_words: bool,
-    /// The query names the voter by a birth name they no longer go by: they
-    /// have a usage name, and the surname typed is their birth name only.
-    /// Among voters scored alike, those who go by the name typed come first
-    /// (people give the name they use).
+    /// The query names the voter exactly by a birth name they no longer go
+    /// by: they have a usage name, and the surname typed is their birth
+    /// name, spelled out, and not their usage name. Among voters scored
+    /// alike, those who go by the name typed come first (people give the
+    /// name they use). A beginning or a typo of a birth name says less of
+    /// which name was meant (the voter card prints the birth name first),
+    /// so it does not count.
     pub goes_by_another: bool,
 }
 
@@ -633,14 +636,14 @@ pub fn evaluate<'r>(
             .any(|m| m.usual_given && m.kind == MatchKind::Exact);
     let confidence = confidence_of(parsed, &best, date);
     let slips = best.iter().flatten().filter(|m| m.slip).count() as u8;
-    let named_by = |field| {
-        best.iter()
-            .flatten()
-            .any(|m| m.field == field && m.names_surname)
+    let named_by = |field, exactly: bool| {
+        best.iter().flatten().any(|m| {
+            m.field == field && m.names_surname && (!exactly || m.kind == MatchKind::Exact)
+        })
     };
     let goes_by_another = record.has(NameField::UsageName)
-        && named_by(NameField::BirthName)
-        && !named_by(NameField::UsageName);
+        && named_by(NameField::BirthName, true)
+        && !named_by(NameField::UsageName, false);
     Some(Evaluation {
         goes_by_another,
         complete,
