@@ -543,31 +543,33 @@ mod tests {
         // The dear walk over every first letter waits for its own step;
         // the step before it reads only the surnames the near step left
         // out, narrowed as the near step narrowed.
-        let place = |expand: Expand| expand.place;
-        assert_eq!(
-            place(Reach::Near.surname_expansion(&word)),
-            Place::AfterFirstLetter
-        );
-        assert_eq!(
-            place(Reach::Near.narrowing_expansion(&word)),
-            Place::AfterFirstLetter
-        );
+        for (reach, surname, narrowing) in [
+            (
+                Reach::Near,
+                Place::AfterFirstLetter,
+                Place::AfterFirstLetter,
+            ),
+            (
+                Reach::FirstLetter,
+                Place::OnFirstLetter,
+                Place::AfterFirstLetter,
+            ),
+            (Reach::Anywhere, Place::Anywhere, Place::Anywhere),
+            (Reach::Wide, Place::Anywhere, Place::Anywhere),
+        ] {
+            assert_eq!(reach.surname_expansion(&word).place, surname, "{reach:?}");
+            assert_eq!(
+                reach.narrowing_expansion(&word).place,
+                narrowing,
+                "{reach:?}"
+            );
+        }
         let first_letter = Reach::FirstLetter.surname_expansion(&word);
-        assert_eq!(first_letter.place, Place::OnFirstLetter);
         assert!(!first_letter.itself && !first_letter.phonetic);
         assert_eq!(
             Reach::FirstLetter.narrowing_expansion(&word),
             Reach::Near.narrowing_expansion(&word)
         );
-        assert_eq!(
-            place(Reach::Anywhere.surname_expansion(&word)),
-            Place::Anywhere
-        );
-        assert_eq!(
-            place(Reach::Anywhere.narrowing_expansion(&word)),
-            Place::Anywhere
-        );
-        assert_eq!(place(Reach::Wide.surname_expansion(&word)), Place::Anywhere);
         assert!(!Reach::Anywhere.applies(&parse("LE NG", None)));
         assert!(Reach::Anywhere.applies(&parse("NARCIA Anne", None)));
         assert_eq!(Reach::Exact.narrowing_expansion(&word), Expand::EXACT);
