@@ -36,7 +36,7 @@ use query::{ParsedQuery, QueryDate};
 pub use rank::{Confidence, MatchKind};
 use rank::{DateFit, Evaluation, PreparedQuery};
 use scope::Scope;
-use steps::{Reach, Standing};
+use steps::{Reach, Standing, WayIn};
 
 /// Results returned when the client does not say.
 pub const DEFAULT_LIMIT: usize = 10;
@@ -423,6 +423,10 @@ impl Searcher {
         // thousand MARTINs, of whom the few born that year are the answer).
         let mut later: Vec<(usize, DocId)> = Vec::new();
         let mut scratch = rank::Scratch::default();
+        // Voters found by their birth date alone are many (every voter born
+        // on one of its slips), and few have a name the query may meet:
+        // the others are turned down before their names are read in full.
+        let by_date = reach.step().way_in == WayIn::BirthDate;
         let mut score =
             |segment: usize, doc: DocId, top: &mut TopTier, scored: &mut Vec<Scored>| {
                 if seen.binary_search(&(segment, doc)).is_ok() {
@@ -438,6 +442,9 @@ impl Searcher {
                 let Some(record) = index.names.get(voter_id) else {
                     return;
                 };
+                if by_date && !rank::may_meet_a_surname(query, &record) {
+                    return;
+                }
                 if let Some(evaluation) = rank::evaluate(query, &record, &mut scratch) {
                     top.count(&evaluation);
                     scored.push(Scored {
@@ -468,7 +475,9 @@ impl Searcher {
                 {
                     index.names.prefetch(voter_id);
                 }
-                if let Some(asked) = query.parsed.birth_date {
+                // Voters the date step found are born on the date asked or
+                // on one of its slips, which never contradict it.
+                if let Some(asked) = query.parsed.birth_date.filter(|_| !by_date) {
                     let born = BirthDate::from_packed(dates.first(doc).unwrap_or(0));
                     if rank::fit_date(asked, born) == DateFit::Mismatch {
                         later.push((segment, doc));

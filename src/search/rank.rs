@@ -20,7 +20,7 @@ use voter_core::schema::NameField;
 use super::SearchMode;
 use super::distance;
 use super::query::{ParsedQuery, QueryDate};
-use super::typos::finger_slip;
+use super::typos::{MAX_TYPO_EDITS, finger_slip};
 
 /// How a query token met a voter's term.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -508,6 +508,28 @@ impl<'r> Scratch<'r> {
 /// costs an edit, so differing sets rule a pair out before any table.
 fn letter_set(text: &[u8]) -> u32 {
     text.iter().fold(0, |set, &byte| set | 1 << (byte & 31))
+}
+
+/// A quick test that some word or joined form of `query` may meet one of
+/// `record`'s surnames: by sound, or with no more of its letters missing
+/// from the surname than a match may ever edit (every letter typed that a
+/// name lacks costs an edit; a beginning or an exact match lacks none).
+/// [`evaluate`] gives `None` for every record this turns down, since a
+/// voter must meet a surname: it spares the full reading of voters found
+/// by something other than their names (the birth date), and changes
+/// nothing else.
+pub fn may_meet_a_surname(query: &PreparedQuery<'_>, record: &NameRecord<'_>) -> bool {
+    let texts = || query.tokens.iter().chain(&query.joined);
+    [NameField::BirthName, NameField::UsageName]
+        .into_iter()
+        .flat_map(|field| record.terms(field))
+        .any(|term| {
+            let letters = letter_set(term.term);
+            texts().any(|text| {
+                (!text.phonetic.is_empty() && term.phonetic == text.phonetic.as_bytes())
+                    || (text.letters & !letters).count_ones() <= u32::from(MAX_TYPO_EDITS)
+            })
+        })
 }
 
 /// Scores `record` against `query`; `None` when no surname-like token
@@ -1039,6 +1061,50 @@ fn digits_apart(mut a: u32, mut b: u32) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The quick test before a full reading never turns down a voter
+        /// the full reading keeps: whatever the names and the query, if
+        /// `evaluate` scores a record, `may_meet_a_surname` let it through.
+        #[test]
+        fn the_quick_surname_test_never_turns_down_a_voter_the_ranking_keeps(
+            birth in "(DE |LE |D')?[ABEIMNRT]{1,7}(-[ABEIMNRT]{2,6})?",
+            usage in proptest::option::of("[ABEIMNRT]{2,8}"),
+            given in "[ABEIMNRT]{2,6}( [ABEIMNRT]{2,6})?",
+            query in "(de |le )?[abeimnrt]{1,8}( [abeimnrt]{1,7}){0,2}",
+            dated: bool,
+        ) {
+            use voter_core::model::{Address, Voter};
+            use voter_core::name_records::NameRecordsBuilder;
+            let voter = Voter {
+                commune_code: None,
+                commune_name: None,
+                birth_name: birth,
+                usage_name: usage,
+                first_names: given,
+                sex: None,
+                birth_date: BirthDate::Full { year: 1962, month: 3, day: 14 },
+                birth_place: None,
+                birth_country: None,
+                nationality: None,
+                address: Address::default(),
+                memberships: Vec::new(),
+            };
+            let mut builder = NameRecordsBuilder::default();
+            builder.push(&voter);
+            let records = builder.finish();
+            let record = records.get(0).expect("one record");
+            let date = dated.then_some("1962-03-14");
+            let Ok(parsed) = ParsedQuery::parse(&query, date) else {
+                return Ok(());
+            };
+            let prepared = PreparedQuery::new(&parsed, SearchMode::Full);
+            let mut scratch = Scratch::default();
+            if evaluate(&prepared, &record, &mut scratch).is_some() {
+                proptest::prop_assert!(may_meet_a_surname(&prepared, &record));
+            }
+        }
+    }
 
     #[test]
     fn distances_grow_with_length() {
