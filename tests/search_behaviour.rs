@@ -999,3 +999,13 @@ fn a_voter_who_goes_by_the_name_typed_comes_before_one_born_to_it() {
         );
     }
 }
+
+#[test]
+fn a_surname_typed_in_full_then_a_beginning_is_read_as_a_kiosk_would() {
+    // `lucas vale`: LUCAS with Valérie begun, or, read with the given name
+    // first, VAL mistyped with Lucas in full. Surname first is how staff
+    // and kiosks type, so only a whole reading that keeps that order stops
+    // the words being read as beginnings.
+    let index = small_roll_with(&[("VAL", None, "Lucas"), ("LUCAS", None, "Valérie Anne")]);
+    assert_eq!(first_hit(&index, "lucas vale", None), "LUCAS Valérie Anne");
+}

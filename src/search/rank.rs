@@ -411,8 +411,9 @@ pub struct Evaluation {
     pub close: bool,
     /// Every significant token read as a whole word only (exactly, by
     /// sound or with one typo, none as the beginning of a longer name), the
-    /// usual given name exactly: a query typed in full, not as beginnings
-    /// (staff type the surname and the usual given name).
+    /// first of them on a surname, the usual given name exactly: a query
+    /// typed in full, not as beginnings (staff type the surname, then the
+    /// usual given name).
     pub whole_words: bool,
     /// The query names the voter exactly by a birth name they no longer go
     /// by: they have a usage name, and the surname typed is their birth
@@ -651,7 +652,17 @@ pub fn evaluate<'r>(
             .all(|(token, m)| token.particle || m.as_ref().is_some_and(fits))
     };
     let close = every(TokenMatch::close_and_plain);
+    // Read whole, the query keeps the order people type in, surname first:
+    // `lucas vale` read as VAL mistyped after the given name Lucas is no
+    // sign that the words were finished.
+    let first_word_a_surname = parsed
+        .tokens
+        .iter()
+        .zip(&best)
+        .find(|(token, _)| !token.particle)
+        .is_some_and(|(_, m)| m.is_some_and(|m| m.field.is_surname()));
     let whole_words = every(TokenMatch::whole_word)
+        && first_word_a_surname
         && best
             .iter()
             .flatten()
