@@ -867,10 +867,10 @@ impl Walks {
 
     /// Adds the terms of `dictionary` within `distance` edits of `text`
     /// where `place` allows (none when `distance` is 0), but for particles
-    /// when told to skip
-    /// them. The deletion neighbourhoods offer the candidates, the distance
-    /// keeps the right ones, and the segment's dictionary gives their
-    /// postings; done only the first time the lookup asks.
+    /// when told to skip them. The deletion neighbourhoods offer the
+    /// candidates, the distance keeps the right ones, and the segment's
+    /// dictionary gives their postings; done only the first time the lookup
+    /// asks.
     fn push_fuzzy<'v>(
         &mut self,
         view: &'v SegmentView,

@@ -32,8 +32,8 @@ pub enum Reach {
     /// another voter's name, just as close.
     FirstLetter,
     /// The same, but with typos wherever they fall, the first letter
-    /// included: a walk several times dearer, taken only when the near
-    /// step found no answer.
+    /// included in every word: a walk several times dearer, taken only when
+    /// neither the near step nor the first-letter step found an answer.
     Anywhere,
     /// With a full birth date: the voters born that day or on one of its
     /// usual slips, whatever their names; ranking keeps those a name fits.
@@ -83,8 +83,9 @@ pub enum StopRule {
     /// A match the service vouches for (`strong` or `exact`).
     Confident,
     /// That, or a voter whom every word fits without being read as a
-    /// beginning, none further than one typo: a walk with typos anywhere
-    /// would find nothing closer (a slip on the first letter is one typo).
+    /// beginning, none further than one typo, once the surnames one slip on
+    /// the first letter away were read: a walk with typos anywhere would
+    /// find nothing closer.
     ConfidentOrClose,
     /// That, or a voter whom every word fits without being read as a
     /// beginning (a typo, a sound-alike).
