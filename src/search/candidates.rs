@@ -846,16 +846,34 @@ pub struct Walks {
 /// Names one narrowing of one lookup: segment, token position and spec.
 type NarrowingKey = (usize, usize, Expand);
 
-/// One typo expansion and the terms it found.
+/// One walk of a dictionary's deletion neighbourhoods and the terms it
+/// found, sorted by where their typos fall: a walk reads the same
+/// candidates whatever the place asked, so one walk answers the near step,
+/// the first-letter step and the walk anywhere alike.
 struct Walk {
     /// The dictionary read, by address: a lookup holds one snapshot of
     /// the index, so the address names the dictionary for its duration.
     dictionary: usize,
     text: String,
     distance: u8,
-    place: Place,
     particles: Particles,
-    found: Vec<TermInfo>,
+    /// Terms whose first letter is the one typed ([`Place::AfterFirstLetter`]).
+    kept: Vec<TermInfo>,
+    /// Terms within the edits with a typo on the first letter
+    /// ([`Place::OnFirstLetter`]).
+    changed: Vec<TermInfo>,
+}
+
+impl Walk {
+    /// The terms found in `place`.
+    fn found(&self, place: Place) -> impl Iterator<Item = &TermInfo> {
+        let (kept, changed): (&[TermInfo], &[TermInfo]) = match place {
+            Place::AfterFirstLetter => (&self.kept, &[]),
+            Place::OnFirstLetter => (&[], &self.changed),
+            Place::Anywhere => (&self.kept, &self.changed),
+        };
+        kept.iter().chain(changed)
+    }
 }
 
 impl Walks {
@@ -869,8 +887,9 @@ impl Walks {
     /// where `place` allows (none when `distance` is 0), but for particles
     /// when told to skip them. The deletion neighbourhoods offer the
     /// candidates, the distance keeps the right ones, and the segment's
-    /// dictionary gives their postings; done only the first time the lookup
-    /// asks.
+    /// dictionary gives their postings. The walk is made the first time the
+    /// lookup asks, for every place at once: the later steps ask again for
+    /// the same word with its typos elsewhere.
     fn push_fuzzy<'v>(
         &mut self,
         view: &'v SegmentView,
@@ -880,8 +899,8 @@ impl Walks {
         particles: Particles,
         out: &mut Vec<(&'v InvertedIndexReader, TermInfo)>,
     ) -> Result<(), LookupError> {
-        let typos = Typos::new(text.as_bytes(), distance, place);
-        let Some(typos) = typos else {
+        // Anywhere is the widest place: its typos stand for every place's.
+        let Some(anywhere) = Typos::new(text.as_bytes(), distance, Place::Anywhere) else {
             return Ok(());
         };
         let reader: &'v InvertedIndexReader = match dictionary {
@@ -889,49 +908,83 @@ impl Walks {
             Dictionary::GivenNames => &view.given_terms,
         };
         let address = std::ptr::from_ref(reader) as usize;
-        let known = self.done.iter().find(|walk| {
+        let known = self.done.iter().position(|walk| {
             walk.dictionary == address
                 && walk.distance == distance
-                && walk.place == place
                 && walk.particles == particles
                 && walk.text == text
         });
-        if let Some(walk) = known {
-            out.extend(walk.found.iter().map(|info| (reader, info.clone())));
-            return Ok(());
-        }
-        let mut found = Vec::new();
-        let mut failed = None;
-        let terms = reader.terms();
-        view.deletions.candidates(
-            dictionary,
-            typos.query(),
-            typos.max(),
-            &mut self.scratch,
-            |term| {
-                if failed.is_some() || !particles.admits(term) || !typos.accepts(term) {
-                    return;
-                }
-                match terms.get(term) {
-                    Ok(Some(info)) => found.push(info),
-                    Ok(None) => {}
-                    Err(error) => failed = Some(error),
-                }
-            },
+        let at = match known {
+            Some(at) => at,
+            None => {
+                let walk = walk(
+                    view,
+                    dictionary,
+                    reader,
+                    anywhere,
+                    particles,
+                    &mut self.scratch,
+                )?;
+                self.done.push(Walk {
+                    dictionary: address,
+                    text: text.to_owned(),
+                    distance,
+                    particles,
+                    kept: walk.0,
+                    changed: walk.1,
+                });
+                self.done.len() - 1
+            }
+        };
+        out.extend(
+            self.done[at]
+                .found(place)
+                .map(|info| (reader, info.clone())),
         );
-        if let Some(error) = failed {
-            return Err(error.into());
-        }
-        out.extend(found.iter().map(|info| (reader, info.clone())));
-        self.done.push(Walk {
-            dictionary: address,
-            text: text.to_owned(),
-            distance,
-            place,
-            particles,
-            found,
-        });
         Ok(())
+    }
+}
+
+/// The terms of `reader` within the edits of `anywhere`, but for particles
+/// when told to skip them: those with the first letter typed, and those
+/// with a typo on it.
+fn walk(
+    view: &SegmentView,
+    dictionary: Dictionary,
+    reader: &InvertedIndexReader,
+    anywhere: Typos<'_>,
+    particles: Particles,
+    scratch: &mut Vec<u32>,
+) -> Result<(Vec<TermInfo>, Vec<TermInfo>), LookupError> {
+    let kept_place = Typos::new(anywhere.query(), anywhere.max(), Place::AfterFirstLetter)
+        .expect("the same word and edits as the walk anywhere");
+    let (mut kept, mut changed) = (Vec::new(), Vec::new());
+    let mut failed = None;
+    let terms = reader.terms();
+    view.deletions.candidates(
+        dictionary,
+        anywhere.query(),
+        anywhere.max(),
+        scratch,
+        |term| {
+            if failed.is_some() || !particles.admits(term) || !anywhere.accepts(term) {
+                return;
+            }
+            let into = if kept_place.accepts(term) {
+                &mut kept
+            } else {
+                &mut changed
+            };
+            match terms.get(term) {
+                Ok(Some(info)) => into.push(info),
+                Ok(None) => {}
+                Err(error) => failed = Some(error),
+            }
+        },
+    );
+    match failed {
+        Some(error) => Err(error.into()),
+        None => Ok((kept, changed)),
     }
 }
 
