@@ -87,6 +87,24 @@ impl RecordTable {
         let _ = index;
     }
 
+    /// Asks the processor to start fetching where record `index` lies,
+    /// for a caller that will [`prefetch`](RecordTable::prefetch) it some
+    /// time later: the table of offsets is itself too large for a cache.
+    #[inline]
+    pub fn prefetch_offset(&self, index: u64) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+            let index = usize::try_from(index).unwrap_or(usize::MAX);
+            let at = self.offsets.as_ptr().wrapping_add(index.min(self.len()));
+            // SAFETY: as in `prefetch`: SSE is part of every x86_64
+            // processor, and a prefetch never faults whatever the address.
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(at.cast()) };
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = index;
+    }
+
     /// Where the next record is written, by a builder (then [`Self::end_record`]).
     pub fn data_mut(&mut self) -> &mut Vec<u8> {
         &mut self.data

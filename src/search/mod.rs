@@ -467,12 +467,16 @@ impl Searcher {
                     break 'segments;
                 }
                 // Records lie scattered over a buffer far larger than any
-                // cache: ask for one a few candidates ahead, so that its
-                // fetch overlaps the scoring of those in between.
-                if let Some(voter_id) = docs
-                    .get(position + PREFETCH_AHEAD)
-                    .and_then(|&ahead| view.voter_id(ahead))
-                {
+                // cache, found through a table of where each begins, also
+                // larger than any cache: ask for where a record lies some
+                // candidates ahead, and for the record itself when it is
+                // half as far, so that both fetches overlap the scoring of
+                // those in between.
+                let ahead = |by: usize| docs.get(position + by).and_then(|&doc| view.voter_id(doc));
+                if let Some(voter_id) = ahead(2 * PREFETCH_AHEAD) {
+                    index.names.prefetch_place(voter_id);
+                }
+                if let Some(voter_id) = ahead(PREFETCH_AHEAD) {
                     index.names.prefetch(voter_id);
                 }
                 // Voters the date step found are born on the date asked or

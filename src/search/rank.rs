@@ -20,7 +20,7 @@ use voter_core::schema::NameField;
 use super::SearchMode;
 use super::distance;
 use super::query::{ParsedQuery, QueryDate};
-use super::typos::{MAX_TYPO_EDITS, finger_slip};
+use super::typos::finger_slip;
 
 /// How a query token met a voter's term.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -265,6 +265,7 @@ struct PreparedTerm<'q> {
     /// Letters the text uses ([`letter_set`]).
     letters: u32,
     phonetic: &'q str,
+
     particle: bool,
     /// May match as the beginning of a term: every token, but of joined
     /// forms only those that start with a particle (`de la fon` for
@@ -313,6 +314,7 @@ impl<'q> PreparedQuery<'q> {
                 text,
                 letters: letter_set(text.as_bytes()),
                 phonetic,
+
                 particle,
                 prefixable,
                 base_distance: base,
@@ -512,23 +514,46 @@ fn letter_set(text: &[u8]) -> u32 {
 }
 
 /// A quick test that some word or joined form of `query` may meet one of
-/// `record`'s surnames: by sound, or with no more of its letters missing
-/// from the surname than a match may ever edit (every letter typed that a
-/// name lacks costs an edit; a beginning or an exact match lacks none).
+/// `record`'s surnames as [`matches_of`] would: spelled out, begun, by
+/// sound, or within the word's typos, judged here by length and letters
+/// alone (each letter one text has and the other lacks costs an edit).
 /// [`evaluate`] gives `None` for every record this turns down, since a
-/// voter must meet a surname: it spares the full reading of voters found
-/// by something other than their names (the birth date), and changes
-/// nothing else.
+/// voter must meet a surname: it spares the full reading, given names and
+/// all, of voters found by something other than their names (the birth
+/// date), and changes nothing else.
 pub fn may_meet_a_surname(query: &PreparedQuery<'_>, record: &NameRecord<'_>) -> bool {
     let texts = || query.tokens.iter().chain(&query.joined);
     [NameField::BirthName, NameField::UsageName]
         .into_iter()
         .flat_map(|field| record.terms(field))
         .any(|term| {
-            let letters = letter_set(term.term);
+            let (name, letters) = (term.term, letter_set(term.term));
             texts().any(|text| {
-                (!text.phonetic.is_empty() && term.phonetic == text.phonetic.as_bytes())
-                    || (text.letters & !letters).count_ones() <= u32::from(MAX_TYPO_EDITS)
+                let typed = text.text.as_bytes();
+                if name == typed {
+                    return true;
+                }
+                // A voter's particles match only when spelled out, and a
+                // typed particle only by spelling out or beginning a name.
+                if term.particle {
+                    return false;
+                }
+                if typed.len() >= 2 && name.len() > typed.len() && name.starts_with(typed) {
+                    return true;
+                }
+                if text.particle {
+                    return false;
+                }
+                let sounds_alike = typed.len() >= MIN_PHONETIC_LEN
+                    && !text.phonetic.is_empty()
+                    && term.phonetic == text.phonetic.as_bytes()
+                    && name.len().abs_diff(typed.len()) <= MAX_PHONETIC_LEN_GAP;
+                let reach = u32::from(text.reach_distance);
+                let may_be_a_typo = reach > 0
+                    && name.len().abs_diff(typed.len()) <= reach as usize
+                    && (text.letters & !letters).count_ones() <= reach
+                    && (letters & !text.letters).count_ones() <= reach;
+                sounds_alike || may_be_a_typo
             })
         })
 }
@@ -1114,6 +1139,7 @@ mod tests {
             if evaluate(&prepared, &record, &mut scratch).is_some() {
                 proptest::prop_assert!(may_meet_a_surname(&prepared, &record));
             }
+
         }
     }
 
