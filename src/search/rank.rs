@@ -514,7 +514,7 @@ fn letter_set(text: &[u8]) -> u32 {
 }
 
 /// A quick test that some word or joined form of `query` may meet one of
-/// `record`'s surnames as [`matches_of`] would: spelled out, begun, by
+/// `record`'s surnames as `matches_of` would: spelled out, begun, by
 /// sound, or within the word's typos, judged here by length and letters
 /// alone (each letter one text has and the other lacks costs an edit).
 /// [`evaluate`] gives `None` for every record this turns down, since a
