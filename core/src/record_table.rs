@@ -64,27 +64,15 @@ impl RecordTable {
 
     /// Asks the processor to start fetching record `index` into its cache,
     /// for a caller that will read it shortly and has other work until
-    /// then; does nothing where there is no such hint, or no such record.
+    /// then; does nothing where there is no such record.
     #[inline]
     pub fn prefetch(&self, index: u64) {
-        #[cfg(target_arch = "x86_64")]
-        {
-            use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-            let Some(&start) = usize::try_from(index)
-                .ok()
-                .and_then(|index| self.offsets.get(index))
-            else {
-                return;
-            };
-            let at = self.data.as_ptr().wrapping_add(self.base + start as usize);
-            // SAFETY: SSE, which the instruction needs, is part of every
-            // x86_64 processor; and a prefetch is only a hint: it never
-            // faults, whatever the address, and changes nothing the
-            // program can observe.
-            unsafe { _mm_prefetch::<_MM_HINT_T0>(at.cast()) };
+        let start = usize::try_from(index)
+            .ok()
+            .and_then(|index| self.offsets.get(index));
+        if let Some(&start) = start {
+            prefetch(self.data.as_ptr().wrapping_add(self.base + start as usize));
         }
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = index;
     }
 
     /// Asks the processor to start fetching where record `index` lies,
@@ -92,17 +80,12 @@ impl RecordTable {
     /// time later: the table of offsets is itself too large for a cache.
     #[inline]
     pub fn prefetch_offset(&self, index: u64) {
-        #[cfg(target_arch = "x86_64")]
+        if let Some(offset) = usize::try_from(index)
+            .ok()
+            .and_then(|index| self.offsets.get(index))
         {
-            use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-            let index = usize::try_from(index).unwrap_or(usize::MAX);
-            let at = self.offsets.as_ptr().wrapping_add(index.min(self.len()));
-            // SAFETY: as in `prefetch`: SSE is part of every x86_64
-            // processor, and a prefetch never faults whatever the address.
-            unsafe { _mm_prefetch::<_MM_HINT_T0>(at.cast()) };
+            prefetch(std::ptr::from_ref(offset).cast());
         }
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = index;
     }
 
     /// Where the next record is written, by a builder (then [`Self::end_record`]).
@@ -178,6 +161,23 @@ impl RecordTable {
 /// A little-endian `u32` from the first four bytes.
 pub fn read_u32(bytes: &[u8]) -> u32 {
     u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])
+}
+
+/// Asks the processor to start fetching the cache line at `at`; does
+/// nothing where there is no such hint.
+#[inline]
+fn prefetch(at: *const u8) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        // SAFETY: SSE, which the instruction needs, is part of every
+        // x86_64 processor; and a prefetch is only a hint: it never
+        // faults, whatever the address, and changes nothing the program
+        // can observe.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>(at.cast()) };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = at;
 }
 
 #[cfg(test)]

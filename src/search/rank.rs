@@ -544,18 +544,31 @@ pub fn may_meet_a_surname(query: &PreparedQuery<'_>, record: &NameRecord<'_>) ->
                 if text.particle {
                     return false;
                 }
-                let sounds_alike = typed.len() >= MIN_PHONETIC_LEN
-                    && !text.phonetic.is_empty()
-                    && term.phonetic == text.phonetic.as_bytes()
-                    && name.len().abs_diff(typed.len()) <= MAX_PHONETIC_LEN_GAP;
-                let reach = u32::from(text.reach_distance);
-                let may_be_a_typo = reach > 0
-                    && name.len().abs_diff(typed.len()) <= reach as usize
-                    && (text.letters & !letters).count_ones() <= reach
-                    && (letters & !text.letters).count_ones() <= reach;
-                sounds_alike || may_be_a_typo
+                sounds_alike(text, &term) || may_be_a_typo(text, name, letters)
             })
         })
+}
+
+/// True when `term` sounds like typed `text`, as ranking counts a
+/// sound-alike: a word long enough to carry a sound, the same phonetic
+/// key, and lengths not too far apart.
+fn sounds_alike(text: &PreparedTerm<'_>, term: &RecordTerm<'_>) -> bool {
+    text.text.len() >= MIN_PHONETIC_LEN
+        && !text.phonetic.is_empty()
+        && term.phonetic == text.phonetic.as_bytes()
+        && term.term.len().abs_diff(text.text.len()) <= MAX_PHONETIC_LEN_GAP
+}
+
+/// False when `name` (whose [`letter_set`] is `letters`) cannot be within
+/// `text`'s typos: its length, or the letters one has and the other lacks
+/// (each costs an edit), are further apart than the typos allow. True
+/// leaves the distance to be read.
+fn may_be_a_typo(text: &PreparedTerm<'_>, name: &[u8], letters: u32) -> bool {
+    let reach = u32::from(text.reach_distance);
+    reach > 0
+        && name.len().abs_diff(text.text.len()) <= reach as usize
+        && (text.letters & !letters).count_ones() <= reach
+        && (letters & !text.letters).count_ones() <= reach
 }
 
 /// Scores `record` against `query`; `None` when no surname-like token
@@ -833,7 +846,6 @@ fn matches_of(
     out: &mut Vec<TokenMatch>,
 ) {
     let text = term.text.as_bytes();
-    let phonetic = term.phonetic.as_bytes();
     let token_weight = if term.particle { PARTICLE_WEIGHT } else { 1.0 };
     let start = out.len();
     for at in terms {
@@ -917,12 +929,8 @@ fn matches_of(
             }
             continue;
         }
-        let sounds_alike = text.len() >= MIN_PHONETIC_LEN
-            && !phonetic.is_empty()
-            && record_term.phonetic == phonetic
-            && candidate.len().abs_diff(text.len()) <= MAX_PHONETIC_LEN_GAP;
         // A beginning that sounds like the whole name is a whole word heard.
-        if sounds_alike && best.is_none_or(|b| b.quality <= PHONETIC) {
+        if sounds_alike(term, &record_term) && best.is_none_or(|b| b.quality <= PHONETIC) {
             best = Some(TokenMatch {
                 begins,
                 begun: if begins { EXACT } else { PHONETIC },
@@ -985,14 +993,9 @@ fn add_fuzzy_matches(
     out: &mut Vec<TokenMatch>,
 ) {
     let text = term.text.as_bytes();
-    let reach = u32::from(term.reach_distance);
     for at in terms {
         let candidate = at.term.term;
-        if at.term.particle
-            || candidate.len().abs_diff(text.len()) > reach as usize
-            || (term.letters & !at.letters).count_ones() > reach
-            || (at.letters & !term.letters).count_ones() > reach
-        {
+        if at.term.particle || !may_be_a_typo(term, candidate, at.letters) {
             continue;
         }
         let Some(distance) = distance::within(text, candidate, term.reach_distance) else {
