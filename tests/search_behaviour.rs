@@ -955,11 +955,12 @@ fn a_first_letter_slip_is_read_beside_a_typo_further_on() {
 }
 
 #[test]
-fn a_voter_who_goes_by_the_name_typed_comes_before_one_born_to_it() {
+fn among_voters_alike_the_usage_name_typed_comes_first_and_a_replaced_birth_name_last() {
     // Three women answer to `THOMASSET Mélanie` alike: one born THOMASSET,
     // one who took it on marrying, and one born THOMASSET who goes by
-    // CHENONET. People give the name they use, so she comes last; the
-    // three stay scored alike.
+    // CHENONET. The one who asked the roll to carry the name typed comes
+    // first; people give the name they use, so the one who goes by
+    // another comes last; the three stay scored alike.
     for names in [
         [
             ("THOMASSET", Some("CHENONET"), "Mélanie"),
@@ -976,6 +977,10 @@ fn a_voter_who_goes_by_the_name_typed_comes_before_one_born_to_it() {
         let response = hits_on(&index, "THOMASSET Mélanie", None);
         let last = response.hits.get(2).expect("three hits");
         assert_eq!(last.voter.usage_name.as_deref(), Some("CHENONET"));
+        assert_eq!(
+            response.hits[0].voter.usage_name.as_deref(),
+            Some("THOMASSET")
+        );
         assert_eq!(response.hits[0].score, last.score);
         assert!(response.ambiguous);
         // Typed by the name she goes by, she is the one.
@@ -997,6 +1002,29 @@ fn a_voter_who_goes_by_the_name_typed_comes_before_one_born_to_it() {
             Some("CHENONET"),
             "{typed}"
         );
+    }
+}
+
+#[test]
+fn a_usage_name_read_beside_another_surname_does_not_come_first() {
+    // `favet ger` reads FAVET Gérard, and also GERMINAT who goes by FAVET
+    // (her birth name begun): alike by score, but staff type a surname and
+    // a given name, and only the first reading has one. Whichever the
+    // roll holds first, the usage name does not put her ahead.
+    for names in [
+        [
+            ("GERMINAT", Some("FAVET"), "Christelle"),
+            ("FAVET", None, "Gérard"),
+        ],
+        [
+            ("FAVET", None, "Gérard"),
+            ("GERMINAT", Some("FAVET"), "Christelle"),
+        ],
+    ] {
+        let index = small_roll_with(&names);
+        let response = hits_on(&index, "favet ger", None);
+        assert_eq!(response.hits.len(), 2, "{names:?}");
+        assert_eq!(response.hits[0].voter.first_names, "Gérard", "{names:?}");
     }
 }
 

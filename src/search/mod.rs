@@ -286,20 +286,16 @@ impl Searcher {
             }
         }
         // Surest first, so that the confidence shown never contradicts
-        // the order; then best score; among equals, voters who go by the
-        // name typed before those it names by a birth name they replaced,
-        // then typos a slip of the fingers explains, then the voters the
-        // query spells out more of (a longer typed prefix), then roll order.
+        // the order; then best score; among equals, by which surname the
+        // query spells out (`SurnameTyped`), then typos a slip of the
+        // fingers explains, then the voters the query spells out more of
+        // (a longer typed prefix), then roll order.
         let order = |a: &Scored, b: &Scored| {
             b.evaluation
                 .confidence
                 .cmp(&a.evaluation.confidence)
                 .then(b.score.total_cmp(&a.score))
-                .then(
-                    a.evaluation
-                        .goes_by_another
-                        .cmp(&b.evaluation.goes_by_another),
-                )
+                .then(a.evaluation.surname_typed.cmp(&b.evaluation.surname_typed))
                 .then(b.evaluation.slips.cmp(&a.evaluation.slips))
                 .then(b.evaluation.coverage.total_cmp(&a.evaluation.coverage))
                 .then(a.voter_id.cmp(&b.voter_id))

@@ -417,14 +417,31 @@ pub struct Evaluation {
     /// typed in full, not as beginnings (staff type the surname, then the
     /// usual given name).
     pub whole_words: bool,
-    /// The query names the voter exactly by a birth name they no longer go
-    /// by: they have a usage name, and the surname typed is their birth
-    /// name, spelled out, and not their usage name. Among voters scored
-    /// alike, those who go by the name typed come first (people give the
-    /// name they use). A beginning or a typo of a birth name says less of
-    /// which name was meant (the voter card prints the birth name first),
-    /// so it does not count.
-    pub goes_by_another: bool,
+    /// Which of the voter's surnames the query spells out: among voters
+    /// scored alike, the order they are listed in.
+    pub surname_typed: SurnameTyped,
+}
+
+/// Which of a voter's surnames a query spells out. Voters who fit a query
+/// alike are listed in this order; the scores, and so `confidence` and
+/// `ambiguous`, do not change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SurnameTyped {
+    /// The usage name, spelled out, beside a given name. The roll carries
+    /// a usage name only at the voter's request: the name typed is the one
+    /// they asked to be known by. (`FAVET ger` read as FAVET and the
+    /// beginning of a birth name GERMINAT names no given name: it is not
+    /// the surname and given name staff type.)
+    Usage,
+    /// The birth name of a voter with no usage name, or a surname read
+    /// through a typo, a sound or a beginning, which says less of which
+    /// name was meant.
+    Other,
+    /// The birth name, spelled out, of a voter who goes by a usage name the
+    /// query does not name. People give the name they use, so they come
+    /// last (the voter card prints the birth name first, so a typo or a
+    /// beginning of it does not count).
+    ReplacedBirth,
 }
 
 impl Evaluation {
@@ -712,11 +729,19 @@ pub fn evaluate<'r>(
             m.field == field && m.names_surname && (!exactly || m.kind == MatchKind::Exact)
         })
     };
-    let goes_by_another = record.has(NameField::UsageName)
+    let names_a_given_name = best.iter().flatten().any(|m| !m.field.is_surname());
+    let surname_typed = if named_by(NameField::UsageName, true) && names_a_given_name {
+        SurnameTyped::Usage
+    } else if record.has(NameField::UsageName)
         && named_by(NameField::BirthName, true)
-        && !named_by(NameField::UsageName, false);
+        && !named_by(NameField::UsageName, false)
+    {
+        SurnameTyped::ReplacedBirth
+    } else {
+        SurnameTyped::Other
+    };
     Some(Evaluation {
-        goes_by_another,
+        surname_typed,
         complete,
         close,
         slips,
