@@ -1029,6 +1029,60 @@ fn a_usage_name_read_beside_another_surname_does_not_come_first() {
 }
 
 #[test]
+fn among_voters_alike_a_surname_read_whole_comes_before_one_with_a_word_left_out() {
+    // `MKULIN` is one typo from MOULIN, and from DU MOULIN with its
+    // particle left out: alike by score, but the query accounts for all
+    // of MOULIN's name, so that voter is the likelier.
+    for names in [
+        [
+            ("DU MOULIN", None, "Emmanuelle"),
+            ("MOULIN", None, "Emmanuelle"),
+        ],
+        [
+            ("MOULIN", None, "Emmanuelle"),
+            ("DU MOULIN", None, "Emmanuelle"),
+        ],
+    ] {
+        let index = small_roll_with(&names);
+        let response = hits_on(&index, "MKULIN Emmanuelle", None);
+        assert_eq!(response.hits.len(), 2, "{names:?}");
+        assert_eq!(response.hits[0].voter.birth_name, "MOULIN", "{names:?}");
+        assert_eq!(response.hits[0].score, response.hits[1].score);
+    }
+}
+
+#[test]
+fn among_voters_alike_the_reading_with_the_surname_first_comes_first() {
+    // Staff and the kiosk form take the surname first: `oliv gi` begins
+    // OLIVIER Gilbert read in that order and GILON Olivier read the other
+    // way round; `ARNAUX Vincent` is one typo from ARNAUD Vincent, and
+    // from the given name of VINCENT Arnaud. Both stay scored alike.
+    for (typed, names, first) in [
+        (
+            "oliv gi",
+            [("GILON", None, "Olivier"), ("OLIVIER", None, "Gilbert")],
+            "OLIVIER",
+        ),
+        (
+            "ARNAUX Vincent",
+            [("VINCENT", None, "Arnaud"), ("ARNAUD", None, "Vincent")],
+            "ARNAUD",
+        ),
+    ] {
+        for names in [names, [names[1], names[0]]] {
+            let index = small_roll_with(&names);
+            let response = hits_on(&index, typed, None);
+            assert_eq!(response.hits.len(), 2, "{typed} {names:?}");
+            assert_eq!(
+                response.hits[0].voter.birth_name, first,
+                "{typed} {names:?}"
+            );
+            assert_eq!(response.hits[0].score, response.hits[1].score, "{typed}");
+        }
+    }
+}
+
+#[test]
 fn a_surname_typed_in_full_then_a_beginning_is_read_as_a_kiosk_would() {
     // `lucas vale`: LUCAS with Valérie begun, or, read with the given name
     // first, VAL mistyped with Lucas in full. Surname first is how staff

@@ -287,16 +287,24 @@ impl Searcher {
         }
         // Surest first, so that the confidence shown never contradicts
         // the order; then best score; among equals, by which surname the
-        // query spells out (`SurnameTyped`), then typos a slip of the
-        // fingers explains, then the voters the query spells out more of
-        // (a longer typed prefix), then roll order.
+        // query spells out (`SurnameTyped`), then readings that keep the
+        // surname first, then typos a slip of the fingers explains, then
+        // surnames the query leaves fewer words of
+        // untyped, then the voters the query spells out more of (a longer
+        // typed prefix), then roll order.
         let order = |a: &Scored, b: &Scored| {
             b.evaluation
                 .confidence
                 .cmp(&a.evaluation.confidence)
                 .then(b.score.total_cmp(&a.score))
                 .then(a.evaluation.surname_typed.cmp(&b.evaluation.surname_typed))
+                .then(b.evaluation.surname_first.cmp(&a.evaluation.surname_first))
                 .then(b.evaluation.slips.cmp(&a.evaluation.slips))
+                .then(
+                    a.evaluation
+                        .untyped_surname_words
+                        .cmp(&b.evaluation.untyped_surname_words),
+                )
                 .then(b.evaluation.coverage.total_cmp(&a.evaluation.coverage))
                 .then(a.voter_id.cmp(&b.voter_id))
         };

@@ -420,6 +420,14 @@ pub struct Evaluation {
     /// Which of the voter's surnames the query spells out: among voters
     /// scored alike, the order they are listed in.
     pub surname_typed: SurnameTyped,
+    /// Words of the surname read that the query leaves out (DU of DU MOULIN
+    /// read from `MOULIN`): among voters scored alike, a name the query
+    /// accounts for whole is the likelier, as a name written as typed is.
+    pub untyped_surname_words: u8,
+    /// The first word typed (particles aside) is read on a surname: staff
+    /// and kiosk forms take the surname first, so among voters scored
+    /// alike, a reading in that order is the likelier.
+    pub surname_first: bool,
 }
 
 /// Which of a voter's surnames a query spells out. Voters who fit a query
@@ -740,8 +748,11 @@ pub fn evaluate<'r>(
     } else {
         SurnameTyped::Other
     };
+    let untyped_surname_words = untyped_surname_words(&best, &scratch.terms);
     Some(Evaluation {
         surname_typed,
+        untyped_surname_words,
+        surname_first: first_word_a_surname,
         complete,
         close,
         slips,
@@ -755,6 +766,37 @@ pub fn evaluate<'r>(
         begun_gain,
         all_exact,
     })
+}
+
+/// How many words of the surname the query reads it leaves out: for each
+/// surname field a token meets, its words (particles included, joined forms
+/// not) that no token met, none when a joined form met it (the whole name
+/// written together); the fewest over the fields met, none when no surname
+/// was met.
+fn untyped_surname_words(best: &[Option<TokenMatch>], terms: &[TermAt<'_>]) -> u8 {
+    [NameField::BirthName, NameField::UsageName]
+        .into_iter()
+        .filter_map(|field| {
+            let met = || best.iter().flatten().filter(move |m| m.field == field);
+            let term_of = |index| {
+                terms
+                    .iter()
+                    .find(|at| at.field == field && at.index == index)
+            };
+            // A field no token met has no say.
+            met().next()?;
+            if met().any(|m| term_of(m.term_index).is_some_and(|at| at.term.joined)) {
+                return Some(0);
+            }
+            let untyped = terms
+                .iter()
+                .filter(|at| at.field == field && !at.term.joined)
+                .filter(|at| !met().any(|m| m.term_index == at.index))
+                .count();
+            Some(u8::try_from(untyped).unwrap_or(u8::MAX))
+        })
+        .min()
+        .unwrap_or(0)
 }
 
 /// Gives each token its best match, each of the voter's terms serving one
