@@ -1083,6 +1083,32 @@ fn among_voters_alike_the_reading_with_the_surname_first_comes_first() {
 }
 
 #[test]
+fn among_voters_alike_the_words_in_capitals_are_read_as_the_surname() {
+    // French forms write the surname in capitals: `Thomas CLEMENT` is
+    // CLEMENT Thomas before THOMAS Clément, though the given name came
+    // first. Typed in one case, the surname is taken to come first.
+    let names = [("THOMAS", None, "Clément"), ("CLEMENT", None, "Thomas")];
+    for names in [names, [names[1], names[0]]] {
+        let index = small_roll_with(&names);
+        for (typed, first) in [
+            ("Thomas CLEMENT", "CLEMENT"),
+            ("CLEMENT Thomas", "CLEMENT"),
+            ("THOMAS Clement", "THOMAS"),
+            ("thomas clement", "THOMAS"),
+            ("clement thomas", "CLEMENT"),
+        ] {
+            let response = hits_on(&index, typed, None);
+            assert_eq!(response.hits.len(), 2, "{typed} {names:?}");
+            assert_eq!(
+                response.hits[0].voter.birth_name, first,
+                "{typed} {names:?}"
+            );
+            assert_eq!(response.hits[0].score, response.hits[1].score, "{typed}");
+        }
+    }
+}
+
+#[test]
 fn a_surname_typed_in_full_then_a_beginning_is_read_as_a_kiosk_would() {
     // `lucas vale`: LUCAS with Valérie begun, or, read with the given name
     // first, VAL mistyped with Lucas in full. Surname first is how staff

@@ -287,8 +287,8 @@ impl Searcher {
         }
         // Surest first, so that the confidence shown never contradicts
         // the order; then best score; among equals, by which surname the
-        // query spells out (`SurnameTyped`), then readings that keep the
-        // surname first, then typos a slip of the fingers explains, then
+        // query spells out (`SurnameTyped`), then readings that put the
+        // surname where the typing says (in capitals, or first), then typos a slip of the fingers explains, then
         // surnames the query leaves fewer words of
         // untyped, then the voters the query spells out more of (a longer
         // typed prefix), then roll order.
@@ -298,7 +298,7 @@ impl Searcher {
                 .cmp(&a.evaluation.confidence)
                 .then(b.score.total_cmp(&a.score))
                 .then(a.evaluation.surname_typed.cmp(&b.evaluation.surname_typed))
-                .then(b.evaluation.surname_first.cmp(&a.evaluation.surname_first))
+                .then(b.evaluation.read_as_typed.cmp(&a.evaluation.read_as_typed))
                 .then(b.evaluation.slips.cmp(&a.evaluation.slips))
                 .then(
                     a.evaluation

@@ -52,6 +52,9 @@ pub struct QueryToken {
     /// True for a particle (`DE`, `LA`, `D`…): it weighs little, and may be
     /// left out or added without cost.
     pub particle: bool,
+    /// Typed in capitals (two letters or more, none in lower case), as
+    /// French forms write a surname: `Thomas CLEMENT`.
+    pub capitals: bool,
 }
 
 /// Adjacent tokens written together: `SAINT AMOUR` → `SAINTAMOUR`,
@@ -115,12 +118,16 @@ impl ParsedQuery {
                 ));
             }
             fold_into(chunk, &mut folded);
+            let capitals = typed_in_capitals(chunk);
             for piece in folded.split(' ').filter(|piece| !piece.is_empty()) {
                 // Digits are no part of a name: a stray number is left out.
                 if piece.bytes().all(|b| b.is_ascii_digit()) {
                     continue;
                 }
-                tokens.push(query_token(piece));
+                tokens.push(QueryToken {
+                    capitals,
+                    ..query_token(piece)
+                });
             }
         }
         // The words of a married name's desk form (`DUPONT épouse MARTIN`,
@@ -164,6 +171,21 @@ impl ParsedQuery {
     pub fn significant_count(&self) -> usize {
         self.tokens.iter().filter(|token| !token.particle).count()
     }
+
+    /// The query mixes words in capitals with words that are not (`Thomas
+    /// CLEMENT`, `DUPONT Claire`): the capitals mark the surnames. Typed
+    /// all in one case, the words' order is the only sign.
+    pub fn capitals_mark_surnames(&self) -> bool {
+        let mut significant = self.tokens.iter().filter(|token| !token.particle);
+        let first = significant.next().map(|token| token.capitals);
+        first.is_some_and(|first| significant.any(|token| token.capitals != first))
+    }
+}
+
+/// A word typed in capitals: two letters or more, none in lower case.
+fn typed_in_capitals(chunk: &str) -> bool {
+    let mut letters = chunk.chars().filter(|c| c.is_alphabetic());
+    letters.clone().nth(1).is_some() && letters.all(|c| !c.is_lowercase())
 }
 
 fn query_token(text: &str) -> QueryToken {
@@ -173,6 +195,7 @@ fn query_token(text: &str) -> QueryToken {
         text: text.to_string(),
         phonetic,
         particle: is_particle(text),
+        capitals: false,
     }
 }
 
@@ -329,6 +352,35 @@ mod tests {
         let joined: Vec<&str> = query.joined.iter().map(|u| u.text.as_str()).collect();
         assert!(joined.contains(&"DALMEIDA"));
         assert!(joined.contains(&"HELENEMARIE"));
+    }
+
+    #[test]
+    fn capitals_mark_the_surnames_only_beside_words_that_are_not() {
+        let marks = |text| {
+            ParsedQuery::parse(text, None)
+                .unwrap()
+                .capitals_mark_surnames()
+        };
+        for mixed in [
+            "Thomas CLEMENT",
+            "DUPONT Claire",
+            "de la FONTAINE Jean",
+            "Hélène D'ALMEIDA",
+        ] {
+            assert!(marks(mixed), "{mixed}");
+        }
+        // One case throughout, or a capital that is only an initial.
+        for plain in [
+            "thomas clement",
+            "THOMAS CLEMENT",
+            "Thomas Clement",
+            "Jean D Dupont",
+        ] {
+            assert!(!marks(plain), "{plain}");
+        }
+        let query = ParsedQuery::parse("Jean-Luc LE GALL", None).unwrap();
+        let capitals: Vec<bool> = query.tokens.iter().map(|t| t.capitals).collect();
+        assert_eq!(capitals, [false, false, true, true]);
     }
 
     #[test]

@@ -424,10 +424,12 @@ pub struct Evaluation {
     /// read from `MOULIN`): among voters scored alike, a name the query
     /// accounts for whole is the likelier, as a name written as typed is.
     pub untyped_surname_words: u8,
-    /// The first word typed (particles aside) is read on a surname: staff
-    /// and kiosk forms take the surname first, so among voters scored
-    /// alike, a reading in that order is the likelier.
-    pub surname_first: bool,
+    /// The reading puts the surname where the typing says it is: on the
+    /// words in capitals when the query mixes them with others (`Thomas
+    /// CLEMENT`), else on the first word (staff and kiosk forms take the
+    /// surname first). Among voters scored alike, such a reading is the
+    /// likelier.
+    pub read_as_typed: bool,
 }
 
 /// Which of a voter's surnames a query spells out. Voters who fit a query
@@ -752,7 +754,7 @@ pub fn evaluate<'r>(
     Some(Evaluation {
         surname_typed,
         untyped_surname_words,
-        surname_first: first_word_a_surname,
+        read_as_typed: read_as_typed(parsed, &best, first_word_a_surname),
         complete,
         close,
         slips,
@@ -766,6 +768,27 @@ pub fn evaluate<'r>(
         begun_gain,
         all_exact,
     })
+}
+
+/// Whether the reading `best` puts the surname where the typing says:
+/// with capitals marking the surnames, every word met in capitals is met on
+/// a surname and every other on a given name; else the first word is met
+/// on a surname.
+fn read_as_typed(
+    parsed: &ParsedQuery,
+    best: &[Option<TokenMatch>],
+    first_word_a_surname: bool,
+) -> bool {
+    if !parsed.capitals_mark_surnames() {
+        return first_word_a_surname;
+    }
+    parsed
+        .tokens
+        .iter()
+        .zip(best)
+        .filter(|(token, _)| !token.particle)
+        .filter_map(|(token, m)| m.map(|m| (token, m)))
+        .all(|(token, m)| token.capitals == m.field.is_surname())
 }
 
 /// How many words of the surname the query reads it leaves out: for each
