@@ -542,8 +542,9 @@ fn letter_set(text: &[u8]) -> u32 {
 
 /// A quick test that some word or joined form of `query` may meet one of
 /// `record`'s surnames as `matches_of` would: spelled out, begun, by
-/// sound, or within the word's typos, judged here by length and letters
-/// alone (each letter one text has and the other lacks costs an edit).
+/// sound, or within the word's typos (judged first by length and letters,
+/// each letter one text has and the other lacks costing an edit, and only
+/// then by the distance itself).
 /// [`evaluate`] gives `None` for every record this turns down, since a
 /// voter must meet a surname: it spares the full reading, given names and
 /// all, of voters found by something other than their names (the birth
@@ -571,7 +572,9 @@ pub fn may_meet_a_surname(query: &PreparedQuery<'_>, record: &NameRecord<'_>) ->
                 if text.particle {
                     return false;
                 }
-                sounds_alike(text, &term) || may_be_a_typo(text, name, letters)
+                sounds_alike(text, &term)
+                    || (may_be_a_typo(text, name, letters)
+                        && distance::within(typed, name, text.reach_distance).is_some())
             })
         })
 }
