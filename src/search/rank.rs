@@ -911,8 +911,12 @@ fn confidence_of(parsed: &ParsedQuery, best: &[Option<TokenMatch>], date: DateFi
     match date {
         DateFit::Mismatch | DateFit::NearYear => Confidence::Weak,
         DateFit::Exact if all_exact && given => Confidence::Exact,
-        // A full birth date confirms names typed approximately.
-        DateFit::Exact => Confidence::Strong,
+        // A full birth date confirms names typed approximately, within
+        // each word's usual typos: one it only lets in beyond them (two
+        // typos in a short word) is a namesake born the same day as often
+        // as it is the voter.
+        DateFit::Exact if !matches().any(|m| m.extended) => Confidence::Strong,
+        DateFit::Exact => Confidence::Weak,
         DateFit::Approximate if surname_exact && all_sound && given => Confidence::Strong,
         DateFit::Approximate => Confidence::Weak,
         DateFit::SameYear | DateFit::Absent | DateFit::UnknownOnRoll => {
