@@ -288,10 +288,10 @@ impl Searcher {
         // Surest first, so that the confidence shown never contradicts
         // the order; then best score; among equals, by which surname the
         // query spells out (`SurnameTyped`), then readings that put the
-        // surname where the typing says (in capitals, or first), then typos a slip of the fingers explains, then
-        // surnames the query leaves fewer words of
-        // untyped, then the voters the query spells out more of (a longer
-        // typed prefix), then roll order.
+        // surname where the typing says (in capitals, or first), then
+        // typos a slip of the fingers explains, then surnames the query
+        // leaves fewer words of untyped, then the voters the query spells
+        // out more of (a longer typed prefix), then roll order.
         let order = |a: &Scored, b: &Scored| {
             b.evaluation
                 .confidence

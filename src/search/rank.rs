@@ -282,6 +282,9 @@ pub struct PreparedQuery<'q> {
     pub parsed: &'q ParsedQuery,
     tokens: Vec<PreparedTerm<'q>>,
     joined: Vec<PreparedTerm<'q>>,
+    /// [`ParsedQuery::capitals_mark_surnames`], read once per query rather
+    /// than once per candidate.
+    capitals_mark_surnames: bool,
 }
 
 impl<'q> PreparedQuery<'q> {
@@ -323,6 +326,7 @@ impl<'q> PreparedQuery<'q> {
         };
         PreparedQuery {
             parsed,
+            capitals_mark_surnames: parsed.capitals_mark_surnames(),
             tokens: parsed
                 .tokens
                 .iter()
@@ -757,7 +761,7 @@ pub fn evaluate<'r>(
     Some(Evaluation {
         surname_typed,
         untyped_surname_words,
-        read_as_typed: read_as_typed(parsed, &best, first_word_a_surname),
+        read_as_typed: read_as_typed(query, &best, first_word_a_surname),
         complete,
         close,
         slips,
@@ -778,14 +782,15 @@ pub fn evaluate<'r>(
 /// a surname and every other on a given name; else the first word is met
 /// on a surname.
 fn read_as_typed(
-    parsed: &ParsedQuery,
+    query: &PreparedQuery<'_>,
     best: &[Option<TokenMatch>],
     first_word_a_surname: bool,
 ) -> bool {
-    if !parsed.capitals_mark_surnames() {
+    if !query.capitals_mark_surnames {
         return first_word_a_surname;
     }
-    parsed
+    query
+        .parsed
         .tokens
         .iter()
         .zip(best)
